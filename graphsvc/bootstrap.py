@@ -1,0 +1,122 @@
+"""The composition root: the one place that reads settings and builds stores and drivers.
+
+Nothing else constructs a ``neo4j.Driver``, an ``EmbeddedStore`` or ``Settings`` on its own: the CLI, the API
+and the tests ask a :class:`Container` for them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.settings import Settings
+from graphsvc.store.port import GraphStore
+
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = ["Container", "build", "check_town_name"]
+
+_TOWN_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_town_name(town: str) -> str:
+    if not _TOWN_RE.match(town):
+        raise DomainValidationError(
+            [
+                Problem(
+                    f"町の名前「{town}」は英小文字・数字・_・- で指定してください",
+                    f"town name {town!r} must be lowercase letters, digits, _ or -",
+                    field="town",
+                )
+            ]
+        )
+    return town
+
+
+class Container:
+    """Holds the process-wide objects: settings, the one Neo4j driver, one store per town."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._driver: Any = None
+        self._stores: dict[str, GraphStore] = {}
+        self._lock = threading.Lock()
+
+    # -- Neo4j
+    def driver(self) -> neo4j.Driver:
+        """The process's one Bolt driver (created on first use)."""
+        with self._lock:
+            if self._driver is None:
+                import neo4j
+
+                s = self.settings
+                if not s.neo4j_uri:
+                    raise DomainValidationError(
+                        [Problem("NEO4J_URI が設定されていません", "NEO4J_URI is not set", field="NEO4J_URI")]
+                    )
+                self._driver = neo4j.GraphDatabase.driver(
+                    s.neo4j_uri,
+                    auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
+                    max_transaction_retry_time=s.neo4j_max_retry_time,
+                )
+            return self._driver  # type: ignore[no-any-return]
+
+    # -- stores
+    def store(self, town: str | None = None) -> GraphStore:
+        town = check_town_name(town or self.settings.default_town)
+        with self._lock:
+            if town in self._stores:
+                return self._stores[town]
+        store = self._make_store(town)
+        with self._lock:
+            return self._stores.setdefault(town, store)
+
+    def _make_store(self, town: str) -> GraphStore:
+        s = self.settings
+        if s.store == "neo4j":
+            from graphsvc.store.neo4j import Neo4jStore
+
+            return Neo4jStore(
+                self.driver(),
+                town,
+                database=s.neo4j_database,
+                dialect=s.neo4j_dialect,
+                batch_bytes=s.neo4j_batch_bytes,
+            )
+        from graphsvc.store.embedded import EmbeddedStore
+
+        return EmbeddedStore(s.data_dir / f"{town}.sqlite3", town)
+
+    def towns(self) -> list[str]:
+        """Towns with an embedded database on disk (Neo4j: towns that have an Area node)."""
+        if self.settings.store == "embedded":
+            return sorted(p.stem for p in self.settings.data_dir.glob("*.sqlite3"))
+        from graphsvc.store.neo4j import list_towns
+
+        return list_towns(self.driver(), database=self.settings.neo4j_database)
+
+    def close(self) -> None:
+        with self._lock:
+            for st in self._stores.values():
+                st.close()
+            self._stores.clear()
+            if self._driver is not None:
+                self._driver.close()
+                self._driver = None
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build(settings: Settings | None = None, **overrides: Any) -> Container:
+    """Build the container from the environment (or the given settings, with field overrides)."""
+    s = settings or Settings()
+    if overrides:
+        s = Settings.model_validate({**s.model_dump(), **overrides})
+    return Container(s)

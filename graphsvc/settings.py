@@ -1,0 +1,39 @@
+"""The one settings object. Read from the environment (and ``.env``); secrets only from there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    store: Literal["embedded", "neo4j"] = Field(
+        default="embedded", validation_alias="TSUNAGARI_STORE", description="embedded (default) or neo4j"
+    )
+    data_dir: Path = Field(default=Path("data"), validation_alias="TSUNAGARI_DATA_DIR")
+    out_dir: Path = Field(default=Path("out"), validation_alias="TSUNAGARI_OUT_DIR")
+    default_town: str = Field(default="toba", validation_alias="TSUNAGARI_TOWN")
+
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str | None = Field(default=None, validation_alias="NEO4J_DATABASE")
+    neo4j_dialect: Literal["neo4j", "falkordb"] = Field(
+        default="neo4j",
+        validation_alias="TSUNAGARI_NEO4J_DIALECT",
+        description="neo4j for Neo4j 5; falkordb for the FalkorDB Bolt stand-in the tests use",
+    )
+    neo4j_batch_bytes: int = Field(
+        default=1_000_000,
+        ge=256,
+        validation_alias="TSUNAGARI_NEO4J_BATCH_BYTES",
+        description="byte budget of the parameters of one statement (FalkorDB dies above about 4 KB)",
+    )
+    neo4j_max_retry_time: float = Field(default=15.0, ge=0, validation_alias="TSUNAGARI_NEO4J_MAX_RETRY_TIME")

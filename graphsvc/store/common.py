@@ -1,0 +1,114 @@
+"""What every adapter shares: batch checks against the relationship specs, and the networkx projection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.domain.codec import Props
+from graphsvc.domain.enums import NodeLabel, RelType
+from graphsvc.domain.errors import DomainValidationError, NodeHasRelationshipsError, Problem
+from graphsvc.domain.records import REL_SPECS
+from graphsvc.store.port import DeleteResult, NodeRef, NodeRow, RelRow, WriteBatch, WriteResult, node_key
+
+__all__ = ["StoreMixin", "build_projection", "check_batch", "has_rels_error", "is_valid_prop"]
+
+
+def is_valid_prop(value: object) -> bool:
+    if isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list) and value:
+        kinds = {type(v) for v in value}
+        return len(kinds) == 1 and next(iter(kinds)) in (str, int, float, bool)
+    return False
+
+
+def check_batch(batch: WriteBatch) -> None:
+    """Reject what no store may hold: a relationship between labels its type does not join, a property that
+    is not a primitive or a list of one primitive type, a duplicate key inside the batch."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for i, n in enumerate(batch.nodes):
+        key = (n.label.value, n.id)
+        if key in seen:
+            problems.append(
+                Problem(f"IDが重複しています: {n.id}", f"duplicate id in batch: {n.id}", field="id", row=i + 1)
+            )
+        seen.add(key)
+        if n.props.get("id") not in (None, n.id):
+            problems.append(Problem("IDが一致しません", "id property differs from key", field="id", row=i + 1))
+        for k, v in n.props.items():
+            if not is_valid_prop(v):
+                problems.append(
+                    Problem(f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1)
+                )
+    for i, r in enumerate(batch.rels):
+        spec = REL_SPECS[r.type]
+        if r.src.label not in spec.sources or r.dst.label not in spec.targets:
+            problems.append(
+                Problem(
+                    f"{r.type.value} は {r.src.label.value} → {r.dst.label.value} を結べません",
+                    f"{r.type.value} cannot join {r.src.label.value} to {r.dst.label.value}",
+                    field="type",
+                    row=i + 1,
+                )
+            )
+        for k, v in r.props.items():
+            if not is_valid_prop(v):
+                problems.append(
+                    Problem(f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1)
+                )
+    if problems:
+        raise DomainValidationError(problems)
+
+
+def has_rels_error(refs: Sequence[NodeRef]) -> NodeHasRelationshipsError:
+    shown = ", ".join(str(r) for r in refs[:5])
+    return NodeHasRelationshipsError(
+        [
+            Problem(
+                f"関係が残っているため削除できません (関係ごと削除するには detach を指定): {shown}",
+                f"node still has relationships; use a detach delete: {shown}",
+                field="id",
+            )
+        ]
+    )
+
+
+def build_projection(
+    nodes: Iterable[tuple[str, str, Mapping[str, Any]]],
+    rels: Iterable[tuple[str, str, str, str, str, Mapping[str, Any]]],
+) -> nx.MultiDiGraph:
+    """Rows → ``MultiDiGraph``. ``nodes`` yields (label, id, props); ``rels`` yields
+    (type, src_label, src_id, dst_label, dst_id, props)."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((node_key(lbl, i), {**p, "label": lbl, "id": i}) for lbl, i, p in nodes)
+    g.add_edges_from(
+        (node_key(sl, si), node_key(dl, di), t, {**p, "type": t})
+        for t, sl, si, dl, di, p in rels
+        if node_key(sl, si) in g and node_key(dl, di) in g
+    )
+    return g
+
+
+class StoreMixin:
+    """Convenience writes every adapter gets from its ``write``."""
+
+    def write(self, batch: WriteBatch) -> WriteResult:  # pragma: no cover - provided by the adapter
+        raise NotImplementedError
+
+    def upsert_nodes(self, label: NodeLabel, rows: Iterable[Props]) -> WriteResult:
+        label = NodeLabel(label)
+        return self.write(WriteBatch(nodes=[NodeRow(label, str(r["id"]), dict(r)) for r in rows]))
+
+    def upsert_rels(self, rows: Iterable[RelRow]) -> WriteResult:
+        return self.write(WriteBatch(rels=list(rows)))
+
+    def delete_node(self, ref: NodeRef, *, detach: bool = False) -> DeleteResult:
+        res = self.write(WriteBatch(delete_nodes=[ref], detach=detach))
+        return DeleteResult(nodes=res.nodes_deleted, rels=res.rels_deleted)
+
+    def delete_rel(self, rel_type: RelType, src: NodeRef, dst: NodeRef) -> bool:
+        return self.write(WriteBatch(delete_rels=[(RelType(rel_type), src, dst)])).rels_deleted > 0
