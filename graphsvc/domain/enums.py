@@ -46,6 +46,16 @@ class LabeledEnum(StrEnum):
         return type(self)._labels[self.value][1]
 
     @classmethod
+    def _missing_(cls, value: object) -> LabeledEnum | None:
+        """Let ``Sector("高齢")`` and validated records accept Japanese labels and aliases too."""
+        if isinstance(value, str):
+            try:
+                return cls.parse(value)
+            except ValueError:
+                return None
+        return None
+
+    @classmethod
     def parse(cls, text: str) -> LabeledEnum:
         """Accept the code value, the English label or the Japanese label (case- and width-insensitive)."""
         import unicodedata

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from graphsvc.domain.enums import CapacityUnit, Weekday
 
 __all__ = [
+    "JAPAN_BOXES",
     "JAPAN_LAT",
     "JAPAN_LON",
     "Capacity",
@@ -42,8 +43,26 @@ ExternalId = Annotated[str, AfterValidator(_check_id)]
 """The stable external key a case system sends; every write is an upsert by it."""
 
 
+# Regional boxes (lat_min, lat_max, lon_min, lon_max) that together cover Japan's land and islands and leave out
+# the neighbouring coasts (Korea, Taiwan, Sakhalin, the Russian and Chinese mainland). Coarse by design: a
+# check that a coordinate is plausibly in Japan, not a coastline.
+JAPAN_BOXES: tuple[tuple[float, float, float, float], ...] = (
+    (41.3, 45.6, 139.3, 149.0),  # 北海道・北方領土
+    (37.0, 41.6, 139.0, 142.2),  # 東北
+    (33.4, 38.6, 135.8, 141.2),  # 関東・中部・近畿東部
+    (32.6, 36.4, 130.8, 136.0),  # 近畿西部・中国・四国
+    (30.9, 34.3, 128.5, 132.2),  # 九州・五島
+    (34.0, 34.75, 129.1, 129.55),  # 対馬
+    (24.0, 34.9, 138.9, 142.4),  # 伊豆・小笠原諸島
+    (24.0, 30.9, 122.9, 131.4),  # 南西諸島・大東諸島
+    (20.3, 20.6, 135.9, 136.2),  # 沖ノ鳥島
+    (24.2, 24.4, 153.9, 154.1),  # 南鳥島
+)
+
+
 def in_japan(lat: float, lon: float) -> bool:
-    return JAPAN_LAT[0] <= lat <= JAPAN_LAT[1] and JAPAN_LON[0] <= lon <= JAPAN_LON[1]
+    """Whether a WGS84 point lies in one of the regional boxes that cover Japan (:data:`JAPAN_BOXES`)."""
+    return any(a <= lat <= b and c <= lon <= d for a, b, c, d in JAPAN_BOXES)
 
 
 class _Value(BaseModel):

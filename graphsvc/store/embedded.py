@@ -69,7 +69,15 @@ CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (dst_label, dst_id, type);
 """
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def _dump(props: Mapping[str, Any]) -> str:
+    """Canonical JSON of a property map. Integers must fit in 64 bits, as in Neo4j (whose driver refuses the
+    same values when it packs a statement): both stores fail such a write inside the transaction."""
+    for key, v in props.items():
+        if type(v) is int and not _INT64[0] <= v <= _INT64[1]:
+            raise OverflowError(f"整数が64ビットの範囲外です: {key} (integer out of 64-bit range: {key})")
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
