@@ -62,7 +62,7 @@ class Container:
                     auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
                     max_transaction_retry_time=s.neo4j_max_retry_time,
                 )
-            return self._driver  # type: ignore[no-any-return]
+            return self._driver
 
     # -- stores
     def store(self, town: str | None = None) -> GraphStore:

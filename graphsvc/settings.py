@@ -12,7 +12,9 @@ __all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     store: Literal["embedded", "neo4j"] = Field(
         default="embedded", validation_alias="TSUNAGARI_STORE", description="embedded (default) or neo4j"

@@ -12,7 +12,7 @@ __all__ = ["ContainerDep", "get_container"]
 
 
 def get_container(request: Request) -> Container:
-    return request.app.state.container  # type: ignore[no-any-return]
+    return request.app.state.container
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

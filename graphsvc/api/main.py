@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
@@ -45,7 +46,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     def counts(town: str, container: ContainerDep) -> dict[str, object]:
         try:
             if container.settings.store == "embedded" and town not in container.towns():
-                raise HTTPException(404, detail={"message_ja": f"町「{town}」はありません", "message_en": f"no town {town!r}"})
+                raise HTTPException(
+                    404, detail={"message_ja": f"町「{town}」はありません", "message_en": f"no town {town!r}"}
+                )
             c = container.store(town).counts()
         except TsunagariError as err:
             if isinstance(err, StoreUnavailableError):

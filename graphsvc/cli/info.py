@@ -11,13 +11,17 @@ from graphsvc.domain.enums import NodeLabel, RelType
 
 @app.command()
 @handle_errors
-def info(town: str = typer.Option(None, "--town", "-t", help="町 (省略時はすべて) / town, all if omitted")) -> None:
+def info(
+    town: str = typer.Option(None, "--town", "-t", help="町 (省略時はすべて) / town, all if omitted"),
+) -> None:
     """格納されているデータの件数を表示 (show what the store holds)."""
     with open_container() as c:
         console.print(f"store: [bold]{c.settings.store}[/]  data: {c.settings.data_dir}")
         towns = [town] if town else c.towns()
         if not towns:
-            console.print("データがありません。まず `make demo` か `tsunagari demo` を実行してください (no data yet).")
+            console.print(
+                "データがありません。まず `make demo` か `tsunagari demo` を実行してください (no data yet)."
+            )
             return
         for t in towns:
             counts = c.store(t).counts()

@@ -57,7 +57,9 @@ def _flatten(data: Mapping[str, Any]) -> Props:
             if value.get("available") is not None:
                 out["capacity_available"] = int(value["available"])
             continue
-        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
+        if isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
+        ):
             out[f"{key}_json"] = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             continue
         out[key] = value
@@ -77,7 +79,9 @@ def _unflatten(props: Mapping[str, Any]) -> dict[str, Any]:
             loc[{"location_approximate": "approximate", "location_source": "source"}.get(key, key)] = value
         elif key in ("capacity_max", "capacity_unit", "capacity_available"):
             cap = data.setdefault("capacity", {})
-            cap[{"capacity_max": "maximum", "capacity_unit": "unit", "capacity_available": "available"}[key]] = value
+            cap[
+                {"capacity_max": "maximum", "capacity_unit": "unit", "capacity_available": "available"}[key]
+            ] = value
         elif key.endswith("_json") and isinstance(value, str):
             data[key[: -len("_json")]] = json.loads(value)
         elif key == "town":

@@ -7,7 +7,6 @@ what the stores hold and what case systems send.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
 
 __all__ = [
     "AgencyKind",
@@ -33,17 +32,15 @@ __all__ = [
 
 
 class LabeledEnum(StrEnum):
-    """A string enum whose members carry Japanese and English labels (``_labels`` maps value → (ja, en))."""
-
-    _labels: ClassVar[dict[str, tuple[str, str]]]
+    """A string enum whose members carry Japanese and English labels (``_LABELS[class][value]`` = (ja, en))."""
 
     @property
     def ja(self) -> str:
-        return type(self)._labels[self.value][0]
+        return _LABELS[type(self).__name__][str(self.value)][0]
 
     @property
     def en(self) -> str:
-        return type(self)._labels[self.value][1]
+        return _LABELS[type(self).__name__][str(self.value)][1]
 
     @classmethod
     def _missing_(cls, value: object) -> LabeledEnum | None:
@@ -62,13 +59,17 @@ class LabeledEnum(StrEnum):
 
         key = unicodedata.normalize("NFKC", text).strip().casefold()
         for member in cls:
-            ja, en = cls._labels[member.value]
-            candidates = {member.value.casefold(), en.casefold(), unicodedata.normalize("NFKC", ja).casefold()}
-            candidates |= {a.casefold() for a in _ALIASES.get((cls.__name__, member.value), ())}
+            value = str(member.value)
+            ja, en = _LABELS[cls.__name__][value]
+            candidates = {value.casefold(), en.casefold(), unicodedata.normalize("NFKC", ja).casefold()}
+            candidates |= {a.casefold() for a in _ALIASES.get((cls.__name__, value), ())}
             if key in candidates:
                 return member
         raise ValueError(text)
 
+
+# Labels of every LabeledEnum, by class name then value: (Japanese, English).
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {}
 
 # Extra spellings accepted by ``parse`` (municipal files use many).
 _ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -107,7 +108,7 @@ class Sector(LabeledEnum):
     COMMUNITY = "community"
 
 
-Sector._labels = {
+_LABELS["Sector"] = {
     "elderly": ("高齢(介護)", "elderly care"),
     "disability": ("障害", "disability"),
     "child": ("子ども・子育て", "children and families"),
@@ -146,7 +147,7 @@ class AgencyKind(LabeledEnum):
     OTHER = "other"
 
 
-AgencyKind._labels = {
+_LABELS["AgencyKind"] = {
     "comprehensive_care_center": ("地域包括支援センター", "community comprehensive care center"),
     "disability_core_center": ("基幹相談支援センター", "core disability consultation center"),
     "disability_consultation": ("障害者相談支援事業所", "disability consultation office"),
@@ -186,7 +187,7 @@ class VenueKind(LabeledEnum):
     OTHER = "other"
 
 
-VenueKind._labels = {
+_LABELS["VenueKind"] = {
     "home_salon": ("自宅型サロン", "home-based salon"),
     "hub_salon": ("拠点型サロン", "hub salon"),
     "community_cafe": ("コミュニティカフェ", "community café"),
@@ -215,7 +216,7 @@ class OpportunityKind(LabeledEnum):
     OTHER = "other"
 
 
-OpportunityKind._labels = {
+_LABELS["OpportunityKind"] = {
     "petit_work": ("プチ勤務", "micro-shift"),
     "intermediate_work": ("中間的就労", "intermediate (supported) work"),
     "work_experience": ("就労体験", "work experience"),
@@ -243,7 +244,7 @@ class CaseStage(LabeledEnum):
         return list(CaseStage).index(self)
 
 
-CaseStage._labels = {
+_LABELS["CaseStage"] = {
     "intake": ("受付", "intake"),
     "assessment": ("アセスメント", "assessment"),
     "planning": ("プラン", "planning"),
@@ -285,7 +286,7 @@ class CaseFactor(LabeledEnum):
         return _FACTOR_SECTOR[self.value]
 
 
-CaseFactor._labels = {
+_LABELS["CaseFactor"] = {
     "family_relations": ("家族関係", "family relations"),
     "dementia": ("認知症", "dementia"),
     "refusal_temperament": ("拒否・気質", "refusal of support / temperament"),
@@ -339,7 +340,7 @@ class SupporterKind(LabeledEnum):
     WATCH_VOLUNTEER = "watch_volunteer"
 
 
-SupporterKind._labels = {
+_LABELS["SupporterKind"] = {
     "minsei_iin": ("民生委員・児童委員", "commissioned welfare volunteer"),
     "supporter": ("サポーター", "community supporter"),
     "professional": ("専門職", "professional"),
@@ -360,7 +361,7 @@ class CollaborationLevel(LabeledEnum):
         return list(CollaborationLevel).index(self)
 
 
-CollaborationLevel._labels = {
+_LABELS["CollaborationLevel"] = {
     "awareness": ("認知", "awareness"),
     "cooperation": ("協力", "cooperation"),
     "coordination": ("連携", "coordination"),
@@ -380,7 +381,7 @@ class PlacementStatus(LabeledEnum):
     ENDED = "ended"
 
 
-PlacementStatus._labels = {
+_LABELS["PlacementStatus"] = {
     "proposed": ("提案", "proposed"),
     "contacted": ("打診済み", "contacted"),
     "accepted": ("受入決定", "accepted"),
@@ -399,7 +400,7 @@ class PlacementOutcome(LabeledEnum):
     ENDED_WELL = "ended_well"
 
 
-PlacementOutcome._labels = {
+_LABELS["PlacementOutcome"] = {
     "continued": ("継続中", "continued"),
     "ended_early": ("早期終了", "ended early"),
     "ended_well": ("円満終了", "ended well"),
@@ -421,7 +422,7 @@ class Weekday(LabeledEnum):
         return self.value[:2].upper()
 
 
-Weekday._labels = {
+_LABELS["Weekday"] = {
     "mon": ("月", "Monday"),
     "tue": ("火", "Tuesday"),
     "wed": ("水", "Wednesday"),
@@ -439,7 +440,7 @@ class CapacityUnit(LabeledEnum):
     HOUSEHOLDS = "households"
 
 
-CapacityUnit._labels = {
+_LABELS["CapacityUnit"] = {
     "persons": ("人", "persons"),
     "slots": ("枠", "slots"),
     "rooms": ("室", "rooms"),
@@ -455,7 +456,7 @@ class AreaKind(LabeledEnum):
     ISLAND = "island"
 
 
-AreaKind._labels = {
+_LABELS["AreaKind"] = {
     "municipality": ("市町村", "municipality"),
     "daily_living_area": ("日常生活圏域", "daily living area"),
     "school_district": ("小学校区", "school district"),
@@ -479,7 +480,7 @@ class HouseholdFlag(LabeledEnum):
     PUBLIC_ASSISTANCE = "public_assistance"
 
 
-HouseholdFlag._labels = {
+_LABELS["HouseholdFlag"] = {
     "single_elderly": ("高齢単身", "elderly living alone"),
     "elderly_couple": ("高齢夫婦のみ", "elderly couple"),
     "eighty_fifty": ("8050世帯", "80-50 household"),
@@ -500,7 +501,7 @@ class Sex(LabeledEnum):
     UNKNOWN = "unknown"
 
 
-Sex._labels = {
+_LABELS["Sex"] = {
     "female": ("女性", "female"),
     "male": ("男性", "male"),
     "other": ("その他", "other"),
@@ -513,7 +514,7 @@ class TieStrength(LabeledEnum):
     STRONG = "strong"
 
 
-TieStrength._labels = {"weak": ("弱い", "weak"), "strong": ("強い", "strong")}
+_LABELS["TieStrength"] = {"weak": ("弱い", "weak"), "strong": ("強い", "strong")}
 
 
 class NodeLabel(LabeledEnum):
@@ -528,7 +529,7 @@ class NodeLabel(LabeledEnum):
     AREA = "Area"
 
 
-NodeLabel._labels = {
+_LABELS["NodeLabel"] = {
     "Person": ("本人", "person"),
     "Household": ("世帯", "household"),
     "Agency": ("支援関係機関", "agency"),
@@ -556,7 +557,7 @@ class RelType(LabeledEnum):
     HANDLED_BY = "HANDLED_BY"
 
 
-RelType._labels = {
+_LABELS["RelType"] = {
     "MEMBER_OF": ("世帯員", "member of"),
     "IN_AREA": ("所在地区", "in area"),
     "SUPPORTED_BY": ("支援を受ける", "supported by"),

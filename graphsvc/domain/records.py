@@ -6,6 +6,7 @@ Every node has a stable external ``id``. Records are converted to flat store pro
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 from typing import ClassVar, Self
 
@@ -43,15 +44,15 @@ __all__ = [
     "HandledByProps",
     "Household",
     "MemberOfProps",
-    "NodeRecord",
     "NoProps",
+    "NodeRecord",
     "Opportunity",
     "Person",
     "PlacementProps",
     "RelProps",
     "RelSpec",
-    "Supporter",
     "SupportedByProps",
+    "Supporter",
     "TieProps",
     "Venue",
     "VisitsProps",
@@ -152,7 +153,9 @@ class Opportunity(NodeRecord):
     host_label: NodeLabel | None = None
     description: str | None = None
     sectors: list[Sector] = Field(default_factory=list)
-    provides: list[str] = Field(default_factory=list, description="提供するもの (日中活動, 収入, 居場所, 住まい …)")
+    provides: list[str] = Field(
+        default_factory=list, description="提供するもの (日中活動, 収入, 居場所, 住まい …)"
+    )
     schedule: Schedule | None = Field(default=None, description="曜日・時間帯 (在宅や住まいは無し)")
     hours_per_session: float | None = Field(default=None, gt=0, le=24)
     difficulty: int = Field(default=1, ge=1, le=5, description="難易度 1-5")
@@ -170,7 +173,9 @@ class Opportunity(NodeRecord):
     @model_validator(mode="after")
     def _host_pair(self) -> Self:
         if (self.host_id is None) != (self.host_label is None):
-            raise ValueError("host_id と host_label は両方指定してください (give both host_id and host_label)")
+            raise ValueError(
+                "host_id と host_label は両方指定してください (give both host_id and host_label)"
+            )
         if self.host_label is not None and self.host_label not in (
             NodeLabel.EMPLOYER,
             NodeLabel.VENUE,
@@ -273,7 +278,7 @@ class RelSpec(BaseModel):
     type: RelType
     sources: frozenset[NodeLabel]
     targets: frozenset[NodeLabel]
-    props: type[RelProps]
+    props: builtins.type[RelProps]
 
 
 def _spec(t: RelType, src: set[NodeLabel], dst: set[NodeLabel], props: type[RelProps]) -> RelSpec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Annotated, Self
 
@@ -123,10 +124,8 @@ class ScheduleSlot(_Value):
                     data[key] = _fmt(parse_hhmm(str(data[key])))
             wd = data.get("weekday")
             if isinstance(wd, str) and wd not in {w.value for w in Weekday}:
-                try:
+                with contextlib.suppress(ValueError):
                     data["weekday"] = Weekday.parse(wd)
-                except ValueError:
-                    pass
         return data
 
     @model_validator(mode="after")
@@ -158,7 +157,9 @@ class Schedule(_Value):
     def weekdays(self) -> set[Weekday]:
         return {s.weekday for s in self.slots}
 
-    def to_hsds(self, *, service_id: str | None = None, location_id: str | None = None, id_prefix: str) -> list[dict[str, object]]:
+    def to_hsds(
+        self, *, service_id: str | None = None, location_id: str | None = None, id_prefix: str
+    ) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
         for i, s in enumerate(self.slots):
             item: dict[str, object] = {

@@ -34,15 +34,21 @@ def check_batch(batch: WriteBatch) -> None:
         key = (n.label.value, n.id)
         if key in seen:
             problems.append(
-                Problem(f"IDが重複しています: {n.id}", f"duplicate id in batch: {n.id}", field="id", row=i + 1)
+                Problem(
+                    f"IDが重複しています: {n.id}", f"duplicate id in batch: {n.id}", field="id", row=i + 1
+                )
             )
         seen.add(key)
         if n.props.get("id") not in (None, n.id):
-            problems.append(Problem("IDが一致しません", "id property differs from key", field="id", row=i + 1))
+            problems.append(
+                Problem("IDが一致しません", "id property differs from key", field="id", row=i + 1)
+            )
         for k, v in n.props.items():
             if not is_valid_prop(v):
                 problems.append(
-                    Problem(f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1)
+                    Problem(
+                        f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1
+                    )
                 )
     for i, r in enumerate(batch.rels):
         spec = REL_SPECS[r.type]
@@ -58,7 +64,9 @@ def check_batch(batch: WriteBatch) -> None:
         for k, v in r.props.items():
             if not is_valid_prop(v):
                 problems.append(
-                    Problem(f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1)
+                    Problem(
+                        f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1
+                    )
                 )
     if problems:
         raise DomainValidationError(problems)

@@ -14,6 +14,7 @@ JSON (sorted keys) so an upsert of identical values is detected and changes noth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -89,7 +90,9 @@ def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
 class EmbeddedStore(StoreMixin):
     """One town's graph in a SQLite file. Thread-safe: one connection per thread, one writer at a time."""
 
-    def __init__(self, path: str | Path, town: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 30_000):
+    def __init__(
+        self, path: str | Path, town: str, *, synchronous: str = "FULL", busy_timeout_ms: int = 30_000
+    ):
         self.town = town
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +130,9 @@ class EmbeddedStore(StoreMixin):
                 conn.execute("PRAGMA temp_store = MEMORY")
             except sqlite3.Error as err:
                 raise StoreUnavailableError.one(
-                    f"データベースを開けません: {self.path}", f"cannot open the embedded store: {err}", field="store"
+                    f"データベースを開けません: {self.path}",
+                    f"cannot open the embedded store: {err}",
+                    field="store",
                 ) from err
             self._local.conn = conn
             with self._conns_lock:
@@ -138,10 +143,8 @@ class EmbeddedStore(StoreMixin):
         self._closed = True
         with self._conns_lock:
             for c in self._conns:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     c.close()
-                except sqlite3.Error:  # pragma: no cover
-                    pass
             self._conns.clear()
         self._local = threading.local()
 
@@ -155,7 +158,9 @@ class EmbeddedStore(StoreMixin):
         try:
             self._conn().execute("SELECT 1").fetchone()
         except sqlite3.Error as err:
-            raise StoreUnavailableError.one("データベースに接続できません", f"store unreachable: {err}") from err
+            raise StoreUnavailableError.one(
+                "データベースに接続できません", f"store unreachable: {err}"
+            ) from err
 
     # ------------------------------------------------------------------ writes
 
@@ -202,7 +207,8 @@ class EmbeddedStore(StoreMixin):
         if not rels:
             return
         rows = [
-            (r.type.value, r.src.label.value, r.src.id, r.dst.label.value, r.dst.id, _dump(r.props)) for r in rels
+            (r.type.value, r.src.label.value, r.src.id, r.dst.label.value, r.dst.id, _dump(r.props))
+            for r in rels
         ]
         before = conn.total_changes
         try:
@@ -308,9 +314,13 @@ class EmbeddedStore(StoreMixin):
         return RelRow(RelType(t), NodeRef(NodeLabel(sl), si), NodeRef(NodeLabel(dl), di), json.loads(p))
 
     def get_node(self, ref: NodeRef) -> NodeRow | None:
-        row = self._conn().execute(
-            "SELECT label, id, props FROM nodes WHERE label = ? AND id = ?", (ref.label.value, ref.id)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT label, id, props FROM nodes WHERE label = ? AND id = ?", (ref.label.value, ref.id)
+            )
+            .fetchone()
+        )
         return self._node(*row) if row else None
 
     def get_nodes(self, label: NodeLabel, ids: Sequence[str]) -> list[NodeRow]:
@@ -427,7 +437,9 @@ class EmbeddedStore(StoreMixin):
 
     def counts(self) -> Counts:
         conn = self._conn()
-        nodes = dict(conn.execute("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label").fetchall())
+        nodes = dict(
+            conn.execute("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label").fetchall()
+        )
         rels = dict(conn.execute("SELECT type, count(*) FROM rels GROUP BY type ORDER BY type").fetchall())
         return Counts(nodes=nodes, rels=rels)
 

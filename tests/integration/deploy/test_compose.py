@@ -26,7 +26,9 @@ def test_compose_config_is_valid() -> None:
             pytest.fail("docker-compose is not installed; .ci/run installs it")
         pytest.skip("docker-compose not installed (apt-get install docker-compose)")
     env = {**os.environ, "NEO4J_PASSWORD": "test-only-password"}
-    out = subprocess.run([*cmd, "config"], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*cmd, "config"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     config = yaml.safe_load(out)
     services = config["services"]
     assert services["neo4j"]["image"].startswith("neo4j:5")

@@ -38,7 +38,9 @@ def seed_small(store: GraphStore) -> None:
                 NodeRow(P, "P1", {"id": "P1", "name": "山田 花子", "birth_year": 1940, "hikikomori": False}),
                 NodeRow(P, "P2", {"id": "P2", "name": "山田 太郎", "birth_year": 1972, "hikikomori": True}),
                 NodeRow(P, "P3", {"id": "P3", "name": "佐藤 一郎", "birth_year": 1950}),
-                NodeRow(A, "A1", {"id": "A1", "name": "地域包括支援センター", "sectors": ["elderly", "health"]}),
+                NodeRow(
+                    A, "A1", {"id": "A1", "name": "地域包括支援センター", "sectors": ["elderly", "health"]}
+                ),
                 NodeRow(A, "A2", {"id": "A2", "name": "自立相談支援機関", "sectors": ["poverty"]}),
                 NodeRow(V, "V1", {"id": "V1", "name": "ふれあいサロン", "kind": "home_salon"}),
                 NodeRow(C, "C1", {"id": "C1", "factors": ["dementia", "hikikomori"], "hard": True}),
@@ -47,7 +49,9 @@ def seed_small(store: GraphStore) -> None:
                 RelRow(RelType.MEMBER_OF, ref(P, "P1"), ref(H, "H1"), {"role": "本人"}),
                 RelRow(RelType.MEMBER_OF, ref(P, "P2"), ref(H, "H1")),
                 RelRow(RelType.MEMBER_OF, ref(P, "P3"), ref(H, "H2")),
-                RelRow(RelType.SUPPORTED_BY, ref(H, "H1"), ref(A, "A1"), {"sector": "elderly", "intensity": 2}),
+                RelRow(
+                    RelType.SUPPORTED_BY, ref(H, "H1"), ref(A, "A1"), {"sector": "elderly", "intensity": 2}
+                ),
                 RelRow(RelType.SUPPORTED_BY, ref(H, "H2"), ref(A, "A1"), {"sector": "elderly"}),
                 RelRow(RelType.SUPPORTED_BY, ref(P, "P2"), ref(A, "A2"), {"sector": "poverty"}),
                 RelRow(RelType.ATTENDS, ref(P, "P3"), ref(V, "V1"), {"per_month": 4.0}),
@@ -123,7 +127,9 @@ def test_domain_records_round_trip(store: GraphStore) -> None:
         capacity={"maximum": 3, "available": 1},
         location=GeoPoint(lat=34.481512, lon=136.843201),
     )
-    agency = Agency(id="A-1", name="保健福祉センターひだまり", kind="one_stop_center", sectors=["elderly", "poverty"])
+    agency = Agency(
+        id="A-1", name="保健福祉センターひだまり", kind="one_stop_center", sectors=["elderly", "poverty"]
+    )
     store.upsert_nodes(NodeLabel.OPPORTUNITY, [to_props(opp)])
     store.upsert_nodes(A, [to_props(agency)])
     got = store.get_node(ref(NodeLabel.OPPORTUNITY, "O-1"))
@@ -302,7 +308,13 @@ def test_clear(store: GraphStore) -> None:
 def test_neighbourhood(store: GraphStore) -> None:
     seed_small(store)
     one = store.neighbourhood(ref(H, "H1"), depth=1)
-    assert {str(n.ref) for n in one.nodes} == {"Household:H1", "Person:P1", "Person:P2", "Agency:A1", "Case:C1"}
+    assert {str(n.ref) for n in one.nodes} == {
+        "Household:H1",
+        "Person:P1",
+        "Person:P2",
+        "Agency:A1",
+        "Case:C1",
+    }
     # relationships among those nodes only, including C1-A1 which closes a triangle
     assert {(r.type.value, r.src.id, r.dst.id) for r in one.rels} == {
         ("MEMBER_OF", "P1", "H1"),

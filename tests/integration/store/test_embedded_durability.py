@@ -68,7 +68,9 @@ def test_other_processes_can_read_while_open(tmp_path: Path) -> None:
     store = EmbeddedStore(db, "shared")
     store.upsert_nodes(NodeLabel.HOUSEHOLD, [{"id": f"H{i}"} for i in range(25)])
     outs = [
-        subprocess.run([sys.executable, "-c", READER, str(db)], capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [sys.executable, "-c", READER, str(db)], capture_output=True, text=True, check=True
+        ).stdout
         for _ in range(2)
     ]
     assert [o.strip() for o in outs] == ["25", "25"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphsvc.domain import (
+    REL_SPECS,
     Capacity,
     Case,
     CaseFactor,
@@ -16,7 +17,6 @@ from graphsvc.domain import (
     LabeledEnum,
     NodeLabel,
     Opportunity,
-    REL_SPECS,
     RelType,
     Schedule,
     ScheduleSlot,
@@ -62,7 +62,15 @@ def test_case_stages_are_ordered_and_factors_map_to_sectors() -> None:
     assert CollaborationLevel.COORDINATION.rank > CollaborationLevel.COOPERATION.rank
     assert CaseFactor.DEMENTIA.sector is Sector.ELDERLY
     assert CaseFactor.FINANCIAL_HARDSHIP.sector is Sector.POVERTY
-    assert {f.ja for f in CaseFactor} >= {"家族関係", "認知症", "拒否・気質", "精神疾患", "経済的困窮", "住まい", "支援者不在"}
+    assert {f.ja for f in CaseFactor} >= {
+        "家族関係",
+        "認知症",
+        "拒否・気質",
+        "精神疾患",
+        "経済的困窮",
+        "住まい",
+        "支援者不在",
+    }
 
 
 def test_coordinates_must_be_inside_japan() -> None:
@@ -149,7 +157,10 @@ def test_unknown_field_is_rejected() -> None:
 
 def test_opportunity_host_must_be_a_host_kind() -> None:
     with pytest.raises(DomainValidationError, match="host_label"):
-        validate_node("Opportunity", {"id": "O1", "title": "x", "kind": "volunteer", "host_id": "H1", "host_label": "Household"})
+        validate_node(
+            "Opportunity",
+            {"id": "O1", "title": "x", "kind": "volunteer", "host_id": "H1", "host_label": "Household"},
+        )
     with pytest.raises(DomainValidationError, match="両方"):
         validate_node("Opportunity", {"id": "O1", "title": "x", "kind": "volunteer", "host_id": "E1"})
 
@@ -158,11 +169,17 @@ def test_case_dates_ordered() -> None:
     with pytest.raises(DomainValidationError, match="終結日"):
         validate_node("Case", {"id": "C1", "opened": "2024-05-01", "closed": "2024-04-01"})
     case = Case(id="C1", opened="2024-04-01", factors=["認知症", "経済的困窮"], stage="支援")  # type: ignore[arg-type, list-item]
-    assert case.factors == [CaseFactor.DEMENTIA, CaseFactor.FINANCIAL_HARDSHIP] and case.stage is CaseStage.SUPPORT
+    assert (
+        case.factors == [CaseFactor.DEMENTIA, CaseFactor.FINANCIAL_HARDSHIP]
+        and case.stage is CaseStage.SUPPORT
+    )
 
 
 def test_rel_props_validate() -> None:
-    assert validate_rel_props(RelType.COLLABORATES_WITH, {"level": "coordination"}).level is CollaborationLevel.COORDINATION  # type: ignore[attr-defined]
+    assert (
+        validate_rel_props(RelType.COLLABORATES_WITH, {"level": "coordination"}).level
+        is CollaborationLevel.COORDINATION
+    )  # type: ignore[attr-defined]
     with pytest.raises(DomainValidationError) as err:
         validate_rel_props(RelType.SUPPORTED_BY, {"intensity": 7})
     assert err.value.problems[0].field == "intensity"
@@ -174,13 +191,21 @@ def test_every_label_and_relationship_has_a_record() -> None:
 
 
 def test_props_codec_round_trip_and_flat_values() -> None:
-    h = Household(id="H1", size=2, flags=["single_elderly"], location=GeoPoint(lat=34.5, lon=136.9, approximate=True, source="地区中心"))  # type: ignore[list-item]
+    h = Household(
+        id="H1",
+        size=2,
+        flags=["single_elderly"],
+        location=GeoPoint(lat=34.5, lon=136.9, approximate=True, source="地区中心"),
+    )  # type: ignore[list-item]
     props = to_props(h)
     assert props["lat"] == 34.5 and props["location_approximate"] is True
     assert all(isinstance(v, (str, int, float, bool, list)) for v in props.values())
     assert node_from_props(NodeLabel.HOUSEHOLD, props) == h
     opp = Opportunity(
-        id="O1", title="畑作業", kind="intermediate_work", capacity=Capacity(maximum=4, available=2),
+        id="O1",
+        title="畑作業",
+        kind="intermediate_work",
+        capacity=Capacity(maximum=4, available=2),
         schedule=Schedule(slots=(ScheduleSlot(weekday="tue", opens="09:00", closes="12:00"),)),
     )  # type: ignore[arg-type]
     p = to_props(opp)
