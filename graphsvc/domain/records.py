@@ -103,13 +103,16 @@ class Person(NodeRecord):
 class Agency(NodeRecord):
     label: ClassVar[NodeLabel] = NodeLabel.AGENCY
     name: str = Field(min_length=1)
+    name_kana: str | None = Field(default=None, description="名称のカナ")
     kind: AgencyKind = AgencyKind.OTHER
     sectors: list[Sector] = Field(default_factory=list, description="担当分野")
     area_id: ExternalId | None = None
     location: GeoPoint | None = None
     address: str | None = None
     phone: str | None = None
+    fax: str | None = None
     url: str | None = None
+    notes: str | None = Field(default=None, description="備考")
     corporation: str | None = Field(default=None, description="法人の名称")
     corporate_number: str | None = Field(default=None, description="法人番号")
     office_number: str | None = Field(default=None, description="事業所番号")
