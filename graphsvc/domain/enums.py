@@ -28,6 +28,7 @@ __all__ = [
     "TieStrength",
     "VenueKind",
     "Weekday",
+    "set_labels",
 ]
 
 
@@ -70,6 +71,14 @@ class LabeledEnum(StrEnum):
 
 # Labels of every LabeledEnum, by class name then value: (Japanese, English).
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {}
+
+def set_labels(cls: type[LabeledEnum], labels: dict[str, tuple[str, str]]) -> None:
+    """Register the (Japanese, English) labels of every member of a :class:`LabeledEnum` subclass."""
+    missing = {str(m.value) for m in cls} - set(labels)
+    if missing:
+        raise ValueError(f"labels missing for {cls.__name__}: {sorted(missing)}")
+    _LABELS[cls.__name__] = labels
+
 
 # Extra spellings accepted by ``parse`` (municipal files use many).
 _ALIASES: dict[tuple[str, str], tuple[str, ...]] = {

@@ -1,0 +1,124 @@
+"""``tsunagari match``: rank participation openings for one person (what-if mode), and ``tsunagari schema``.
+
+What-if mode reads a profile and a list of openings from JSON files and touches no store::
+
+    tsunagari match --profile person.json --opportunities opportunities.json --top 5 --explain
+    tsunagari match --profile person.json --opportunities opportunities.json --format json
+    tsunagari schema profile
+
+The store-backed form (``match --person ID``) calls :func:`matching.rank` the same way with openings read
+from the store.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from graphsvc.cli.app import app, console, err_console, handle_errors
+from graphsvc.domain.errors import DomainValidationError
+from matching.rank import RankResult, check_references, rank
+from matching.records import Opening, Profile, load_openings, load_profile
+from matching.vocabulary import load_vocabulary, set_default_vocabulary
+
+__all__ = ["match", "schema"]
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class SchemaName(StrEnum):
+    PROFILE = "profile"
+    OPPORTUNITY = "opportunity"
+    OPENING = "opening"
+
+
+def _print_table(result: RankResult, *, explain: bool) -> None:
+    console.print(result.message, highlight=False)
+    table = Table(title="参加メニューの候補 (ranked openings)")
+    table.add_column("順位", justify="right")
+    table.add_column("ID")
+    table.add_column("名称 (title)")
+    table.add_column("点 (score)", justify="right")
+    for item in result.ranked:
+        table.add_row(str(item.rank), item.opening_id, item.title, f"{item.score:.3f}")
+    console.print(table)
+    if explain:
+        for item in result.ranked:
+            if not item.factors:
+                continue
+            console.print(f"[bold]{item.rank}. {item.title}[/] ({item.opening_id}) 点 {item.score:.3f}")
+            for f in item.factors:
+                if f.contribution:
+                    console.print(f"   {f.contribution:+.3f} {f.label_ja}: {f.reason}", highlight=False)
+    if result.exclusions:
+        console.print(f"[bold]除外 (excluded) {len(result.exclusions)}件[/]")
+        for e in result.exclusions:
+            why = "; ".join(f"[{r.code}] {r.message}: {r.detail}" for r in e.reasons)
+            console.print(f"  - {e.opening_id} {e.title}: {why}", markup=False, highlight=False)
+    for w in result.warnings:
+        err_console.print(f"注意 (warning): {w}", markup=False, highlight=False)
+
+
+@app.command()
+@handle_errors
+def match(
+    profile: Annotated[Path, typer.Option("--profile", "-p", help="本人のプロフィール JSON (profile file)")],
+    opportunities: Annotated[
+        Path,
+        typer.Option("--opportunities", "-o", help="参加メニューの一覧 JSON (openings file; what-if mode)"),
+    ],
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="上位N件だけ表示 (show the best N)")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="要素ごとの理由を表示 (show each factor's reason)")
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table か json")
+    ] = OutputFormat.TABLE,
+    vocabulary: Annotated[
+        list[Path] | None,
+        typer.Option("--vocabulary", help="追加の語彙辞書 JSON (extra vocabulary file; repeatable)"),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="プロフィールが候補にないIDを参照していればエラー (unknown ids are errors)"
+        ),
+    ] = False,
+) -> None:
+    """本人に合う参加メニューを順位付け (rank openings for one person; what-if, no store)."""
+    if vocabulary:  # profiles and openings validate needs against the extended vocabulary
+        set_default_vocabulary(load_vocabulary(vocabulary))
+    person = load_profile(profile)
+    openings = load_openings(opportunities)
+    result = rank(
+        person, openings, top=top, explain=(top or 10) if explain or output == OutputFormat.JSON else 0
+    )
+    problems = [replace(p, file=str(profile)) for p in check_references(person, result.index)]
+    if strict and problems:
+        raise DomainValidationError(problems)
+    result.warnings = problems
+    if output == OutputFormat.JSON:
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        _print_table(result, explain=explain)
+    if result.empty:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def schema(name: Annotated[SchemaName, typer.Argument(help="profile または opportunity")]) -> None:
+    """入力ファイルの JSON Schema を表示 (print the JSON Schema of an input file)."""
+    model = Profile if name == SchemaName.PROFILE else Opening
+    sys.stdout.write(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n")

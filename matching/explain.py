@@ -1,0 +1,181 @@
+"""Japanese sentences for each factor of a (profile, opening) score.
+
+Sentences name the concrete things that decided the value (「調理の経験が募集内容『料理教室の講師』と合致」,
+「1回2時間で、希望する上限3時間以内」) so a coordinator can check them against what they know of the person.
+Only the top of a ranking is explained (this module is per pair, in Python).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from matching.constraints import Constraints
+from matching.factors import ProfileVector, reference_km
+from matching.index import OpeningIndex
+from matching.records import TravelMode
+
+__all__ = ["FACTOR_LABELS", "Factor", "explain_pair"]
+
+FACTOR_LABELS: dict[str, tuple[str, str]] = {
+    "skills": ("経験・技能", "skills and experience"),
+    "interests": ("興味", "interests"),
+    "needs": ("求めるもの", "needs covered"),
+    "contact": ("対人負荷", "contact load"),
+    "physical": ("身体負荷", "physical load"),
+    "readiness": ("難易度と参加の段階", "difficulty against readiness"),
+    "distance": ("距離", "distance"),
+    "hours": ("時間", "session hours"),
+    "support": ("受け入れ先の支援", "host support"),
+    "fields": ("希望分野", "preferred fields"),
+    "outcomes": ("過去の結果", "past outcomes"),
+    "text": ("文面の類似", "text similarity"),
+    "avoid": ("避けたいこと", "things to avoid"),
+}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a score: its value in [0, 1], weight, signed contribution and a Japanese reason."""
+
+    name: str
+    label_ja: str
+    label_en: str
+    value: float
+    weight: float
+    contribution: float
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "label": self.label_ja,
+            "label_en": self.label_en,
+            "value": round(self.value, 4),
+            "weight": round(self.weight, 4),
+            "contribution": round(self.contribution, 4),
+            "reason": self.reason,
+        }
+
+
+def _j(labels: list[str]) -> str:
+    return "・".join(labels)
+
+
+def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int, cons: Constraints) -> str:
+    o = index.openings[i]
+    p = pv.profile
+    vocab = index.vocabulary
+    lab = vocab.label
+    if name == "skills":
+        wanted = {c for c in vocab.lookup_all(o.skills_wanted) if vocab.concepts[c].kind == "task"}
+        basis = wanted or set(index.task_sets[i])
+        hit = sorted(basis & pv.skills)
+        if hit:
+            s = f"{_j([lab(c) for c in hit])}の経験が募集内容『{o.title}』と合致"
+            miss = sorted(wanted - pv.skills)
+            return s + (f" (不足: {_j([lab(c) for c in miss])})" if miss else "")
+        if wanted:
+            return f"募集が求める{_j([lab(c) for c in sorted(wanted)])}の経験は確認できない"
+        return "経験・技能と募集内容の重なりなし"
+    if name == "interests":
+        hit = sorted(index.task_sets[i] & (pv.interests | pv.preferred_concepts))
+        if hit:
+            return f"興味のある{_j([lab(c) for c in hit])}に関われる"
+        return "興味と重なる作業なし"
+    if name == "needs":
+        if not pv.needs:
+            return "求めるものの指定なし"
+        got = [n for n in p.needs if n in o.provides]
+        miss = [n for n in p.needs if n not in o.provides]
+        parts = []
+        if got:
+            parts.append(f"求める{_j([lab(n) for n in got])}をこの参加先が提供")
+        if miss:
+            parts.append(f"{_j([lab(n) for n in miss])}はここでは得られない")
+        return "。".join(parts)
+    if name == "contact":
+        if o.contact_load <= p.contact_comfort:
+            return f"対人負荷{o.contact_load}で、本人の対人面の耐性{p.contact_comfort}以内"
+        return f"対人負荷{o.contact_load}が本人の対人面の耐性{p.contact_comfort}を上回る"
+    if name == "physical":
+        if o.physical_load < p.max_physical_load:
+            return f"身体負荷{o.physical_load}で、上限{p.max_physical_load}以内"
+        return f"身体負荷{o.physical_load}は上限{p.max_physical_load}ちょうど"
+    if name == "readiness":
+        if o.difficulty <= p.readiness:
+            return f"難易度{o.difficulty}で、参加の段階{p.readiness}に合う"
+        return f"難易度{o.difficulty}が参加の段階{p.readiness}より高い"
+    if name == "distance":
+        if o.remote:
+            return "在宅・遠隔でできる (移動なし)"
+        km = float(cons.km[i])
+        if math.isnan(km):
+            return "位置情報がないため距離は中立に評価"
+        minutes = float(cons.minutes[i])
+        how = "送迎あり" if bool(cons.uses_pickup[i]) else _fastest_mode(pv)
+        t = f"、{how}で片道約{minutes:.0f}分" if math.isfinite(minutes) else ""
+        note = " 住まいのため移動の上限は適用しない" if bool(index.relocation[i]) else ""
+        return f"自宅から{km:.1f}km{t} (基準{reference_km(p):.1f}km){note}"
+    if name == "hours":
+        h = o.session_hours
+        if h is None:
+            return "1回の時間の定めなし"
+        if p.max_hours_per_session is not None:
+            return f"1回{h:g}時間で、希望する上限{p.max_hours_per_session:g}時間以内"
+        return f"1回{h:g}時間"
+    if name == "support":
+        items = [lab(s) for s in sorted(index.support_sets[i] - {"pickup", "barrier_free"})]
+        if o.contact_person:
+            items.append(f"担当者 {o.contact_person}")
+        if not items:
+            return "受け入れ先の支援の記載なし"
+        return f"受け入れ先の支援: {_j(items)}"
+    if name == "fields":
+        if v > 0:
+            return f"希望分野 ({_j(p.preferred_fields)}) に該当"
+        return "希望分野には該当しない" if p.preferred_fields else "希望分野の指定なし"
+    if name == "outcomes":
+        if o.id in pv.past_bad or (o.host_id and o.host_id in pv.past_bad):
+            return "以前この受け入れ先での参加が早期に終了している"
+        if o.id in pv.past_good or (o.host_id and o.host_id in pv.past_good):
+            return "以前この受け入れ先での参加が続いた"
+        if abs(v - 0.5) < 1e-9:
+            return "過去の結果の記録なし (中立)"
+        return f"この参加先の定着率の推定 {v:.0%}"
+    if name == "text":
+        return f"経験・興味の記述と募集の文面の類似度 {v:.2f} (同点時の目安)"
+    if name == "avoid":
+        hit = sorted(index.concept_sets[i] & pv.avoid)
+        if hit:
+            return f"本人が避けたい・困難とする「{_j([lab(c) for c in hit])}」を含む"
+        return "避けたいことは含まない"
+    return ""  # pragma: no cover
+
+
+def _fastest_mode(pv: ProfileVector) -> str:
+    own = [m for m in pv.profile.travel.modes if m != TravelMode.PICKUP]
+    return max(own, key=lambda m: m.kmh).ja if own else "送迎"
+
+
+def explain_pair(
+    pv: ProfileVector,
+    index: OpeningIndex,
+    i: int,
+    values: list[float],
+    contributions: list[float],
+    weights: list[float],
+    names: list[str],
+    cons: Constraints,
+) -> list[Factor]:
+    """Factors of one pair, largest absolute contribution first (zero-weight factors left out)."""
+    out = []
+    for name, v, c, w in zip(names, values, contributions, weights, strict=True):
+        if w == 0:
+            continue
+        ja, en = FACTOR_LABELS.get(name, (name, name))
+        out.append(
+            Factor(name, ja, en, float(v), abs(float(w)), float(c), _reason(name, v, pv, index, i, cons))
+        )
+    out.sort(key=lambda f: -abs(f.contribution))
+    return out
