@@ -1,0 +1,107 @@
+"""``tsunagari demo``: build the demo towns into the store and write their summaries under ``out/<town>/``.
+
+The command is a list of steps, each ``step(ctx)`` for one town: later issues append theirs (matches.csv, maps)
+with :func:`register_step`, and they run in order after the town is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graphsvc.bootstrap import Container
+from graphsvc.cli.app import app, console, handle_errors, open_container
+from graphsvc.store.port import GraphStore
+
+__all__ = ["STEPS", "DemoContext", "register_step"]
+
+
+@dataclass
+class DemoContext:
+    """What a step gets: the container, the town's store, its summary, its output folder, shared extras."""
+
+    container: Container
+    town: str
+    store: GraphStore
+    out_dir: Path
+    seed: int
+    households: int | None
+    progress: Progress
+    summary: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+Step = Callable[[DemoContext], None]
+STEPS: list[tuple[str, Step]] = []
+
+
+def register_step(name: str) -> Callable[[Step], Step]:
+    """Register a step of ``tsunagari demo`` (run per town, in registration order)."""
+
+    def deco(fn: Step) -> Step:
+        STEPS.append((name, fn))
+        return fn
+
+    return deco
+
+
+@register_step("build")
+def _build(ctx: DemoContext) -> None:
+    from loaders.demo import build_town, get_spec
+
+    spec = get_spec(ctx.town, ctx.households)
+    total = spec.default_households if ctx.households is None else ctx.households
+    task = ctx.progress.add_task(f"{spec.name} ({ctx.town}) を生成・書き込み中", total=total)
+
+    def progress(done: int, _total: int) -> None:
+        ctx.progress.update(task, completed=done)
+
+    ctx.summary = build_town(ctx.store, spec, seed=ctx.seed, households=ctx.households, progress=progress)
+
+
+@register_step("summary")
+def _summary(ctx: DemoContext) -> None:
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    (ctx.out_dir / "summary.json").write_text(ctx.summary.to_json() + "\n", encoding="utf-8")
+    (ctx.out_dir / "summary.md").write_text(ctx.summary.to_markdown(), encoding="utf-8")
+
+
+@app.command()
+@handle_errors
+def demo(
+    town: str = typer.Option("all", "--town", "-t", help="toba | takasu | all (synthetic も可)"),
+    seed: int = typer.Option(0, "--seed", help="乱数の種 (同じ種なら同じ町) / seed"),
+    households: int = typer.Option(None, "--households", help="世帯数 (省略時は実際の人口相当) / households"),
+) -> None:
+    """デモの町を生成して格納し, out/<town>/ に概要を書き出す (build the demo towns)."""
+    towns = ["toba", "takasu"] if town == "all" else [town]
+    with open_container() as c:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            contexts = []
+            for t in towns:
+                ctx = DemoContext(
+                    container=c,
+                    town=t,
+                    store=c.store(t),
+                    out_dir=Path(c.settings.out_dir) / t,
+                    seed=seed,
+                    households=households,
+                    progress=progress,
+                )
+                for _name, step in STEPS:
+                    step(ctx)
+                contexts.append(ctx)
+        for ctx in contexts:
+            console.print(ctx.summary.overview_ja(), highlight=False)
+            console.print(f"  → {ctx.out_dir}/summary.json, summary.md", highlight=False)
