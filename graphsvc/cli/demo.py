@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graphsvc.bootstrap import Container
 from graphsvc.cli.app import app, console, handle_errors, open_container
-from graphsvc.store.port import GraphStore
+from graphsvc.store.port import GraphStore, NodeRef
 
 __all__ = ["STEPS", "DemoContext", "register_step"]
 
@@ -69,6 +69,57 @@ def _summary(ctx: DemoContext) -> None:
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     (ctx.out_dir / "summary.json").write_text(ctx.summary.to_json() + "\n", encoding="utf-8")
     (ctx.out_dir / "summary.md").write_text(ctx.summary.to_markdown(), encoding="utf-8")
+
+
+@register_step("matches")
+def _matches(ctx: DemoContext, per_group: int = 2, top: int = 5) -> None:
+    """``matches.csv``: the best placements, with reasons, for a few people of each situation."""
+    import csv
+
+    from graphsvc.domain import NodeLabel
+    from graphsvc.services.matching import MatchingService
+    from matching import Reason
+
+    svc = MatchingService(ctx.store)
+    groups: dict[str, list[str]] = {"ひきこもり": [], "障害 (サービス対象外を含む)": [], "8050世帯の子": []}
+    for pid in svc.candidates():
+        row = ctx.store.get_node(NodeRef(NodeLabel.PERSON, pid))
+        if row is None:
+            continue
+        key = (
+            "ひきこもり"
+            if row.props.get("hikikomori")
+            else "障害 (サービス対象外を含む)"
+            if row.props.get("disability")
+            else "8050世帯の子"
+        )
+        if len(groups[key]) < per_group:
+            groups[key].append(pid)
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.out_dir / "matches.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["group", "person_id", "rank", "opportunity_id", "title", "score", "reasons", "excluded"])
+        for group, ids in groups.items():
+            for pid in ids:
+                res = svc.match(pid, top=top, explain=top)
+                excluded = "、".join(f"{Reason(k).ja} {v}件" for k, v in res.exclusion_counts.items())
+                if not res.ranked:
+                    w.writerow([group, pid, "", "", "", "", res.message, excluded])
+                for item in res.ranked:
+                    reasons = " / ".join(fa.reason for fa in item.factors if fa.contribution > 0.02)
+                    w.writerow(
+                        [
+                            group,
+                            pid,
+                            item.rank,
+                            item.opening_id,
+                            item.title,
+                            f"{item.score:.3f}",
+                            reasons,
+                            excluded,
+                        ]
+                    )
 
 
 @app.command()

@@ -22,8 +22,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from graphsvc.cli.app import app, console, err_console, handle_errors
-from graphsvc.domain.errors import DomainValidationError
+from graphsvc.cli.app import app, console, err_console, handle_errors, open_container
+from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.services.matching import MatchingService
 from matching.rank import RankResult, check_references, rank
 from matching.records import Opening, Profile, load_openings, load_profile
 from matching.vocabulary import load_vocabulary, set_default_vocabulary
@@ -72,11 +73,21 @@ def _print_table(result: RankResult, *, explain: bool) -> None:
 @app.command()
 @handle_errors
 def match(
-    profile: Annotated[Path, typer.Option("--profile", "-p", help="本人のプロフィール JSON (profile file)")],
+    person_id: Annotated[
+        str | None, typer.Option("--person", help="本人ID: 町のデータから照合 (a stored person)")
+    ] = None,
+    town: Annotated[
+        str | None, typer.Option("--town", "-t", help="町 (town; default TSUNAGARI_TOWN)")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", "-p", help="本人のプロフィール JSON (profile file; what-if)")
+    ] = None,
     opportunities: Annotated[
-        Path,
-        typer.Option("--opportunities", "-o", help="参加メニューの一覧 JSON (openings file; what-if mode)"),
-    ],
+        Path | None,
+        typer.Option(
+            "--opportunities", "-o", help="参加メニューの一覧 JSON (openings file; default: the town's)"
+        ),
+    ] = None,
     top: Annotated[
         int | None, typer.Option("--top", "-n", min=1, help="上位N件だけ表示 (show the best N)")
     ] = None,
@@ -97,15 +108,33 @@ def match(
         ),
     ] = False,
 ) -> None:
-    """本人に合う参加メニューを順位付け (rank openings for one person; what-if, no store)."""
+    """本人に合う参加メニューを順位付け (rank openings for one person).
+
+    `--person ID [--town T]` reads the person and the town's opportunities from the store;
+    `--profile FILE --opportunities FILE` is the what-if mode and touches no store.
+    """
     if vocabulary:  # profiles and openings validate needs against the extended vocabulary
         set_default_vocabulary(load_vocabulary(vocabulary))
-    person = load_profile(profile)
-    openings = load_openings(opportunities)
+    if (person_id is None) == (profile is None):
+        raise DomainValidationError(
+            [
+                Problem(
+                    "--person (町のデータの本人) か --profile (ファイル) のどちらか一方を指定してください",
+                    "give exactly one of --person or --profile",
+                    field="--person",
+                )
+            ]
+        )
+    with open_container() as c:
+        svc = None
+        if person_id is not None or opportunities is None:
+            svc = MatchingService(c.store(town))
+        person = svc.profile(person_id) if person_id is not None and svc else load_profile(profile)  # type: ignore[arg-type]
+        openings = load_openings(opportunities) if opportunities is not None else svc.catalogue()  # type: ignore[union-attr]
     result = rank(
         person, openings, top=top, explain=(top or 10) if explain or output == OutputFormat.JSON else 0
     )
-    problems = [replace(p, file=str(profile)) for p in check_references(person, result.index)]
+    problems = [replace(p, file=str(profile or person_id)) for p in check_references(person, result.index)]
     if strict and problems:
         raise DomainValidationError(problems)
     result.warnings = problems

@@ -72,6 +72,7 @@ class LabeledEnum(StrEnum):
 # Labels of every LabeledEnum, by class name then value: (Japanese, English).
 _LABELS: dict[str, dict[str, tuple[str, str]]] = {}
 
+
 def set_labels(cls: type[LabeledEnum], labels: dict[str, tuple[str, str]]) -> None:
     """Register the (Japanese, English) labels of every member of a :class:`LabeledEnum` subclass."""
     missing = {str(m.value) for m in cls} - set(labels)

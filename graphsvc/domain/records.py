@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import date
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,6 +48,7 @@ __all__ = [
     "NodeRecord",
     "Opportunity",
     "Person",
+    "PlacementEvent",
     "PlacementProps",
     "RelProps",
     "RelSpec",
@@ -98,6 +99,10 @@ class Person(NodeRecord):
     disability: bool = False
     hikikomori: bool = False
     notes: str | None = None
+    participation_profile: dict[str, Any] | None = Field(
+        default=None,
+        description="参加支援のプロフィール (matching.Profile の JSON; `tsunagari schema profile`)",
+    )
 
 
 class Agency(NodeRecord):
@@ -261,6 +266,16 @@ class CollaborationProps(RelProps):
     intensity: int = Field(default=1, ge=1, le=3)
 
 
+class PlacementEvent(RelProps):
+    """One change of a placement: who changed what, when."""
+
+    at: str = Field(description="日時 (ISO 8601)")
+    by: str = Field(min_length=1, description="変更した人・システム")
+    status: PlacementStatus
+    outcome: PlacementOutcome | None = None
+    note: str | None = None
+
+
 class PlacementProps(RelProps):
     status: PlacementStatus = PlacementStatus.PROPOSED
     start: date | None = None
@@ -268,6 +283,7 @@ class PlacementProps(RelProps):
     host_notes: str | None = Field(default=None, description="受け入れ先の悩み・メモ")
     updated_at: str | None = None
     updated_by: str | None = None
+    history: list[PlacementEvent] = Field(default_factory=list, description="変更履歴")
 
 
 class HandledByProps(RelProps):

@@ -41,6 +41,7 @@ from graphsvc.domain.values import Capacity, GeoPoint, Schedule, ScheduleSlot
 from graphsvc.store.port import NodeRef, NodeRow, RelRow, WriteBatch
 from loaders.demo import sources as src
 from loaders.demo.names import SURNAMES, given_name, surname_index
+from loaders.demo.profiles import is_candidate, participation_profile, profile_json
 from loaders.demo.spec import PC_COUPLE, TG_COUPLE, WIDOW_FEMALE, TownSpec
 
 __all__ = ["BLOCK", "LOCATION_SOURCE", "generate_town", "town_digest"]
@@ -507,6 +508,21 @@ def _household_rows(w: _BlockWriter, h: _Household, kind: str, d: _Draws) -> Non
         }
         if m.care:
             p["care_level"] = m.care
+        child_8050 = HouseholdFlag.EIGHTY_FIFTY in h.flags and m.role == "子" and 40 <= m.age <= 64
+        if is_candidate(
+            m.age, hikikomori=m.hikikomori, disability=m.disability, eighty_fifty_child=child_8050
+        ):
+            prof = participation_profile(
+                m.pid,
+                seed=w.state.get("seed", 0),
+                age=m.age,
+                hikikomori=m.hikikomori,
+                disability=m.disability,
+                lat=h.lat,
+                lon=h.lon,
+                remote=spec.area(h.area_key).remote,
+            )
+            p["participation_profile_json"] = profile_json(prof)
         w.nodes.append(NodeRow(_L.PERSON, m.pid, p))
         w.rel(_R.MEMBER_OF, _ref(_L.PERSON, m.pid), hh, {"role": m.role})
 
@@ -865,7 +881,7 @@ def generate_town(spec: TownSpec, *, seed: int = 0, households: int | None = Non
     head, idx = _fixed_part(spec, n, head_rng)
     yield head
     counts = spec.settlement_counts(n)
-    state: dict[str, Any] = {"bounds": np.cumsum(counts).tolist()}
+    state: dict[str, Any] = {"bounds": np.cumsum(counts).tolist(), "seed": seed}
     for b, start in enumerate(range(0, n, BLOCK)):
         yield _block(spec, idx, seed, b, start, min(n, start + BLOCK), state)
 

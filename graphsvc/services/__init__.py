@@ -1,0 +1,1 @@
+"""Services: use cases over a :class:`~graphsvc.store.port.GraphStore` (matching, placements)."""
