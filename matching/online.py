@@ -1,24 +1,58 @@
 """Online assignment: people arrive in weekly batches and are placed against the capacity left.
 
-Each week the arrivals are assigned *exactly* (see :mod:`matching.assign`) against the remaining
-opening / host capacity; placements are final. Placing the week's arrivals as if nobody else were
-coming (``policy="myopic"``) spends scarce capacity on whoever arrives first. The default policy,
-``"forecast"``, keeps capacity for the better matches still to come:
+Each week the people on the list are assigned *exactly* (see :mod:`matching.assign`) against the
+remaining opening / host capacity; placements are final and use up a place for the rest of the
+horizon (no capacity release).
 
-* **forecast (resolve with a sampled future).** At week ``t`` of ``T`` the expected number of
-  people still to arrive (``expected_arrivals``, or the mean weekly intake so far × weeks left) is
-  drawn, with replacement, from everyone observed so far (a bootstrap of the arrival
-  distribution). The exact assignment is solved for *this week's arrivals + the forecast people*
-  against the remaining capacity, and only this week's arrivals' placements are committed. A
-  forecast person who would outbid a real arrival for a scarce place thus holds that place back —
-  the integral analogue of pricing each opening at its LP dual (shadow price) under the forecast.
-  Cost: one exact solve of about "everyone not yet placed" per week.
-* **myopic.** Exact assignment of the week's arrivals, no reservation.
+Model: the waiting list (待機)
+------------------------------
+In 参加支援 a coordinator who finds no good placement for someone this week keeps them on the list
+and proposes again next week. :class:`OnlineAssigner` models that:
+
+* Person ``i`` arrives in week ``a_i`` and stays on the list until all ``k_i`` placements are made
+  or week ``a_i + max_wait_weeks`` has passed (``max_wait_weeks=None``, the default: until the
+  horizon ends). ``max_wait_weeks=0`` is the earlier model — placed in the arrival week or never.
+* Each week the policy decides, for everyone on the list, whether to commit a placement now or
+  let them wait. A placement committed ``w`` weeks after arrival is worth ``s_ij - wait_cost·w``:
+  ``wait_cost`` (default 0, in score units per week) is the harm of a week on the list without
+  support (motivation lost, a risk of withdrawing again). Scores from :mod:`matching.scorers` are in
+  [0, 1], so ``wait_cost=0.01`` makes a 4-week wait cost 0.04. Pairs whose value has fallen to
+  ``<= 0`` are no longer offered. The waiting cost of a week's placements is reported in
+  ``Assignment.info["waiting_cost"]`` (``Assignment.objective`` itself stays ``Σ scores − host
+  penalty``); :attr:`OnlineResult.objective` is net of it.
+* Without capacity release, the hindsight optimum (everyone known at once) can place everybody in
+  their arrival week, so it is the static optimum of :func:`matching.assign.assign` whatever
+  ``wait_cost`` is. The online objective is always ``<=`` it.
+
+Person ids in the weekly :class:`~matching.assign.Assignment` are *global*: people are numbered in
+arrival order over all batches so far (batch 0's people first).
+
+Policies
+--------
+* **forecast (resolve with a sampled future, commit only what beats the opportunity cost).** At
+  week ``t`` of ``T`` the expected number of people still to arrive (``expected_arrivals``, or the
+  mean weekly intake so far × weeks left) is drawn, with replacement, from everyone observed so far
+  (a bootstrap of the arrival distribution; forecast scores shaded by ``forecast_discount``). The
+  exact assignment is solved for *everyone on the list + the forecast people* against the capacity
+  left, and a planned pair of a person on the list is committed now. The list's scores enter that
+  solve as ``s_ij − wait_cost·w_i − commit_margin`` (no margin for a person whose last week this
+  is), so by LP duality every committed pair satisfies ``s_ij − wait_cost·w_i ≥ p_j + commit_margin``
+  with ``p_j ≥ 0`` the opening's shadow price in the joint problem — the score beats the opening's
+  estimated opportunity cost (what the forecast arrivals and the rest of the list would make of the
+  place) by the margin. Everyone else waits. In the last week there is no forecast: the list is
+  flushed with one exact solve. With ``max_wait_weeks=0`` this is exactly the earlier policy
+  (``commit_margin`` is then never applied).
+* **myopic.** Exact assignment of the list each week, every positive pair may be committed.
 * **greedy.** Greedy per week (the baseline).
 
+Myopic and greedy never benefit from the list without capacity release: a person either is placed,
+or every feasible opening of theirs is full, and places never come back. So their waiting and
+no-waiting totals coincide (the bench shows it); only a policy that *declines* pairs gains.
+
 :func:`assign_online` runs a policy over a list of batches and reports its ratio to the hindsight
-optimum (everyone assigned at once), with greedy-online's and myopic-online's ratios beside it. The
-policy never sees a batch before its week: :class:`OnlineAssigner` consumes batches one at a time.
+optimum (:func:`hindsight`), with greedy-online's and myopic-online's ratios beside it. The policy
+never sees a batch before its week: :class:`OnlineAssigner` consumes batches one at a time, and its
+random draws depend only on the batches seen so far.
 
 :func:`synthetic_instance` is the generator used by the bench and tests (documented there).
 """
@@ -55,6 +89,7 @@ __all__ = [
     "OnlineResult",
     "SyntheticInstance",
     "assign_online",
+    "hindsight",
     "synthetic_instance",
 ]
 
@@ -88,7 +123,7 @@ class Batch:
 
 
 class OnlineAssigner:
-    """Assign weekly batches one at a time against the capacity left.
+    """Assign weekly batches one at a time against the capacity left, with a waiting list.
 
     Parameters
     ----------
@@ -100,12 +135,34 @@ class OnlineAssigner:
         As in :func:`matching.assign.assign`; host capacity and penalty apply cumulatively.
     policy : {"forecast", "myopic", "greedy"}
         See the module docstring.
+    max_wait_weeks : int or None, default None
+        How many weeks after arrival a person stays on the list; ``None``: until the horizon ends;
+        ``0``: no waiting list (placed in the arrival week or never).
+    wait_cost : float, default 0
+        Value lost per week between arrival and placement, in score units (``>= 0``).
+    commit_margin : float, default 0.05
+        ``forecast`` only: a pair of someone who may still wait is committed only if its value
+        beats the opening's opportunity cost under the forecast by this much (``>= 0``). Larger:
+        more people wait (higher ratio, longer waits); above every score, everyone waits for the
+        final flush. ``bench/bench_assign.py`` prints the ratio / mean-wait frontier.
     expected_arrivals : sequence of int, optional
         Expected arrivals per week (length ``n_weeks``); default: mean weekly intake so far.
     seed : int
         Seed of the forecast bootstrap.
     n_openings : int, optional
         Needed only when ``opening_capacity`` is a scalar.
+    forecast_discount : float, default 0.05
+        Forecast people's scores are multiplied by ``1 - forecast_discount`` (a person in hand is
+        worth more than a forecast one).
+    forecast_scale : float, default 1
+        Multiplies the forecast number of future arrivals.
+
+    Attributes
+    ----------
+    capacity_left : ndarray (m,)
+        Places still free.
+    week : int
+        Weeks processed so far.
 
     Examples
     --------
@@ -124,6 +181,9 @@ class OnlineAssigner:
         host_capacity: int | ArrayLike | Mapping[Any, int] | None = None,
         host_penalty: float = 0.0,
         policy: Policy = "forecast",
+        max_wait_weeks: int | None = None,
+        wait_cost: float = 0.0,
+        commit_margin: float = 0.05,
         expected_arrivals: Sequence[int] | None = None,
         seed: int = 0,
         n_openings: int | None = None,
@@ -136,6 +196,11 @@ class OnlineAssigner:
             raise ValueError(f"n_weeks: must be >= 1, got {n_weeks}")
         if expected_arrivals is not None and len(expected_arrivals) != n_weeks:
             raise ValueError(f"expected_arrivals: length {len(expected_arrivals)} != n_weeks {n_weeks}")
+        if max_wait_weeks is not None and (int(max_wait_weeks) != max_wait_weeks or max_wait_weeks < 0):
+            raise ValueError(f"max_wait_weeks: expected None or an int >= 0, got {max_wait_weeks!r}")
+        for name, v in (("wait_cost", wait_cost), ("commit_margin", commit_margin)):
+            if not np.isfinite(v) or v < 0:
+                raise ValueError(f"{name}: must be a finite number >= 0, got {v}")
         self.capacity_left = _as_int_vector(opening_capacity, "opening_capacity", n_openings).copy()
         self.m = int(self.capacity_left.size)
         self.hosts = _hosts(host_of, host_capacity, float(host_penalty), self.m)
@@ -144,6 +209,9 @@ class OnlineAssigner:
         self.host_load = np.zeros(n_h, dtype=np.int64)
         self.n_weeks = n_weeks
         self.policy: Policy = policy
+        self.max_wait_weeks = None if max_wait_weeks is None else int(max_wait_weeks)
+        self.wait_cost = float(wait_cost)
+        self.commit_margin = float(commit_margin)
         self.expected_arrivals = None if expected_arrivals is None else list(expected_arrivals)
         self.rng = np.random.default_rng(seed)
         self.forecast_discount = float(forecast_discount)
@@ -151,6 +219,20 @@ class OnlineAssigner:
         self.week = 0
         self._pool: list[tuple[IntArray, IntArray, FloatArray, IntArray]] = []  # per batch: CSR-ish
         self._seen = 0
+        # Everyone seen so far (global ids, arrival order) and their candidate pairs.
+        self._arrival = np.zeros(0, dtype=np.int64)
+        self._deadline = np.zeros(0, dtype=np.int64)
+        self._k_left = np.zeros(0, dtype=np.int64)
+        self._rows = np.zeros(0, dtype=np.int64)
+        self._cols = np.zeros(0, dtype=np.int64)
+        self._vals = np.zeros(0, dtype=np.float64)
+        self._used = np.zeros(0, dtype=bool)
+
+    @property
+    def waiting(self) -> IntArray:
+        """Global ids of the people on the list after the last week processed (placements owed)."""
+        on = (self._k_left > 0) & (self._deadline >= self.week)
+        return np.flatnonzero(on).astype(np.int64)
 
     def _hosts_left(self) -> Any:
         if self.hosts is None or self.hosts.capacity is None:
@@ -178,11 +260,34 @@ class OnlineAssigner:
         rows = np.repeat(np.arange(size), lengths)
         return rows.astype(np.int64), cols[gather], vals[gather], kk[ids]
 
-    def step(self, batch: Batch) -> Assignment:
-        """Assign this week's arrivals; placements are final. Person indices are local to the batch."""
-        t0 = time.perf_counter()
-        if self.week >= self.n_weeks:
-            raise RuntimeError(f"OnlineAssigner: all {self.n_weeks} weeks already processed")
+    def _plan(
+        self,
+        r: IntArray,
+        c: IntArray,
+        v: FloatArray,
+        k_left: IntArray,
+        cap_left: IntArray,
+        load: IntArray,
+        future: int,
+    ) -> IntArray:
+        """Exact plan for the list's pairs ``(r, c, v)`` + a bootstrap forecast; the list's planned pairs."""
+        n_seen = int(k_left.size)
+        fr, fc, fv, fk = self._sample_future(future)
+        joint = Candidates(
+            np.concatenate([r, fr + n_seen]),
+            np.concatenate([c, fc]),
+            np.concatenate([v, fv * (1.0 - self.forecast_discount)]),
+            n_seen + future,
+            self.m,
+        )
+        hosts = self.hosts
+        if hosts is not None and hosts.capacity is not None:
+            hosts = dataclasses.replace(hosts, capacity=hosts.capacity - load)
+        sol = _solve(joint, np.concatenate([k_left, fk]), cap_left, hosts, self.lam, load, "exact")
+        return sol.pairs[sol.pairs[:, 0] < n_seen]
+
+    def _admit(self, batch: Batch) -> int:
+        """Add the batch's people to the list; returns the global id of its first person."""
         cand, k = batch.to_candidates(self.m)
         order = np.argsort(cand.rows, kind="stable")
         self._pool.append(
@@ -194,43 +299,104 @@ class OnlineAssigner:
             )
         )
         self._seen += cand.n
+        first = int(self._arrival.size)
+        last_week = self.n_weeks - 1
+        deadline = (
+            last_week if self.max_wait_weeks is None else min(self.week + self.max_wait_weeks, last_week)
+        )
+        self._arrival = np.concatenate([self._arrival, np.full(cand.n, self.week, dtype=np.int64)])
+        self._deadline = np.concatenate([self._deadline, np.full(cand.n, deadline, dtype=np.int64)])
+        self._k_left = np.concatenate([self._k_left, k])
+        self._rows = np.concatenate([self._rows, cand.rows + first])
+        self._cols = np.concatenate([self._cols, cand.cols])
+        self._vals = np.concatenate([self._vals, cand.vals])
+        self._used = np.concatenate([self._used, np.zeros(cand.rows.size, dtype=bool)])
+        return first
+
+    def step(self, batch: Batch) -> Assignment:
+        """Admit this week's arrivals, then commit placements for people on the list.
+
+        Parameters
+        ----------
+        batch : Batch
+            This week's arrivals, scored against all ``m`` openings.
+
+        Returns
+        -------
+        Assignment
+            This week's committed placements. Person ids are global (arrival order over all batches
+            so far); ``pair_scores`` are the raw scores; ``info`` holds ``wait_weeks`` (per pair,
+            aligned with ``pairs``), ``waiting_cost``, ``first_person`` (global id of this batch's
+            first person), ``on_list`` (people on the list before committing) and ``left_unplaced``
+            (people whose last week this was and who still lacked a placement).
+
+        Raises
+        ------
+        RuntimeError
+            When called more than ``n_weeks`` times.
+        """
+        t0 = time.perf_counter()
+        if self.week >= self.n_weeks:
+            raise RuntimeError(f"OnlineAssigner: all {self.n_weeks} weeks already processed")
+        t = self.week
+        first = self._admit(batch)
+        n_seen = int(self._arrival.size)
+
+        # Pairs on offer: person on the list, pair unused, place free, value after waiting > 0.
+        on_list = (self._k_left > 0) & (self._deadline >= t)
+        wait = t - self._arrival[self._rows]
+        value = self._vals - self.wait_cost * wait
+        live = np.flatnonzero(
+            on_list[self._rows] & ~self._used & (self.capacity_left[self._cols] > 0) & (value > 0)
+        )
+        r, c, v = self._rows[live], self._cols[live], value[live]
         hosts = self._hosts_left()
         future = self._forecast_size() if self.policy == "forecast" else 0
+        info: dict[str, Any] = {"first_person": first, "on_list": int(np.unique(r).size)}
+        method = "online-" + self.policy
         if future > 0:
-            fr, fc, fv, fk = self._sample_future(future)
-            joint = Candidates(
-                np.concatenate([cand.rows, fr + cand.n]),
-                np.concatenate([cand.cols, fc]),
-                np.concatenate([cand.vals, fv * (1.0 - self.forecast_discount)]),
-                cand.n + future,
-                self.m,
+            handicap = self.commit_margin * (self._deadline[r] > t)
+            chosen_pairs = self._plan(
+                r, c, v - handicap, self._k_left, self.capacity_left, self.host_load, future
             )
-            sol = _solve(
-                joint, np.concatenate([k, fk]), self.capacity_left, hosts, self.lam, self.host_load, "exact"
-            )
-            mine = sol.pairs[:, 0] < cand.n
-            info = {"forecast_people": future, "joint_objective": sol.objective, "joint_gap": sol.gap}
-            result = _assignment_from(
-                sol.pairs[mine, 0],
-                sol.pairs[mine, 1],
-                sol.pair_scores[mine],
-                cand,
-                k,
-                self.capacity_left,
-                hosts,
-                self.lam,
-                self.host_load,
-                "online-forecast",
-                sol.solver,
-                None,
-                info,
-            )
+            solver = "highs-lp (list + forecast)"
+            info.update(forecast_people=future)
         else:
-            method = "greedy" if self.policy == "greedy" else "exact"
-            result = _solve(cand, k, self.capacity_left, hosts, self.lam, self.host_load, method)
+            sub = Candidates(r, c, v, n_seen, self.m)
+            kind = "greedy" if self.policy == "greedy" else "exact"
+            sol = _solve(sub, self._k_left, self.capacity_left, hosts, self.lam, self.host_load, kind)
+            chosen_pairs = sol.pairs
+            solver = sol.solver
+        # Map the chosen (person, opening) pairs back to the live pair list.
+        key_live = r * self.m + c
+        order = np.argsort(key_live, kind="stable")
+        pos = order[np.searchsorted(key_live, chosen_pairs[:, 0] * self.m + chosen_pairs[:, 1], sorter=order)]
+        chosen = live[pos]
+        result = _assignment_from(
+            self._rows[chosen],
+            self._cols[chosen],
+            self._vals[chosen],
+            Candidates(r, c, self._vals[live], n_seen, self.m),
+            self._k_left,
+            self.capacity_left,
+            hosts,
+            self.lam,
+            self.host_load,
+            method,
+            solver,
+            None,
+            info,
+        )
+        waits = t - self._arrival[result.pairs[:, 0]]
+        info["wait_weeks"] = waits
+        info["waiting_cost"] = float(self.wait_cost * waits.sum())
+
         self.capacity_left -= result.opening_counts
         if result.host_counts is not None:
             self.host_load += result.host_counts
+        self._k_left -= result.person_counts
+        self._used[chosen] = True
+        info["left_unplaced"] = int(np.sum((self._k_left > 0) & (self._deadline == t)))
         self.week += 1
         object.__setattr__(result, "seconds", time.perf_counter() - t0)
         return result
@@ -240,10 +406,11 @@ class OnlineAssigner:
 class OnlineResult:
     """Outcome of :func:`assign_online`.
 
-    ``objective`` is the online total; ``ratio = objective / hindsight_objective`` where the
-    hindsight optimum assigns everyone at once. ``greedy_*`` and ``myopic_*`` are the same figures for
-    the greedy-per-week and exact-per-week-without-reservation policies. ``pairs`` uses global person
-    indices (batches concatenated in order).
+    ``objective`` is the online total net of the waiting cost (``Σ_weeks Assignment.objective −
+    waiting_cost``); ``ratio = objective / hindsight_objective`` where the hindsight optimum assigns
+    everyone at once. ``greedy_*`` and ``myopic_*`` are the same figures for the greedy-per-week and
+    exact-per-week policies under the same waiting-list settings. ``pairs`` uses global person
+    indices (batches concatenated in order); ``wait_weeks`` is aligned with it.
     """
 
     policy: str
@@ -258,6 +425,14 @@ class OnlineResult:
     myopic_objective: float | None = None
     myopic_ratio: float | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    max_wait_weeks: int | None = None
+    waiting_cost: float = 0.0
+    wait_weeks: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def mean_wait_weeks(self) -> float:
+        """Mean weeks between arrival and placement, over all placements (0 when none)."""
+        return float(self.wait_weeks.mean()) if self.wait_weeks.size else 0.0
 
 
 def _run(
@@ -265,19 +440,71 @@ def _run(
     opening_capacity: ArrayLike,
     policy: Policy,
     kwargs: dict[str, Any],
-) -> tuple[list[Assignment], IntArray, float, float]:
+) -> OnlineResult:
     t0 = time.perf_counter()
     oa = OnlineAssigner(opening_capacity, n_weeks=len(batches), policy=policy, **kwargs)
-    weeks: list[Assignment] = []
-    parts: list[IntArray] = []
+    weeks = [oa.step(b) for b in batches]
+    pairs = np.concatenate([a.pairs for a in weeks]) if weeks else np.zeros((0, 2), dtype=np.int64)
+    waits = np.concatenate([a.info["wait_weeks"] for a in weeks]) if weeks else np.zeros(0, dtype=np.int64)
+    cost = float(sum(a.info["waiting_cost"] for a in weeks))
+    total = float(sum(a.objective for a in weeks)) - cost
+    return OnlineResult(
+        policy,
+        weeks,
+        pairs,
+        total,
+        time.perf_counter() - t0,
+        max_wait_weeks=oa.max_wait_weeks,
+        waiting_cost=cost,
+        wait_weeks=waits,
+        info={"left_unplaced": int(sum(a.info["left_unplaced"] for a in weeks))},
+    )
+
+
+def hindsight(
+    batches: Sequence[Batch],
+    opening_capacity: ArrayLike,
+    *,
+    host_of: ArrayLike | None = None,
+    host_capacity: int | ArrayLike | Mapping[Any, int] | None = None,
+    host_penalty: float = 0.0,
+) -> Assignment:
+    """The hindsight optimum: everyone in ``batches`` assigned at once (exact, no waiting cost).
+
+    Parameters
+    ----------
+    batches : sequence of Batch
+        All arrivals; person ids are global (batches concatenated in order).
+    opening_capacity : array (m,)
+        Places per opening over the whole horizon.
+    host_of, host_capacity, host_penalty
+        As in :func:`matching.assign.assign`.
+
+    Returns
+    -------
+    Assignment
+        Every online policy's objective (net of waiting cost) is ``<=`` its ``objective``: without
+        capacity release, placing everyone in their arrival week is always possible in hindsight.
+    """
+    m = int(np.asarray(opening_capacity).size)
+    rows, cols, vals, ks = [], [], [], []
     offset = 0
     for b in batches:
-        a = oa.step(b)
-        weeks.append(a)
-        parts.append(a.pairs + np.array([offset, 0]))
-        offset += int(a.person_counts.size)
-    pairs = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-    return weeks, pairs, float(sum(a.objective for a in weeks)), time.perf_counter() - t0
+        cand, k = b.to_candidates(m)
+        rows.append(cand.rows + offset)
+        cols.append(cand.cols)
+        vals.append(cand.vals)
+        ks.append(k)
+        offset += cand.n
+    everyone = Candidates(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), offset, m)
+    return assign(
+        everyone,
+        person_capacity=np.concatenate(ks),
+        opening_capacity=opening_capacity,
+        host_of=host_of,
+        host_capacity=host_capacity,
+        host_penalty=host_penalty,
+    )
 
 
 def assign_online(
@@ -288,9 +515,13 @@ def assign_online(
     host_capacity: int | ArrayLike | Mapping[Any, int] | None = None,
     host_penalty: float = 0.0,
     policy: Policy = "forecast",
+    max_wait_weeks: int | None = None,
+    wait_cost: float = 0.0,
+    commit_margin: float = 0.05,
     expected_arrivals: Sequence[int] | None = None,
     seed: int = 0,
     compare: bool = True,
+    hindsight_objective: float | None = None,
 ) -> OnlineResult:
     """Run an online policy over weekly batches and compare it with the hindsight optimum.
 
@@ -304,12 +535,21 @@ def assign_online(
         As in :func:`matching.assign.assign`.
     policy : {"forecast", "myopic", "greedy"}
         Online policy (see the module docstring).
+    max_wait_weeks : int or None, default None
+        Weeks on the list after arrival (``None``: until the horizon ends; ``0``: no waiting list).
+    wait_cost : float, default 0
+        Value lost per week of waiting, in score units.
+    commit_margin : float, default 0.05
+        ``forecast``: margin over the opening's opportunity cost needed to commit before the deadline.
     expected_arrivals : sequence of int, optional
         Expected arrivals per week; default: the mean intake so far.
     seed : int
         Seed of the forecast bootstrap.
     compare : bool
         Also compute the hindsight optimum and the greedy-online and myopic-online totals.
+    hindsight_objective : float, optional
+        Reuse a hindsight optimum already computed (see :func:`hindsight`) instead of solving again;
+        also gives ``ratio`` when ``compare=False``.
 
     Returns
     -------
@@ -322,48 +562,51 @@ def assign_online(
     >>> r = assign_online(weeks, [1, 1], policy="myopic")
     >>> r.objective, r.hindsight_objective
     (1.0, 5.0)
+    >>> assign_online(weeks, [1, 1], commit_margin=0.5).objective  # waits, then takes the better person
+    5.0
     """
-    kwargs: dict[str, Any] = {
-        "host_of": host_of,
-        "host_capacity": host_capacity,
-        "host_penalty": host_penalty,
-    }
-    weeks, pairs, total, secs = _run(
-        batches, opening_capacity, policy, {**kwargs, "expected_arrivals": expected_arrivals, "seed": seed}
+    hosts: dict[str, Any] = {"host_of": host_of, "host_capacity": host_capacity, "host_penalty": host_penalty}
+    waiting = {"max_wait_weeks": max_wait_weeks, "wait_cost": wait_cost}
+    res = _run(
+        batches,
+        opening_capacity,
+        policy,
+        {
+            **hosts,
+            **waiting,
+            "commit_margin": commit_margin,
+            "expected_arrivals": expected_arrivals,
+            "seed": seed,
+        },
     )
-    if not compare:
-        return OnlineResult(policy, weeks, pairs, total, secs)
-    m = int(np.asarray(opening_capacity).size)
-    rows, cols, vals, ks = [], [], [], []
-    offset = 0
-    for b in batches:
-        cand, k = b.to_candidates(m)
-        rows.append(cand.rows + offset)
-        cols.append(cand.cols)
-        vals.append(cand.vals)
-        ks.append(k)
-        offset += cand.n
-    everyone = Candidates(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), offset, m)
-    hind = assign(everyone, person_capacity=np.concatenate(ks), opening_capacity=opening_capacity, **kwargs)
-    greedy_total = total if policy == "greedy" else _run(batches, opening_capacity, "greedy", kwargs)[2]
-    myopic_total = total if policy == "myopic" else _run(batches, opening_capacity, "myopic", kwargs)[2]
+    hind = hindsight_objective
+    if compare and hind is None:
+        hind = hindsight(batches, opening_capacity, **hosts).objective
+    if hind is None:
+        return res
 
     def ratio(x: float) -> float:
-        return x / hind.objective if hind.objective > 0 else 1.0
+        return x / hind if hind > 0 else 1.0
 
-    return OnlineResult(
-        policy,
-        weeks,
-        pairs,
-        total,
-        secs,
-        hindsight_objective=hind.objective,
-        ratio=ratio(total),
+    out = dataclasses.replace(res, hindsight_objective=hind, ratio=ratio(res.objective))
+    if not compare:
+        return out
+    greedy_total = (
+        res.objective
+        if policy == "greedy"
+        else _run(batches, opening_capacity, "greedy", {**hosts, **waiting}).objective
+    )
+    myopic_total = (
+        res.objective
+        if policy == "myopic"
+        else _run(batches, opening_capacity, "myopic", {**hosts, **waiting}).objective
+    )
+    return dataclasses.replace(
+        out,
         greedy_objective=greedy_total,
         greedy_ratio=ratio(greedy_total),
         myopic_objective=myopic_total,
         myopic_ratio=ratio(myopic_total),
-        info={"hindsight_gap": hind.gap, "hindsight_seconds": hind.seconds},
     )
 
 

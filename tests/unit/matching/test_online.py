@@ -1,0 +1,127 @@
+"""Tests for matching.online's waiting list (待機): no peeking, capacities, limits, and when waiting pays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from matching.online import Batch, OnlineAssigner, assign_online, hindsight, synthetic_instance
+
+
+@pytest.fixture(scope="module")
+def small():
+    inst = synthetic_instance(400, 300, candidates_per_person=15, seed=7)
+    return inst, inst.batches(5, seed=2)
+
+
+def _decisions(assigner, batches):
+    return [assigner.step(b).pairs.tolist() for b in batches]
+
+
+def test_week_t_decisions_ignore_later_batches(small):
+    inst, batches = small
+    other = synthetic_instance(400, 300, candidates_per_person=15, seed=99).batches(5, seed=5)
+    swapped = batches[:2] + other[2:]  # same first two weeks, different future
+    a = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), batches)
+    b = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), swapped)
+    c = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), batches[:2])  # future not there yet
+    assert a[:2] == b[:2] == c
+    assert a[2:] != b[2:]  # the later batches do matter once they have arrived
+
+
+@pytest.mark.parametrize("policy", ["forecast", "myopic", "greedy"])
+@pytest.mark.parametrize("max_wait", [None, 1, 0])
+def test_capacities_person_limits_and_wait_limit(small, policy, max_wait):
+    inst, batches = small
+    r = assign_online(
+        batches,
+        inst.opening_capacity,
+        host_of=inst.host_of,
+        host_capacity=5,
+        policy=policy,
+        max_wait_weeks=max_wait,
+        wait_cost=0.01,
+    )
+    k = np.concatenate([b.person_capacity for b in batches])
+    assert np.all(np.bincount(r.pairs[:, 1], minlength=300) <= inst.opening_capacity)
+    assert np.all(np.bincount(inst.host_of[r.pairs[:, 1]]) <= 5)
+    assert np.all(np.bincount(r.pairs[:, 0], minlength=k.size) <= k)
+    assert np.unique(r.pairs, axis=0).shape[0] == r.pairs.shape[0]  # no pair twice
+    # Waits: commit week − arrival week, within the limit and the horizon.
+    arrival = np.repeat(np.arange(5), [b.scores.shape[0] for b in batches])
+    commit = np.concatenate([np.full(len(w), t) for t, w in enumerate(r.weeks)])
+    assert np.array_equal(r.wait_weeks, commit - arrival[r.pairs[:, 0]])
+    assert r.wait_weeks.min(initial=0) >= 0
+    assert r.wait_weeks.max(initial=0) <= (4 if max_wait is None else max_wait)
+    # Scores are the global people's own; objective is net of the waiting cost; never above hindsight.
+    all_scores = sp.vstack([b.scores for b in batches]).tocsr()
+    raw = float(np.sum(all_scores[r.pairs[:, 0], r.pairs[:, 1]]))
+    assert r.objective == pytest.approx(raw - 0.01 * r.wait_weeks.sum())
+    assert r.waiting_cost == pytest.approx(0.01 * r.wait_weeks.sum())
+    assert r.objective <= r.hindsight_objective + 1e-9
+    assert r.greedy_objective <= r.hindsight_objective + 1e-9
+    assert r.myopic_objective <= r.hindsight_objective + 1e-9
+
+
+def test_waiting_helps_on_a_tiny_instance():
+    # One place. Week 0: a fair match (0.6); week 1: a much better one (1.0).
+    weeks = [Batch(np.array([[0.6]])), Batch(np.array([[1.0]]))]
+    wait = assign_online(weeks, [1])
+    assert wait.objective == pytest.approx(1.0) == pytest.approx(wait.hindsight_objective)
+    assert wait.pairs.tolist() == [[1, 0]]
+    assert wait.myopic_objective == pytest.approx(0.6)
+    no_list = assign_online(weeks, [1], max_wait_weeks=0)
+    assert no_list.objective == pytest.approx(0.6)  # the earlier model commits or loses the person
+
+
+def test_a_person_who_waited_is_placed_later_and_pays_the_wait_cost():
+    # Week 0's person is held back, nobody better comes, the final flush places them a week late.
+    weeks = [Batch(np.array([[0.6]])), Batch(np.zeros((1, 1)))]
+    r = assign_online(weeks, [1], wait_cost=0.05)
+    assert r.pairs.tolist() == [[0, 0]] and r.wait_weeks.tolist() == [1]
+    assert r.objective == pytest.approx(0.55) and r.mean_wait_weeks == 1.0
+    assert r.ratio == pytest.approx(0.55 / 0.6)
+
+
+def test_wait_limit_drops_people_from_the_list():
+    weeks = [Batch(np.array([[0.6]])), Batch(np.zeros((1, 1))), Batch(np.zeros((1, 1)))]
+    oa = OnlineAssigner([1], n_weeks=3, max_wait_weeks=1, commit_margin=0.9)
+    first = oa.step(weeks[0])
+    assert len(first) == 0 and oa.waiting.tolist() == [0]
+    second = oa.step(weeks[1])  # last week on the list: no margin, committed against the forecast
+    assert second.pairs.tolist() == [[0, 0]] and second.info["wait_weeks"].tolist() == [1]
+    oa2 = OnlineAssigner([1], n_weeks=3, max_wait_weeks=0, policy="myopic")
+    oa2.step(Batch(np.zeros((1, 1))))
+    assert oa2.waiting.tolist() == []
+
+
+def test_myopic_and_greedy_gain_nothing_from_the_list_without_capacity_release(small):
+    inst, batches = small
+    for policy in ("myopic", "greedy"):
+        waits = assign_online(batches, inst.opening_capacity, policy=policy, compare=False)
+        once = assign_online(batches, inst.opening_capacity, policy=policy, max_wait_weeks=0, compare=False)
+        assert waits.objective == pytest.approx(once.objective)
+        assert waits.mean_wait_weeks == 0.0
+
+
+def test_waiting_list_policy_beats_baselines_on_a_synthetic_instance(small):
+    inst, batches = small
+    h = hindsight(batches, inst.opening_capacity).objective
+    r = assign_online(batches, inst.opening_capacity, commit_margin=0.2, hindsight_objective=h)
+    old = assign_online(
+        batches, inst.opening_capacity, max_wait_weeks=0, compare=False, hindsight_objective=h
+    )
+    assert r.hindsight_objective == h
+    assert r.ratio >= old.ratio >= r.myopic_ratio >= r.greedy_ratio  # deterministic for these seeds
+    flush = assign_online(batches, inst.opening_capacity, commit_margin=2.0, compare=False)
+    assert flush.objective == pytest.approx(h)  # waiting for the last week is the hindsight optimum
+
+
+def test_guards():
+    with pytest.raises(ValueError, match="max_wait_weeks"):
+        OnlineAssigner([1], n_weeks=2, max_wait_weeks=-1)
+    with pytest.raises(ValueError, match="wait_cost"):
+        OnlineAssigner([1], n_weeks=2, wait_cost=-0.1)
+    with pytest.raises(ValueError, match="commit_margin"):
+        OnlineAssigner([1], n_weeks=2, commit_margin=float("nan"))
