@@ -16,8 +16,11 @@ from graphsvc.store.port import DeleteResult, NodeRef, NodeRow, RelRow, WriteBat
 __all__ = ["StoreMixin", "build_projection", "check_batch", "has_rels_error", "is_valid_prop"]
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def is_valid_prop(value: object) -> bool:
-    if isinstance(value, (str, int, float, bool)):
+    if type(value) in _SCALARS:
         return True
     if isinstance(value, list) and value:
         kinds = {type(v) for v in value}
@@ -44,7 +47,7 @@ def check_batch(batch: WriteBatch) -> None:
                 Problem("IDが一致しません", "id property differs from key", field="id", row=i + 1)
             )
         for k, v in n.props.items():
-            if not is_valid_prop(v):
+            if type(v) not in _SCALARS and not is_valid_prop(v):
                 problems.append(
                     Problem(
                         f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1
@@ -62,7 +65,7 @@ def check_batch(batch: WriteBatch) -> None:
                 )
             )
         for k, v in r.props.items():
-            if not is_valid_prop(v):
+            if type(v) not in _SCALARS and not is_valid_prop(v):
                 problems.append(
                     Problem(
                         f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1

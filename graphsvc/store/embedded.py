@@ -71,6 +71,7 @@ CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (dst_label, dst_id, type);
 
 
 _INT64 = (-(2**63), 2**63 - 1)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _dump(props: Mapping[str, Any]) -> str:
@@ -79,7 +80,7 @@ def _dump(props: Mapping[str, Any]) -> str:
     for key, v in props.items():
         if type(v) is int and not _INT64[0] <= v <= _INT64[1]:
             raise OverflowError(f"整数が64ビットの範囲外です: {key} (integer out of 64-bit range: {key})")
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODE(props)
 
 
 def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
