@@ -10,6 +10,7 @@ from matching.constraints import Reason
 from matching.explain import Factor
 from matching.factors import FEATURES, FeatureBuilder, profile_vector
 from matching.index import OpeningIndex
+from matching.learn import LearnedScorer
 from matching.rank import Exclusion, RankedItem, RankResult, check_references, rank, rank_per_pair
 from matching.records import (
     ConsentScope,
@@ -34,6 +35,7 @@ __all__ = [
     "ExpertScorer",
     "Factor",
     "FeatureBuilder",
+    "LearnedScorer",
     "Opening",
     "OpeningIndex",
     "PastPlacement",

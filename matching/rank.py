@@ -11,7 +11,7 @@ with and the baseline of ``bench/bench_rank.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -131,6 +131,7 @@ class RankResult:
     n_feasible: int
     explain: int
     warnings: list[Problem] = field(default_factory=list)
+    summary: Callable[[float], Factor] | None = None  # a scorer's own first line (e.g. a probability)
 
     @property
     def n_candidates(self) -> int:
@@ -156,6 +157,8 @@ class RankResult:
                 factors = tuple(
                     explain_pair(self.pv, self.index, i, vals, contrib, weights, names, self.constraints)
                 )
+                if self.summary is not None:
+                    factors = (self.summary(float(self.scores[k])), *factors)
             out.append(RankedItem(k + 1, o.id, o.title, o.kind.value, float(self.scores[k]), factors))
         return out
 
@@ -274,7 +277,8 @@ def rank(
         Pass a prebuilt :class:`OpeningIndex` to rank many people against one catalogue quickly.
     scorer : estimator with ``predict``, optional
         Default :class:`ExpertScorer`. ``contributions(X)`` (or a linear ``coef_``) gives per-factor
-        contributions in the explanations.
+        contributions in the explanations; ``factor_weights_`` stands in for ``coef_`` as the shown weights, and
+        ``summary_factor(score)`` adds a first explanation line (:class:`~matching.learn.LearnedScorer`).
     top : int, optional
         Return only the best ``top`` (all feasible openings by default).
     explain : int
@@ -315,6 +319,8 @@ def rank(
         contributions = X[sel[:n_exp]] * np.ravel(sc.coef_)
     if hasattr(sc, "coef_"):
         weights = np.ravel(sc.coef_)
+    elif hasattr(sc, "factor_weights_"):
+        weights = np.ravel(sc.factor_weights_)
     return RankResult(
         profile=profile,
         index=index,
@@ -330,6 +336,7 @@ def rank(
         warnings=check_references(profile, index)
         if (profile.past_placements or profile.consent.host_ids)
         else [],
+        summary=getattr(sc, "summary_factor", None),
     )
 
 

@@ -1,0 +1,5 @@
+"""``python -m graphsvc`` runs the ``tsunagari`` command."""
+
+from graphsvc.cli import main
+
+main()
