@@ -19,27 +19,33 @@ def _decisions(assigner, batches):
     return [assigner.step(b).pairs.tolist() for b in batches]
 
 
-def test_week_t_decisions_ignore_later_batches(small):
+@pytest.mark.parametrize("forecast", ["scaled", "prices", "bootstrap"])
+def test_week_t_decisions_ignore_later_batches(small, forecast):
     inst, batches = small
     other = synthetic_instance(400, 300, candidates_per_person=15, seed=99).batches(5, seed=5)
     swapped = batches[:2] + other[2:]  # same first two weeks, different future
-    a = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), batches)
-    b = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), swapped)
-    c = _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5), batches[:2])  # future not there yet
+
+    def run(bs):
+        return _decisions(OnlineAssigner(inst.opening_capacity, n_weeks=5, forecast=forecast), bs)
+
+    a, b, c = run(batches), run(swapped), run(batches[:2])  # c: the future is not there yet
     assert a[:2] == b[:2] == c
+    assert sum(map(len, a[:2])) > 0  # some placements are committed before the future arrives
     assert a[2:] != b[2:]  # the later batches do matter once they have arrived
 
 
-@pytest.mark.parametrize("policy", ["forecast", "myopic", "greedy"])
+@pytest.mark.parametrize("policy", ["forecast", "forecast-prices", "forecast-bootstrap", "myopic", "greedy"])
 @pytest.mark.parametrize("max_wait", [None, 1, 0])
 def test_capacities_person_limits_and_wait_limit(small, policy, max_wait):
     inst, batches = small
+    policy, _, forecast = policy.partition("-")
     r = assign_online(
         batches,
         inst.opening_capacity,
         host_of=inst.host_of,
         host_capacity=5,
         policy=policy,
+        forecast=forecast or "scaled",
         max_wait_weeks=max_wait,
         wait_cost=0.01,
     )
@@ -118,6 +124,23 @@ def test_waiting_list_policy_beats_baselines_on_a_synthetic_instance(small):
     assert flush.objective == pytest.approx(h)  # waiting for the last week is the hindsight optimum
 
 
+def test_scaled_forecast_beats_the_other_forecasts_on_a_synthetic_instance(small):
+    inst, batches = small
+    h = hindsight(batches, inst.opening_capacity).objective
+
+    def ratio(forecast, **kw):
+        r = assign_online(
+            batches, inst.opening_capacity, forecast=forecast, compare=False, hindsight_objective=h, **kw
+        )
+        assert r.objective <= h + 1e-9
+        return r.ratio
+
+    for kw in ({}, {"max_wait_weeks": 0}):  # deterministic for these seeds
+        assert ratio("scaled", **kw) >= ratio("prices", **kw)
+        assert ratio("scaled", **kw) >= ratio("bootstrap", **kw)
+    assert ratio("scaled") >= 0.95
+
+
 def test_guards():
     with pytest.raises(ValueError, match="max_wait_weeks"):
         OnlineAssigner([1], n_weeks=2, max_wait_weeks=-1)
@@ -125,3 +148,5 @@ def test_guards():
         OnlineAssigner([1], n_weeks=2, wait_cost=-0.1)
     with pytest.raises(ValueError, match="commit_margin"):
         OnlineAssigner([1], n_weeks=2, commit_margin=float("nan"))
+    with pytest.raises(ValueError, match="forecast"):
+        OnlineAssigner([1], n_weeks=2, forecast="oracle")  # type: ignore[arg-type]
