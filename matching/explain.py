@@ -3,6 +3,10 @@
 Sentences name the concrete things that decided the value (「調理の経験が募集内容『料理教室の講師』と合致」,
 「1回2時間で、希望する上限3時間以内」) so a coordinator can check them against what they know of the person.
 Only the top of a ranking is explained (this module is per pair, in Python).
+
+Factors with weight 0 (the expert's ``pickup``) are left out, and the facts in :data:`SHOWN_WHEN_PRESENT`
+(``pickup``: 「送迎あり (受け入れ先の送迎を利用)」) are listed only when present (value > 0), so that a learned
+scorer's explanations do not gain a 「送迎なし」 line for every opening.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from matching.factors import ProfileVector, reference_km
 from matching.index import OpeningIndex
 from matching.records import TravelMode
 
-__all__ = ["FACTOR_LABELS", "Factor", "explain_pair"]
+__all__ = ["FACTOR_LABELS", "SHOWN_WHEN_PRESENT", "Factor", "explain_pair"]
 
 FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "skills": ("経験・技能", "skills and experience"),
@@ -31,7 +35,10 @@ FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "outcomes": ("過去の結果", "past outcomes"),
     "text": ("文面の類似", "text similarity"),
     "avoid": ("避けたいこと", "things to avoid"),
+    "pickup": ("送迎", "pick-up by the host"),
 }
+SHOWN_WHEN_PRESENT: frozenset[str] = frozenset({"pickup"})
+"""Factors that are facts rather than degrees: explained only when present (value > 0), never as 「…なし」."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,8 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         if hit:
             return f"本人が避けたい・困難とする「{_j([lab(c) for c in hit])}」を含む"
         return "避けたいことは含まない"
+    if name == "pickup":
+        return "送迎あり (受け入れ先の送迎を利用)" if v > 0 else ""
     return ""  # pragma: no cover
 
 
@@ -168,10 +177,11 @@ def explain_pair(
     names: list[str],
     cons: Constraints,
 ) -> list[Factor]:
-    """Factors of one pair, largest absolute contribution first (zero-weight factors left out)."""
+    """Factors of one pair, largest absolute contribution first (zero-weight factors left out, and the facts of
+    :data:`SHOWN_WHEN_PRESENT` left out where absent)."""
     out = []
     for name, v, c, w in zip(names, values, contributions, weights, strict=True):
-        if w == 0:
+        if w == 0 or (name in SHOWN_WHEN_PRESENT and v <= 0):
             continue
         ja, en = FACTOR_LABELS.get(name, (name, name))
         out.append(

@@ -23,6 +23,10 @@ fields   1 when the opening's sector, kind or a task is among the person's prefe
 outcomes past outcomes: the person's own at this opening or host, else the catalogue's smoothed rate
 text     cosine of char 2–3-gram TF-IDF between the person's positive text and the opening's text
 avoid    1 − 0.5^k for k concepts of the opening the person wants to avoid or named as a limit
+pickup   1 when the trip uses the host's 送迎: the person accepts a pick-up, the host offers one and the
+         opening is travelled to (not remote, not a place to live, both locations known); else 0. A fact
+         rather than a preference: the expert weight is 0, a learned scorer uses it (distance matters far
+         less when the host drives)
 ======== ============================================================================================
 """
 
@@ -66,6 +70,7 @@ FEATURES: tuple[str, ...] = (
     "outcomes",
     "text",
     "avoid",
+    "pickup",
 )
 PENALTIES: frozenset[str] = frozenset({"avoid"})
 DEFAULT_REFERENCE_KM = 10.0
@@ -327,7 +332,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         X[:, 4] = 1.0 - 0.5 * np.clip((index.physical_load[sel] - (p.max_physical_load - 2)) / 2.0, 0.0, 1.0)
         X[:, 5] = 1.0 - np.clip((index.difficulty[sel] - p.readiness) / 3.0, 0.0, 1.0)
         # distance
-        km = (travel[0] if travel is not None else travel_arrays(pv, index)[0])[sel]
+        tr = travel if travel is not None else travel_arrays(pv, index)
+        km = tr[0][sel]
         dist = np.where(np.isnan(km), 0.5, 1.0 - np.clip(np.nan_to_num(km) / self._ref_km(p), 0.0, 1.0))
         X[:, 6] = np.where(index.remote[sel], 1.0, dist)
         # hours
@@ -358,6 +364,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         # avoid (penalty)
         a = index.concepts[sel] @ pv.avoid_vec
         X[:, 12] = 1.0 - np.power(0.5, a)
+        # pickup: the trip uses the host's 送迎 (only where there is a trip)
+        travels = ~index.remote[sel] & ~index.relocation[sel] & ~np.isnan(km)
+        X[:, 13] = (np.asarray(tr[2], dtype=bool)[sel] & travels).astype(np.float64)
         return X
 
     def transform_pairs(self, pairs: Sequence[tuple[ProfileVector, OpeningIndex, int]]) -> np.ndarray:
@@ -426,11 +435,14 @@ def pair_features(
     contact = 1.0 - min(1.0, max(0.0, (o.contact_load - p.contact_comfort) / 3.0))
     physical = 1.0 - 0.5 * min(1.0, max(0.0, (o.physical_load - (p.max_physical_load - 2)) / 2.0))
     readiness = 1.0 - min(1.0, max(0.0, (o.difficulty - p.readiness) / 3.0))
+    pickup = 0.0
     if o.remote:
         distance = 1.0
     else:
-        km, _, _ = travel_scalar(pv, o, "pickup" in index.support_sets[i])
+        km, _, uses = travel_scalar(pv, o, "pickup" in index.support_sets[i])
         distance = 0.5 if math.isnan(km) else 1.0 - min(1.0, max(0.0, km / reference_km(p)))
+        if uses and not math.isnan(km) and o.kind != OpportunityKind.TEMPORARY_HOUSING:
+            pickup = 1.0
     h = o.session_hours
     ref_h = p.max_hours_per_session or reference_hours
     hours = 0.5 if h is None else 1.0 - 0.5 * min(1.0, max(0.0, h / ref_h))
@@ -465,4 +477,5 @@ def pair_features(
         outcomes,
         text,
         avoid,
+        pickup,
     ]

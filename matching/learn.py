@@ -6,14 +6,16 @@ it as ``scorer=``. Its score is the predicted probability that a placement is st
 three months (継続中 or 円満終了, not 早期終了), calibrated by cross-validation
 (:class:`~sklearn.calibration.CalibratedClassifierCV`).
 
-Inputs to the model are the 13 factor values plus four interaction columns (:data:`INTERACTIONS`), which a
-linear model needs and a tree model finds useful:
+Inputs to the model are the factor values (:data:`~matching.factors.FEATURES`, ``pickup`` included) plus the
+interaction columns of :data:`INTERACTIONS`, which a linear model needs and a tree model finds useful:
 
 ==================== ==================================================================================
 skills_x_needs       skills · needs: a role that uses one's skill and gives what one needs
 contact_gap_sq       (1 − contact)²: contact load far above comfort hurts more than linearly
 support_x_difficulty support · (1 − readiness): support matters when the opening is above one's step
 distance_gap_sq      (1 − distance)²: long trips hurt more than linearly
+pickup_x_distance    pickup · (1 − distance): with the host's 送迎 the trip costs the person little, so the
+                     model needs a separate slope for distance when it is driven
 ==================== ==================================================================================
 
 Explanations. With ``rank(..., scorer=learned)`` each explained opening gets the expert's factor sentences,
@@ -56,6 +58,7 @@ INTERACTIONS: tuple[str, ...] = (
     "contact_gap_sq",
     "support_x_difficulty",
     "distance_gap_sq",
+    "pickup_x_distance",
 )
 RETENTION_FACTOR = "retention"
 """Name of the extra explanation factor carrying the predicted probability."""
@@ -82,12 +85,14 @@ def outcome_labels(y: Iterable[object]) -> np.ndarray:
 def _augment(X: np.ndarray) -> np.ndarray:
     """FEATURES columns plus :data:`INTERACTIONS`."""
     s, n, c = X[:, _F["skills"]], X[:, _F["needs"]], X[:, _F["contact"]]
+    gap = 1.0 - X[:, _F["distance"]]
     extra = np.column_stack(
         [
             s * n,
             (1.0 - c) ** 2,
             X[:, _F["support"]] * (1.0 - X[:, _F["readiness"]]),
-            (1.0 - X[:, _F["distance"]]) ** 2,
+            gap**2,
+            X[:, _F["pickup"]] * gap,
         ]
     )
     return np.hstack([X, extra])

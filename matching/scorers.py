@@ -3,8 +3,10 @@
 :class:`ExpertScorer` is a transparent linear score with documented expert weights: the positive weights sum to
 1, penalties are subtracted, and the result is clipped to [0, 1]. Each factor's contribution is
 ``weight × value`` (negative for a penalty), so a score is read as the sum of its listed contributions (before
-clipping). A learned scorer can replace it: anything with ``predict(X)`` over the same columns works with
-:func:`~matching.rank.rank`; one that also has ``contributions(X)`` gets per-factor explanations.
+clipping). A factor with weight 0 (``pickup``) is a fact for a learned scorer: it never moves the expert score
+and is left out of the expert's explanations. A learned scorer can replace the expert: anything with
+``predict(X)`` over the same columns works with :func:`~matching.rank.rank`; one that also has
+``contributions(X)`` gets per-factor explanations.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "text": 0.03,
     # penalty
     "avoid": 0.30,  # an opening involving what the person named as a limit loses up to 0.30
+    # facts for a learned model, neutral for the expert (weight 0: they never change the expert score)
+    "pickup": 0.0,  # the trip uses the host's 送迎; the expert's distance factor ignores the mode on purpose
 }
 
 

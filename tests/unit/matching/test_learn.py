@@ -12,7 +12,8 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from graphsvc.domain.enums import PlacementOutcome
 from matching import FEATURES, ExpertScorer, LearnedScorer, OpeningIndex, rank
-from matching.learn import RETENTION_FACTOR, outcome_labels
+from matching.explain import SHOWN_WHEN_PRESENT
+from matching.learn import INTERACTIONS, RETENTION_FACTOR, outcome_labels
 from matching.outcomes import OutcomeData, is_success, make_outcomes
 
 
@@ -134,11 +135,16 @@ def test_rank_with_learned_scorer_explains_every_factor(data: OutcomeData, fitte
     assert r.n_feasible == len(pc.rows)
     np.testing.assert_allclose(np.sort(r.scores)[::-1], r.scores)
     np.testing.assert_allclose(r.scores, np.sort(fitted.predict(pc.X))[::-1][:5])
-    for item in r.ranked:
+    j = FEATURES.index("pickup")
+    for k, item in enumerate(r.ranked):
         names = [f.name for f in item.factors]
         assert names[0] == RETENTION_FACTOR
-        assert set(FEATURES) <= set(names)
+        assert set(FEATURES) - SHOWN_WHEN_PRESENT <= set(names)
         assert all(f.reason for f in item.factors)
+        # 送迎 is a fact: listed only where the trip uses it, never as a 「送迎なし」 line
+        assert ("pickup" in names) == (r.features[k, j] > 0)
+        if "pickup" in names:
+            assert item.factor("pickup").reason == "送迎あり (受け入れ先の送迎を利用)"
         assert item.reasons[0].startswith("過去の結果から見た3か月定着の見込み ")
         assert f"{item.score:.0%}" in item.reasons[0]
     d = r.to_dict()
@@ -146,6 +152,18 @@ def test_rank_with_learned_scorer_explains_every_factor(data: OutcomeData, fitte
     ids, scores = fitted.score_openings(pc.profile, index)
     assert ids[:5] == [x.opening_id for x in r.ranked]
     assert len(scores) == r.n_feasible
+
+
+def test_pickup_interaction_column() -> None:
+    X = np.zeros((3, len(FEATURES)))
+    X[:, FEATURES.index("distance")] = [0.25, 0.25, 1.0]
+    X[:, FEATURES.index("pickup")] = [0.0, 1.0, 1.0]
+    s = LearnedScorer(interactions=True)
+    Z = s._columns(X)
+    assert Z.shape[1] == len(FEATURES) + len(INTERACTIONS)
+    np.testing.assert_allclose(
+        Z[:, len(FEATURES) + INTERACTIONS.index("pickup_x_distance")], [0.0, 0.75, 0.0]
+    )
 
 
 def test_contributions_are_occlusion_effects(data: OutcomeData, fitted: LearnedScorer) -> None:

@@ -56,8 +56,36 @@ def test_contributions_sum_to_score(index: OpeningIndex) -> None:
     for item in r.ranked:
         total = sum(f.contribution for f in item.factors)
         assert abs(min(1.0, max(0.0, total)) - item.score) < 1e-9
-        assert {f.name for f in item.factors} == set(FEATURES)
+        assert {f.name for f in item.factors} == set(FEATURES) - {"pickup"}  # weight 0: not explained
         assert all(f.reason for f in item.factors)
+
+
+def test_pickup_feature_is_the_trip_using_the_hosts_pickup(index: OpeningIndex) -> None:
+    p = make_profile()  # walks, takes the bus, accepts 送迎
+    pv = profile_vector(p, index)
+    j = FEATURES.index("pickup")
+    X = FeatureBuilder().fit().transform(pv, index)
+    trip = ~index.remote & ~index.relocation
+    np.testing.assert_array_equal(X[:, j], (index.pickup & trip).astype(float))
+    assert 0 < X[:, j].sum() < index.pickup.sum()  # remote openings and places to live offer no trip
+    no_pickup = p.model_copy(update={"travel": p.travel.model_copy(update={"modes": p.travel.modes[:2]})})
+    X0 = FeatureBuilder().fit().transform(profile_vector(no_pickup, index), index)
+    assert not X0[:, j].any()
+    assert [pair_features(pv, index, i)[j] for i in range(len(index))] == X[:, j].tolist()
+
+
+def test_pickup_is_neutral_for_the_expert(index: OpeningIndex) -> None:
+    from matching.scorers import DEFAULT_WEIGHTS
+
+    assert DEFAULT_WEIGHTS["pickup"] == 0.0
+    p = make_profile()
+    X = FeatureBuilder().fit().transform(profile_vector(p, index), index)
+    zeroed = X.copy()
+    zeroed[:, FEATURES.index("pickup")] = 0.0
+    s = ExpertScorer().fit()
+    np.testing.assert_array_equal(s.predict(X), s.predict(zeroed))
+    r = rank(p, index)
+    assert all(f.name != "pickup" for item in r.ranked[:10] for f in item.factors)
 
 
 def test_expert_scorer_follows_sklearn_conventions() -> None:
