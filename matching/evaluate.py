@@ -2,7 +2,7 @@
 
 Run it (deterministic by seed; a few seconds with the defaults)::
 
-    python -m matching.evaluate [--seed N] [--people N] [--openings N] [--json]
+    python -m matching.evaluate [--seed N] [--people N] [--openings N] [--json] [--ipw | --no-ipw]
     tsunagari evaluate [--seed N] [--people N] [--format table|json]
 
 Protocol
@@ -11,7 +11,9 @@ Protocol
    outcomes at three months from a hidden ground truth.
 2. Placements are split **by person** (:class:`~sklearn.model_selection.GroupShuffleSplit`): nobody in the
    held-out split contributed a training outcome.
-3. :class:`~matching.learn.LearnedScorer` is fitted on the training placements only.
+3. :class:`~matching.learn.LearnedScorer` is fitted on the training placements only, given their recorded
+   propensities (the probability with which the coordinator policy proposed each one); it uses them for
+   inverse-propensity weighting when ``propensity_weighting`` is on (``--ipw``; see :mod:`matching.learn`).
 4. On the held-out split:
 
    * **AUC** of 定着 among the observed placements (does the score separate placements that lasted from those
@@ -97,6 +99,7 @@ class EvaluationReport:
     epsilon: float
     scorers: list[ScorerMetrics]
     seconds: float
+    propensity_weighted: bool = False
 
     def scorer(self, name: str) -> ScorerMetrics:
         for s in self.scorers:
@@ -183,8 +186,9 @@ def evaluate_scorers(
     X, y, groups = data.X, data.y, data.groups
     split = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
     train, test = next(split.split(X, y, groups))
+    propensities = np.array([p.propensity for p in data.placements], dtype=np.float64)
     model = learned if learned is not None else LearnedScorer(random_state=seed)
-    model.fit(X[train], y[train])
+    model.fit(X[train], y[train], propensities=propensities[train])
     expert = ExpertScorer().fit()
 
     test_people = [data.people[i] for i in sorted(set(groups[test].tolist()))]
@@ -224,6 +228,7 @@ def evaluate_scorers(
         epsilon=epsilon,
         scorers=metrics,
         seconds=time.perf_counter() - t0,
+        propensity_weighted=model.propensity_weighted_,
     )
 
 
@@ -234,11 +239,21 @@ def run(
     *,
     test_size: float = 0.25,
     epsilon: float = DEFAULT_EPSILON,
+    propensity_weighting: bool | None = None,
 ) -> EvaluationReport:
-    """Generate synthetic outcomes with ``seed`` and evaluate expert against learned (the command's body)."""
+    """Generate synthetic outcomes with ``seed`` and evaluate expert against learned (the command's body).
+
+    ``propensity_weighting``: fit the learned scorer with inverse-propensity weights (True) or unweighted
+    (False); ``None`` keeps the :class:`~matching.learn.LearnedScorer` default.
+    """
     t0 = time.perf_counter()
     data = make_outcomes(people, openings, seed=seed)
-    report = evaluate_scorers(data, test_size=test_size, epsilon=epsilon, seed=seed)
+    learned = (
+        None
+        if propensity_weighting is None
+        else LearnedScorer(random_state=seed, propensity_weighting=propensity_weighting)
+    )
+    report = evaluate_scorers(data, test_size=test_size, learned=learned, epsilon=epsilon, seed=seed)
     return EvaluationReport(
         **{**asdict(report), "scorers": report.scorers, "seconds": time.perf_counter() - t0}
     )
@@ -287,6 +302,12 @@ def format_report(r: EvaluationReport) -> str:
         f"学習 train: {r.n_train_people}人 {r.n_train_placements}件 / "
         f"評価 held-out: {r.n_test_people}人 {r.n_test_placements}件 (人単位で分割 split by person), "
         f"定着率 observed {r.observed_rate:.0%}",
+        "学習の重み (training weights): "
+        + (
+            "傾向スコアの逆数 (inverse propensity, clipped at p95, self-normalised)"
+            if r.propensity_weighted
+            else "なし (unweighted)"
+        ),
         "",
         f"{_pad('指標 (metric)', w)}{'専門家 expert':>14}{'学習 learned':>14}   備考 (note)",
     ]
@@ -331,8 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--openings", type=int, default=DEFAULT_OPENINGS, help="参加メニュー数 (number of openings)"
     )
     ap.add_argument("--json", action="store_true", help="JSON で出力 (print JSON)")
+    ap.add_argument(
+        "--ipw",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="傾向スコアの逆数で重み付け (inverse-propensity weighting; default: the LearnedScorer default)",
+    )
     args = ap.parse_args(argv)
-    report = run(args.seed, args.people, args.openings)
+    report = run(args.seed, args.people, args.openings, propensity_weighting=args.ipw)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -18,6 +18,25 @@ pickup_x_distance    pickup · (1 − distance): with the host's 送迎 the trip
                      model needs a separate slope for distance when it is driven
 ==================== ==================================================================================
 
+Selection bias and inverse-propensity weighting. Outcomes exist only where a coordinator proposed an opening,
+mostly from the expert's top five, so the training rows over-represent what the experts already like, and
+correlated columns (skills/interests against text/fields) are hard to tell apart there. With
+``propensity_weighting=True`` and the logged propensity of each placement (the probability with which the
+system showed or proposed that opening), :meth:`LearnedScorer.fit` weights each row by
+:func:`propensity_weights`: ``1 / propensity``, clipped at the 95th percentile of these weights in the training
+data, then divided by their mean. The rule was fixed before looking at any held-out result:
+
+* clipping at a percentile rather than at a fixed value such as 10: an opening proposed by uniform exploration
+  among ``n`` feasible ones has ``1 / propensity ≈ n / 0.3`` (about 100–500 here), so a fixed cap of 10 would
+  give every explored placement the same weight as an expert top-4 pick and undo most of the correction; the
+  95th percentile does not depend on that scale and only tames the most extreme 5 %;
+* self-normalising (mean weight 1) keeps the regularisation ``C`` and the calibrator at the same strength as
+  an unweighted fit.
+
+Real records carry no propensity unless the system logs it: **log, with every proposal or shown list, the
+probability with which each opening was shown/proposed** (and the policy that produced it). Without
+propensities the fit is unweighted (see :meth:`LearnedScorer.fit_outcomes`).
+
 Explanations. With ``rank(..., scorer=learned)`` each explained opening gets the expert's factor sentences,
 each with the change in predicted 定着 probability when that factor is set to its average in the training data
 (occlusion; these need not sum to the score), and a first sentence with the probability itself
@@ -51,7 +70,14 @@ from matching.factors import FEATURES, FeatureBuilder, ProfileVector, profile_ve
 from matching.index import OpeningIndex
 from matching.records import Opening, Profile
 
-__all__ = ["INTERACTIONS", "RETENTION_FACTOR", "LearnedScorer", "outcome_labels"]
+__all__ = [
+    "DEFAULT_CLIP_PERCENTILE",
+    "INTERACTIONS",
+    "RETENTION_FACTOR",
+    "LearnedScorer",
+    "outcome_labels",
+    "propensity_weights",
+]
 
 INTERACTIONS: tuple[str, ...] = (
     "skills_x_needs",
@@ -67,6 +93,8 @@ _F = {name: k for k, name in enumerate(FEATURES)}
 _FORMAT = "tsunagari.matching.LearnedScorer"
 _FORMAT_VERSION = 1
 _MIN_WEIGHT = 1e-3
+DEFAULT_CLIP_PERCENTILE = 95.0
+"""Inverse-propensity weights are clipped at this percentile of the training weights (fixed a priori)."""
 
 OutcomeRow = tuple[Profile, Opening, PlacementOutcome | str]
 
@@ -80,6 +108,38 @@ def outcome_labels(y: Iterable[object]) -> np.ndarray:
         else:
             out.append(int(bool(v)))
     return np.asarray(out, dtype=np.int64)
+
+
+def propensity_weights(
+    propensities: Iterable[float], clip: float | None = DEFAULT_CLIP_PERCENTILE
+) -> np.ndarray:
+    """Self-normalised inverse-propensity weights: ``1 / p`` clipped at the ``clip`` percentile, mean 1.
+
+    Parameters
+    ----------
+    propensities : iterable of float in (0, 1]
+        Probability with which the logged policy proposed each placement.
+    clip : float in (0, 100] or None
+        Percentile of the weights ``1 / p`` (over the given rows) above which they are clipped; ``None`` keeps
+        them unclipped (high variance: a few rarely proposed rows dominate).
+
+    Returns
+    -------
+    ndarray of shape (n,), mean 1
+    """
+    p = np.asarray(list(propensities), dtype=np.float64)
+    if p.ndim != 1 or not np.isfinite(p).all() or (p <= 0).any() or (p > 1).any():
+        raise ValueError("傾向スコアは 0 より大きく 1 以下の値が必要です (propensities must be in (0, 1])")
+    if len(p) == 0:
+        return p
+    w = 1.0 / p
+    if clip is not None:
+        if not 0 < clip <= 100:
+            raise ValueError(
+                f"clip は 0 より大きく 100 以下の百分位です (clip must be a percentile, got {clip})"
+            )
+        w = np.minimum(w, np.percentile(w, clip))
+    return w / w.mean()
 
 
 def _augment(X: np.ndarray) -> np.ndarray:
@@ -118,6 +178,12 @@ class LearnedScorer(BaseEstimator):
     max_iter, learning_rate, min_samples_leaf, l2_regularization : tree-model settings (``hgb`` only).
     C : float
         Inverse regularisation strength (``logistic`` only).
+    propensity_weighting : bool
+        Weight training rows by :func:`propensity_weights` when :meth:`fit` is given ``propensities`` (the
+        logged probability with which each placement was proposed); without them the fit is unweighted.
+    clip : float or None
+        Percentile at which inverse propensities are clipped (default 95, fixed a priori; see the module
+        docstring); ``None``: no clipping.
     random_state : int or None
         Seeds the folds and the tree model.
 
@@ -131,6 +197,8 @@ class LearnedScorer(BaseEstimator):
         Share of 定着 in the training outcomes.
     reference_ : ndarray of shape (n_features,)
         Training mean of each factor (the baseline of occlusion contributions).
+    propensity_weighted_ : bool
+        Whether the fit actually used inverse-propensity weights (``propensity_weighting`` and propensities given).
     factor_weights_ : ndarray of shape (n_features,)
         Mean absolute occlusion contribution per factor on the training data, normalised to sum 1 (floor
         0.001 so that every factor is still explained).
@@ -158,6 +226,8 @@ class LearnedScorer(BaseEstimator):
         min_samples_leaf: int = 30,
         l2_regularization: float = 1.0,
         C: float = 1.0,
+        propensity_weighting: bool = False,
+        clip: float | None = DEFAULT_CLIP_PERCENTILE,
         random_state: int | None = None,
     ) -> None:
         self.model = model
@@ -169,6 +239,8 @@ class LearnedScorer(BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.C = C
+        self.propensity_weighting = propensity_weighting
+        self.clip = clip
         self.random_state = random_state
 
     # ------------------------------------------------------------ fitting
@@ -199,7 +271,14 @@ class LearnedScorer(BaseEstimator):
             return LogisticRegression(C=self.C, max_iter=2000)  # on standardised inputs (scaler_)
         raise ValueError(f"未知のモデルです: {self.model!r} (model must be 'hgb' or 'logistic')")
 
-    def fit(self, X: np.ndarray, y: Iterable[object], sample_weight: np.ndarray | None = None) -> Self:
+    def fit(
+        self,
+        X: np.ndarray,
+        y: Iterable[object],
+        sample_weight: np.ndarray | None = None,
+        *,
+        propensities: Iterable[float] | None = None,
+    ) -> Self:
         """Fit on factor rows ``X`` (columns :data:`FEATURES`) and outcomes ``y``.
 
         Parameters
@@ -208,7 +287,12 @@ class LearnedScorer(BaseEstimator):
         y : iterable
             :class:`PlacementOutcome` values (or their strings), or 1/0 (True/False) for 定着 / 早期終了.
         sample_weight : array, optional
-            E.g. inverse propensities to correct for how placements were proposed.
+            Weights passed to :class:`~sklearn.calibration.CalibratedClassifierCV` (which hands them to the
+            model and to the calibrator). Multiplied by the inverse-propensity weights when those are used.
+        propensities : iterable of float, optional
+            Logged probability with which each placement was proposed. Used only with
+            ``propensity_weighting=True`` (weights :func:`propensity_weights` with ``clip``); when omitted the fit
+            is unweighted (``propensity_weighted_`` is False).
 
         Returns
         -------
@@ -226,17 +310,31 @@ class LearnedScorer(BaseEstimator):
                 f"定着と早期終了の両方がそれぞれ{self.cv}件以上必要です (got {counts.tolist()}) "
                 "(need at least cv outcomes of each class)"
             )
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if weight is not None and weight.shape != (len(Z),):
+            raise ValueError(
+                f"sample_weight の件数が違います ({weight.shape} != ({len(Z)},)) (sample_weight length)"
+            )
+        weighted = bool(self.propensity_weighting and propensities is not None)
+        if self.propensity_weighting and propensities is not None:
+            ipw = propensity_weights(propensities, self.clip)
+            if len(ipw) != len(Z):
+                raise ValueError(
+                    f"傾向スコアの件数が違います ({len(ipw)} != {len(Z)}) (propensities differ in length from X)"
+                )
+            weight = ipw if weight is None else weight * ipw
         # standardise here rather than in a pipeline so that sample weights reach the model as well
         self.scaler_ = StandardScaler().fit(Z) if self.model == "logistic" else None
         if self.scaler_ is not None:
             Z = self.scaler_.transform(Z)
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         cal = CalibratedClassifierCV(self._base_estimator(), method=self.calibration, cv=folds)
-        if sample_weight is not None:
-            cal.fit(Z, labels, sample_weight=np.asarray(sample_weight, dtype=np.float64))
+        if weight is not None:
+            cal.fit(Z, labels, sample_weight=weight)  # routed to LogisticRegression / HGB and the calibrator
         else:
             cal.fit(Z, labels)
         self.calibrated_ = cal
+        self.propensity_weighted_ = weighted
         self.classes_ = np.array([0, 1])
         self.base_rate_ = float(labels.mean())
         X = np.asarray(X, dtype=np.float64)
@@ -256,15 +354,23 @@ class LearnedScorer(BaseEstimator):
         *,
         builder: FeatureBuilder | None = None,
         sample_weight: np.ndarray | None = None,
+        propensities: Iterable[float] | None = None,
     ) -> Self:
         """Fit from record rows ``(profile, opening, outcome)``, e.g. PLACED_IN relationships read from a graph.
+
+        ``propensities`` (aligned with ``rows``) are the logged probabilities with which each opening was
+        proposed; with ``propensity_weighting=True`` they weight the fit (see :meth:`fit`). Records without
+        logged propensities (today's real records) give ``propensities=None``: the fit then falls back to
+        unweighted, i.e. it learns the selection bias of whoever proposed the placements. To correct for it, the
+        system should log, with every proposal or shown list, the probability with which it showed/proposed
+        each opening.
 
         Features are computed against an index of the distinct openings in ``rows``. A profile's own past
         placement at the same opening or host is left out of its ``outcomes`` factor, so a row never sees its own
         outcome. Openings with the same id must be the same record.
         """
         X, y = self.features_of(rows, builder=builder)
-        return self.fit(X, y, sample_weight=sample_weight)
+        return self.fit(X, y, sample_weight=sample_weight, propensities=propensities)
 
     @staticmethod
     def features_of(

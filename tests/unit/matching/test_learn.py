@@ -13,7 +13,13 @@ from sklearn.model_selection import GroupShuffleSplit
 from graphsvc.domain.enums import PlacementOutcome
 from matching import FEATURES, ExpertScorer, LearnedScorer, OpeningIndex, rank
 from matching.explain import SHOWN_WHEN_PRESENT
-from matching.learn import INTERACTIONS, RETENTION_FACTOR, outcome_labels
+from matching.learn import (
+    DEFAULT_CLIP_PERCENTILE,
+    INTERACTIONS,
+    RETENTION_FACTOR,
+    outcome_labels,
+    propensity_weights,
+)
 from matching.outcomes import OutcomeData, is_success, make_outcomes
 
 
@@ -180,3 +186,78 @@ def test_expert_rank_unchanged_by_hook(data: OutcomeData) -> None:
     pc = data.people[0]
     r = rank(pc.profile, data.index, scorer=ExpertScorer().fit(), top=3)
     assert all(f.name in FEATURES for item in r.ranked for f in item.factors)
+
+
+def _propensities(data: OutcomeData) -> np.ndarray:
+    return np.array([p.propensity for p in data.placements])
+
+
+def test_propensity_weights_are_clipped_and_self_normalised() -> None:
+    p = np.array([0.5, 0.25, 0.1, 0.01, 0.001] * 20)
+    w = propensity_weights(p)
+    assert w.mean() == pytest.approx(1.0)
+    raw = 1.0 / p
+    cap = np.percentile(raw, DEFAULT_CLIP_PERCENTILE)
+    np.testing.assert_allclose(w, np.minimum(raw, cap) / np.minimum(raw, cap).mean())
+    assert w.max() / w.min() <= cap / raw.min() + 1e-9
+    assert (np.diff(w[:5]) >= 0).all()  # rarer proposals weigh more
+    unclipped = propensity_weights(p, clip=None)
+    np.testing.assert_allclose(unclipped, raw / raw.mean())
+    assert propensity_weights([]).shape == (0,)
+    for bad in ([0.0, 0.5], [1.5], [np.nan]):
+        with pytest.raises(ValueError, match="傾向スコア"):
+            propensity_weights(bad)
+    with pytest.raises(ValueError, match="百分位"):
+        propensity_weights([0.5], clip=0)
+
+
+def test_propensity_weighting_params_and_clone() -> None:
+    s = LearnedScorer(propensity_weighting=True, clip=90.0)
+    assert s.get_params()["propensity_weighting"] is True and s.get_params()["clip"] == 90.0
+    assert clone(s).get_params() == s.get_params()
+    assert (
+        LearnedScorer().propensity_weighting is False
+    )  # default unweighted (IPW lost the offline evaluation)
+
+
+def test_propensity_weighting_reaches_the_calibrated_model(data: OutcomeData, fitted: LearnedScorer) -> None:
+    prop = _propensities(data)
+    w = LearnedScorer(random_state=0, propensity_weighting=True).fit(data.X, data.y, propensities=prop)
+    assert w.propensity_weighted_ and not fitted.propensity_weighted_
+    assert not np.allclose(w.predict(data.X), fitted.predict(data.X))
+    # the same as passing the weights by hand through CalibratedClassifierCV
+    by_hand = LearnedScorer(random_state=0).fit(data.X, data.y, sample_weight=propensity_weights(prop))
+    np.testing.assert_allclose(w.predict(data.X[:50]), by_hand.predict(data.X[:50]))
+    # sample weights and inverse propensities multiply
+    sw = np.random.default_rng(0).uniform(0.5, 1.5, len(prop))
+    both = LearnedScorer(random_state=0, propensity_weighting=True).fit(
+        data.X, data.y, sample_weight=sw, propensities=prop
+    )
+    product = LearnedScorer(random_state=0).fit(data.X, data.y, sample_weight=sw * propensity_weights(prop))
+    np.testing.assert_allclose(both.predict(data.X[:50]), product.predict(data.X[:50]))
+
+
+def test_propensity_weighting_falls_back_to_unweighted(data: OutcomeData, fitted: LearnedScorer) -> None:
+    no_prop = LearnedScorer(random_state=0, propensity_weighting=True).fit(data.X, data.y)
+    assert not no_prop.propensity_weighted_
+    np.testing.assert_array_equal(no_prop.predict(data.X[:50]), fitted.predict(data.X[:50]))
+    off = LearnedScorer(random_state=0).fit(data.X, data.y, propensities=_propensities(data))
+    assert not off.propensity_weighted_
+    np.testing.assert_array_equal(off.predict(data.X[:50]), fitted.predict(data.X[:50]))
+    with pytest.raises(ValueError, match="傾向スコアの件数"):
+        LearnedScorer(propensity_weighting=True).fit(data.X, data.y, propensities=_propensities(data)[:-1])
+    with pytest.raises(ValueError, match="sample_weight"):
+        LearnedScorer().fit(data.X, data.y, sample_weight=np.ones(3))
+
+
+def test_fit_outcomes_with_propensities(data: OutcomeData) -> None:
+    rows = data.rows()
+    prop = _propensities(data)
+    s = LearnedScorer(random_state=0, propensity_weighting=True).fit_outcomes(rows, propensities=prop)
+    assert s.propensity_weighted_
+    X, y = LearnedScorer.features_of(rows)
+    ref = LearnedScorer(random_state=0, propensity_weighting=True).fit(X, y, propensities=prop)
+    np.testing.assert_array_equal(s.predict(X[:30]), ref.predict(X[:30]))
+    assert (
+        not LearnedScorer(random_state=0, propensity_weighting=True).fit_outcomes(rows).propensity_weighted_
+    )
