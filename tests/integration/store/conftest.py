@@ -49,6 +49,8 @@ def falkordb_container(falkordb_server: object) -> Iterator[Container]:
         neo4j_database=None,
         neo4j_dialect="falkordb",
         neo4j_batch_bytes=3000,
+        neo4j_acquisition_timeout=3.0,
+        neo4j_max_retry_time=5.0,
     )
     try:
         yield c
