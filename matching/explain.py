@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from matching.constraints import Constraints
-from matching.factors import ProfileVector, reference_km
+from matching.factors import PENALTIES, ProfileVector, reference_km
 from matching.index import OpeningIndex
 from matching.records import TravelMode
 
@@ -176,16 +176,28 @@ def explain_pair(
     weights: list[float],
     names: list[str],
     cons: Constraints,
+    *,
+    reference: list[float] | None = None,
 ) -> list[Factor]:
     """Factors of one pair, largest absolute contribution first (zero-weight factors left out, and the facts of
-    :data:`SHOWN_WHEN_PRESENT` left out where absent)."""
+    :data:`SHOWN_WHEN_PRESENT` left out where absent).
+
+    ``reference`` (a learned scorer's training mean per factor) lets the sentence say so when a learned
+    contribution runs against what the factor's value means: a value better than usual that lowers the
+    predicted 定着, or a limit the person named that raises it. The sentence never silently contradicts its sign.
+    """
     out = []
-    for name, v, c, w in zip(names, values, contributions, weights, strict=True):
+    refs = reference if reference is not None else [None] * len(names)
+    for name, v, c, w, r in zip(names, values, contributions, weights, refs, strict=True):
         if w == 0 or (name in SHOWN_WHEN_PRESENT and v <= 0):
             continue
         ja, en = FACTOR_LABELS.get(name, (name, name))
-        out.append(
-            Factor(name, ja, en, float(v), abs(float(w)), float(c), _reason(name, v, pv, index, i, cons))
-        )
+        reason = _reason(name, v, pv, index, i, cons)
+        if r is not None and abs(c) > 1e-3 and abs(v - r) > 1e-9:
+            better = (v > r) != (name in PENALTIES)  # is this value better than the training average?
+            if better != (c > 0):
+                way = "上げて" if c > 0 else "下げて"
+                reason += f" (※過去の結果から学んだモデルでは、この要素が定着の見込みを{way}います)"
+        out.append(Factor(name, ja, en, float(v), abs(float(w)), float(c), reason))
     out.sort(key=lambda f: -abs(f.contribution))
     return out

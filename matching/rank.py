@@ -132,6 +132,7 @@ class RankResult:
     explain: int
     warnings: list[Problem] = field(default_factory=list)
     summary: Callable[[float], Factor] | None = None  # a scorer's own first line (e.g. a probability)
+    reference: np.ndarray | None = None  # a learned scorer's baseline factor values (occlusion reference)
 
     @property
     def n_candidates(self) -> int:
@@ -155,7 +156,17 @@ class RankResult:
                 )
                 weights = self.weights.tolist() if self.weights is not None else [1.0] * len(names)
                 factors = tuple(
-                    explain_pair(self.pv, self.index, i, vals, contrib, weights, names, self.constraints)
+                    explain_pair(
+                        self.pv,
+                        self.index,
+                        i,
+                        vals,
+                        contrib,
+                        weights,
+                        names,
+                        self.constraints,
+                        reference=None if self.reference is None else self.reference.tolist(),
+                    )
                 )
                 if self.summary is not None:
                     factors = (self.summary(float(self.scores[k])), *factors)
@@ -337,6 +348,7 @@ def rank(
         if (profile.past_placements or profile.consent.host_ids)
         else [],
         summary=getattr(sc, "summary_factor", None),
+        reference=getattr(sc, "reference_", None),
     )
 
 

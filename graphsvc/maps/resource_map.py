@@ -266,16 +266,24 @@ def _cell_colour(count: int, palette: tuple[str, ...]) -> str:
     return palette[k]
 
 
-def share_colour(share: float | None, at_risk: int, min_count: int) -> tuple[str, str]:
+def share_colour(
+    share: float | None, at_risk: int, min_count: int, far: int | None = None
+) -> tuple[str, str]:
+    """Colour and label of an area's far share. The share is withheld when the area has fewer than
+    ``min_count`` at-risk households, and also when either part (far, or near = at_risk − far) is a small
+    count of 1 to ``min_count`` − 1: with the total shown, the share would give that hidden count away."""
     if share is None or at_risk < min_count:
         return SHARE_NA, f"要配慮世帯が{min_count}世帯未満のため表示しません"
+    if far is not None and (0 < far < min_count or 0 < at_risk - far < min_count):
+        return SHARE_NA, f"{min_count}世帯未満の区分があるため割合は表示しません"
     for b, col, _ in SHARE_BREAKS:
         if share < b:
             return col, f"{share:.0%}"
     return SHARE_TOP[0], f"{share:.0%}"
 
 
-def _count_ja(n: int, min_count: int) -> str:
+def count_ja(n: int, min_count: int) -> str:
+    """A count for display: 1 to ``min_count`` − 1 is shown as 「5未満」 (the map's and notebooks' one rule)."""
     return f"{min_count}未満" if 0 < n < min_count else f"{n:,}"
 
 
@@ -455,10 +463,10 @@ def build_map_from_data(data: MapData, analysis: GapReport, *, offline: bool) ->
 
     areas = folium.FeatureGroup(name=LAYER_NAMES["areas"], show=True)
     for a in data.areas:
-        col, share = share_colour(a.far_share, a.at_risk, data.min_cell_count)
+        col, share = share_colour(a.far_share, a.at_risk, data.min_cell_count, a.far)
         tip = (
-            f"<b>{_e(a.name)}</b><br>要配慮世帯 {_count_ja(a.at_risk, data.min_cell_count)}"
-            f" / 徒歩圏外 {_count_ja(a.far, data.min_cell_count)} ({_e(share)})"
+            f"<b>{_e(a.name)}</b><br>要配慮世帯 {count_ja(a.at_risk, data.min_cell_count)}"
+            f" / 徒歩圏外 {count_ja(a.far, data.min_cell_count)} ({_e(share)})"
         )
         folium.GeoJson(
             {

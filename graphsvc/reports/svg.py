@@ -49,7 +49,7 @@ def town_sketch_svg(data: MapData, *, width: int = 640) -> str:
         )
     labels = []
     for a in data.areas:
-        col, share = share_colour(a.far_share, a.at_risk, data.min_cell_count)
+        col, share = share_colour(a.far_share, a.at_risk, data.min_cell_count, a.far)
         out.append(
             f'<path d="{path(a.polygons)}" fill="{col}" fill-opacity="0.75" stroke="#666" stroke-width="0.6" '
             f'fill-rule="evenodd"><title>{html.escape(a.name)}: {html.escape(share)}</title></path>'

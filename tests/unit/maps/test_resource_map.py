@@ -180,3 +180,15 @@ def test_demo_town_map_has_no_household_id_point_or_name(tmp_path: Path) -> None
         assert external_refs(html) == []
     finally:
         store.close()
+
+
+def test_area_share_is_withheld_when_it_would_reveal_a_small_count() -> None:
+    from graphsvc.maps.resource_map import share_colour
+
+    assert share_colour(0.5, 20, 5, far=10)[1] == "50%"
+    # 3 far households among 20: the share (15%) with the total would give the hidden 3 away
+    assert "割合は表示しません" in share_colour(0.15, 20, 5, far=3)[1]
+    # 18 of 20 far: the 2 near households would be given away
+    assert "割合は表示しません" in share_colour(0.9, 20, 5, far=18)[1]
+    assert share_colour(0.0, 20, 5, far=0)[1] == "0%"
+    assert "未満のため" in share_colour(0.5, 4, 5, far=2)[1]
