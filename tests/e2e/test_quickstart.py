@@ -17,7 +17,11 @@ pytestmark = pytest.mark.e2e
 
 def run(args: list[str], env: dict[str, str], *, ok: bool = True) -> subprocess.CompletedProcess[str]:
     res = subprocess.run(
-        [sys.executable, "-m", "graphsvc", *args], cwd=env["HOME_DIR"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "graphsvc", *args],
+        cwd=env["HOME_DIR"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if ok:
         assert res.returncode == 0, f"{args}: {res.returncode}\n{res.stdout}\n{res.stderr}"
