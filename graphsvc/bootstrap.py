@@ -17,6 +17,8 @@ from graphsvc.store.port import GraphStore
 if TYPE_CHECKING:
     import neo4j
 
+    from graphsvc.api.system import SystemDB
+
 __all__ = ["Container", "build", "check_town_name"]
 
 _TOWN_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -44,6 +46,7 @@ class Container:
         self._driver: Any = None
         self._stores: dict[str, GraphStore] = {}
         self._lock = threading.Lock()
+        self._system: Any = None
 
     # -- Neo4j
     def driver(self) -> neo4j.Driver:
@@ -61,6 +64,7 @@ class Container:
                     s.neo4j_uri,
                     auth=(s.neo4j_user, s.neo4j_password.get_secret_value()),
                     max_transaction_retry_time=s.neo4j_max_retry_time,
+                    connection_acquisition_timeout=s.neo4j_acquisition_timeout,
                 )
             return self._driver
 
@@ -90,19 +94,42 @@ class Container:
 
         return EmbeddedStore(s.data_dir / f"{town}.sqlite3", town)
 
+    def forget_store(self, town: str) -> None:
+        """Drop a town's store (closing it) so the next :meth:`store` call opens it afresh (after an outage)."""
+        with self._lock:
+            st = self._stores.pop(town, None)
+        if st is not None:
+            st.close()
+
+    # -- the API's system database: keys, ownership, consent register, audit log
+    def system(self) -> SystemDB:
+        """The API's system database (``Settings.system_db_path()``), opened on first use."""
+        with self._lock:
+            if self._system is None:
+                from graphsvc.api.system import SystemDB as _SystemDB
+
+                s = self.settings
+                self._system = _SystemDB.open(s.system_db_path(), secret=s.api_key_secret.get_secret_value())
+            return self._system
+
     def towns(self) -> list[str]:
         """Towns with an embedded database on disk (Neo4j: towns that have an Area node)."""
         if self.settings.store == "embedded":
             return sorted(p.stem for p in self.settings.data_dir.glob("*.sqlite3"))
         from graphsvc.store.neo4j import list_towns
 
-        return list_towns(self.driver(), database=self.settings.neo4j_database)
+        return list_towns(
+            self.driver(), database=self.settings.neo4j_database, dialect=self.settings.neo4j_dialect
+        )
 
     def close(self) -> None:
         with self._lock:
             for st in self._stores.values():
                 st.close()
             self._stores.clear()
+            if self._system is not None:
+                self._system.close()
+                self._system = None
             if self._driver is not None:
                 self._driver.close()
                 self._driver = None

@@ -9,7 +9,7 @@ from graphsvc.cli.app import app
 __all__ = ["app", "main"]
 
 # Command modules; a module that is missing (a feature not installed yet) is skipped.
-_COMMAND_MODULES = ("info", "demo", "load", "match", "placement", "evaluate", "gaps", "serve")
+_COMMAND_MODULES = ("info", "demo", "load", "match", "placement", "evaluate", "gaps", "keys", "serve")
 
 
 def _register() -> None:

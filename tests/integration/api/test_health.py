@@ -18,9 +18,12 @@ def test_health_and_counts(tmp_path: Path) -> None:
         health = client.get("/healthz")
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "store": "embedded", "towns": ["demo"]}
-        counts = client.get("/v1/towns/demo/counts").json()
+        assert client.get("/v1/towns/demo/counts").status_code == 401  # counts need a key now
+        key, _ = container.system().keys.create(name="地域づくり", role="community")
+        auth = {"Authorization": f"Bearer {key}"}
+        counts = client.get("/v1/towns/demo/counts", headers=auth).json()
         assert counts["nodes"] == {"Household": 2}
-        missing = client.get("/v1/towns/nowhere/counts")
+        missing = client.get("/v1/towns/nowhere/counts", headers=auth)
         assert missing.status_code == 404 and "nowhere" in missing.text
 
 

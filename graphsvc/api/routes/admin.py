@@ -1,0 +1,115 @@
+"""Admin: the audit log (query and CSV / NDJSON export) and API key management."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import StreamingResponse
+
+from graphsvc.api.deps import PrincipalDep, SystemDep, require
+from graphsvc.api.errors import ApiError
+from graphsvc.api.routes.resources import ERRORS
+from graphsvc.api.schemas.services import KeyCreate, KeyCreated, KeyOut
+from graphsvc.api.security import Principal, Role
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(require(Role.ADMIN))])
+
+
+def _scope(principal: Principal, town: str | None) -> str | None:
+    if town is not None and not principal.can_town(town):
+        raise ApiError.of(
+            403, "この町へのアクセス権がありません", "this key is not scoped to this town", "town"
+        )
+    if town is None and not principal.can_town("*"):
+        raise ApiError.of(422, "町を指定してください (town)", "give a town", "town")
+    return town
+
+
+@router.get(
+    "/audit",
+    tags=["監査ログ (audit)"],
+    summary="監査ログの検索・出力 (query or export: json, csv, ndjson)",
+    responses={
+        **ERRORS,
+        200: {"content": {"application/json": {}, "text/csv": {}, "application/x-ndjson": {}}},
+    },
+)
+def audit(
+    principal: PrincipalDep,
+    system: SystemDep,
+    town: Annotated[str | None, Query(max_length=63)] = None,
+    key_id: Annotated[str | None, Query(max_length=64)] = None,
+    record_id: Annotated[str | None, Query(max_length=128)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[str | None, Query(max_length=40, description="ISO 8601 (以降)")] = None,
+    until: Annotated[str | None, Query(max_length=40, description="ISO 8601 (より前)")] = None,
+    after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
+    format: Literal["json", "csv", "ndjson"] = "json",
+) -> object:
+    entries = system.audit.query(
+        town=_scope(principal, town),
+        key_id=key_id,
+        record_id=record_id,
+        action=action,
+        since=since,
+        until=until,
+        after_seq=after_seq,
+        limit=limit,
+    )
+    if format == "csv":
+        return StreamingResponse(
+            system.audit.to_csv(entries),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
+    if format == "ndjson":
+        return StreamingResponse(system.audit.to_ndjson(entries), media_type="application/x-ndjson")
+    return {
+        "entries": [e.to_dict() for e in entries],
+        "next_after_seq": entries[-1].seq if entries else after_seq,
+        "chain_broken_at": system.audit.verify(),
+    }
+
+
+@router.get(
+    "/keys",
+    tags=["APIキー (keys)"],
+    summary="APIキーの一覧 (hashes never shown)",
+    response_model=list[KeyOut],
+    responses=ERRORS,
+)
+def list_keys(system: SystemDep) -> list[KeyOut]:
+    return [KeyOut(**k.to_dict()) for k in system.keys.list()]
+
+
+@router.post(
+    "/keys",
+    tags=["APIキー (keys)"],
+    summary="APIキーの発行 (the key is shown once)",
+    response_model=KeyCreated,
+    status_code=201,
+    responses=ERRORS,
+)
+def create_key(principal: PrincipalDep, system: SystemDep, body: KeyCreate) -> KeyCreated:
+    for t in body.towns:
+        if not principal.can_town(t):
+            raise ApiError.of(
+                403, "自分の範囲外の町のキーは作れません", "cannot grant a town outside your scope", "towns"
+            )
+    key, info = system.keys.create(
+        name=body.name, role=body.role, towns=body.towns, persons=body.persons, system_id=body.system_id
+    )
+    return KeyCreated(key=key, **info.to_dict())
+
+
+@router.delete(
+    "/keys/{key_id}",
+    tags=["APIキー (keys)"],
+    summary="APIキーの失効 (revoke)",
+    response_model=KeyOut,
+    responses=ERRORS,
+)
+def revoke_key(system: SystemDep, key_id: Annotated[str, Path(max_length=64)]) -> KeyOut:
+    return KeyOut(**system.keys.revoke(key_id).to_dict())
