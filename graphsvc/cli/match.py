@@ -54,13 +54,17 @@ def _print_table(result: RankResult, *, explain: bool) -> None:
         table.add_row(str(item.rank), item.opening_id, item.title, f"{item.score:.3f}")
     console.print(table)
     if explain:
+        console.print("要素ごとの寄与/満点 (each factor's contribution / its full weight)", highlight=False)
         for item in result.ranked:
             if not item.factors:
                 continue
             console.print(f"[bold]{item.rank}. {item.title}[/] ({item.opening_id}) 点 {item.score:.3f}")
             for f in item.factors:
                 if f.contribution:
-                    console.print(f"   {f.contribution:+.3f} {f.label_ja}: {f.reason}", highlight=False)
+                    # the contribution against the factor's full weight (満点), so a partly met factor reads as such
+                    console.print(
+                        f"   {f.contribution:+.3f}/{f.weight:.3f} {f.label_ja}: {f.reason}", highlight=False
+                    )
     if result.exclusions:
         console.print(f"[bold]除外 (excluded) {len(result.exclusions)}件[/]")
         for e in result.exclusions:
