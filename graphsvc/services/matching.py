@@ -8,6 +8,8 @@ opportunities with their capacity left and past outcomes.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +35,10 @@ from matching import OpeningIndex, Profile, RankResult, rank
 from matching.assign import Assignment, assign
 
 __all__ = ["AssignmentResult", "MatchingService"]
+
+# One catalogue per open store, keyed by the store's revision (any write, by any process, invalidates it).
+_CATALOGUES: weakref.WeakKeyDictionary[GraphStore, tuple[int, OpeningIndex]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,18 @@ class MatchingService:
         return dict(hist)
 
     def catalogue(self) -> OpeningIndex:
-        return OpeningIndex.build(self.opportunities(), history=self.outcome_history())
+        """The town's opportunities as a matching index, cached while the store's revision is unchanged."""
+        rev = self.store.revision()
+        if rev is not None:
+            with _CACHE_LOCK:
+                hit = _CATALOGUES.get(self.store)
+            if hit is not None and hit[0] == rev:
+                return hit[1]
+        index = OpeningIndex.build(self.opportunities(), history=self.outcome_history())
+        if rev is not None:
+            with _CACHE_LOCK:
+                _CATALOGUES[self.store] = (rev, index)
+        return index
 
     # ---------------------------------------------------------------- use cases
 

@@ -109,6 +109,7 @@ class EmbeddedStore(StoreMixin):
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('town', ?)", (town,))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
 
     # ------------------------------------------------------------------ connections
 
@@ -181,11 +182,20 @@ class EmbeddedStore(StoreMixin):
                     )
                     res.rels_deleted += cur.rowcount
                 self._delete_nodes(conn, batch.delete_nodes, batch.detach, res)
+                self._bump(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         return res
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+
+    def revision(self) -> int | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0]) if row else None
 
     def _write_nodes(self, conn: sqlite3.Connection, nodes: Sequence[NodeRow], res: WriteResult) -> None:
         if not nodes:
@@ -298,6 +308,7 @@ class EmbeddedStore(StoreMixin):
             try:
                 conn.execute("DELETE FROM rels")
                 conn.execute("DELETE FROM nodes")
+                self._bump(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

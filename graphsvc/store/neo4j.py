@@ -528,6 +528,10 @@ class Neo4jStore(StoreMixin):
     def ping(self) -> None:
         self._read(lambda tx: tx.run(q_ping(self.dialect), {}))
 
+    def revision(self) -> int | None:
+        """Not tracked on Neo4j (another writer may change the graph at any time): callers do not cache."""
+        return None
+
     def ensure_schema(self) -> None:
         """Create the key constraints and indexes once per store (idempotent on the server too)."""
         if self._schema_ready:

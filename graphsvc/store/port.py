@@ -194,4 +194,9 @@ class GraphStore(Protocol):
         """Raise ``StoreUnavailableError`` when the store cannot be reached."""
         ...
 
+    def revision(self) -> int | None:
+        """A number that changes whenever this town's data changes (any process), for caches of derived data;
+        ``None`` when the store cannot tell (then callers must not cache)."""
+        ...
+
     def close(self) -> None: ...

@@ -193,3 +193,15 @@ def test_cli_match_assign_and_placement(container: Container, monkeypatch: pytes
         ],
     )
     assert res.exit_code == 2 and "進めません" in res.output
+
+
+def test_catalogue_is_cached_until_the_town_changes(store: GraphStore) -> None:
+    svc = MatchingService(store)
+    first = svc.catalogue()
+    assert MatchingService(store).catalogue() is first  # same revision: the cached index
+    pid = consenting_candidate(svc)
+    oid = svc.match(pid, top=1).ranked[0].opening_id
+    PlacementService(store).propose(pid, oid, by="A")
+    again = svc.catalogue()
+    assert again is not first  # a write (here a proposal) invalidates it
+    assert [o.id for o in again.openings] == [o.id for o in first.openings]

@@ -366,3 +366,23 @@ def test_towns_are_isolated(container: Container, store: GraphStore) -> None:
         assert store.counts().total_nodes == 9
     finally:
         other.clear()
+
+
+def test_revision_changes_with_every_write_or_is_unknown(store: GraphStore) -> None:
+    r0 = store.revision()
+    if r0 is None:  # the store cannot tell: callers must not cache
+        seed_small(store)
+        assert store.revision() is None
+        return
+    store.get_node(ref(H, "H1"))
+    store.counts()
+    assert store.revision() == r0  # reads change nothing
+    seed_small(store)
+    r1 = store.revision()
+    assert r1 is not None and r1 > r0
+    store.upsert_nodes(H, [{"id": "H1", "size": 5}])
+    r2 = store.revision()
+    assert r2 is not None and r2 > r1
+    store.clear()
+    r3 = store.revision()
+    assert r3 is not None and r3 > r2
