@@ -77,6 +77,8 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", 
 def _dump(props: Mapping[str, Any]) -> str:
     """Canonical JSON of a property map. Integers must fit in 64 bits, as in Neo4j (whose driver refuses the
     same values when it packs a statement): both stores fail such a write inside the transaction."""
+    if not props:
+        return "{}"
     for key, v in props.items():
         if type(v) is int and not _INT64[0] <= v <= _INT64[1]:
             raise OverflowError(f"整数が64ビットの範囲外です: {key} (integer out of 64-bit range: {key})")
@@ -200,7 +202,7 @@ class EmbeddedStore(StoreMixin):
     def _write_nodes(self, conn: sqlite3.Connection, nodes: Sequence[NodeRow], res: WriteResult) -> None:
         if not nodes:
             return
-        rows = [(n.label.value, n.id, _dump({**n.props, "id": n.id})) for n in nodes]
+        rows = [(n.label, n.id, _dump({**n.props, "id": n.id})) for n in nodes]  # StrEnum binds as its text
         before = conn.total_changes
         conn.executemany("INSERT OR IGNORE INTO nodes (label, id, props) VALUES (?, ?, ?)", rows)
         created = conn.total_changes - before
