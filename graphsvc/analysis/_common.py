@@ -41,6 +41,7 @@ __all__ = [
     "VENUE",
     "Result",
     "TownIndex",
+    "coord",
     "gc_paused",
     "index_of",
     "sector_en",
@@ -62,6 +63,19 @@ HOUSEHOLD, PERSON, AGENCY, SUPPORTER, VENUE, OPPORTUNITY, CASE, AREA = (
     for x in (_L.HOUSEHOLD, _L.PERSON, _L.AGENCY, _L.SUPPORTER, _L.VENUE, _L.OPPORTUNITY, _L.CASE, _L.AREA)
 )
 _CLOSED = str(CaseStage.CLOSED.value)
+
+
+def coord(attrs: Mapping[str, Any]) -> tuple[float, float] | None:
+    """A node's (lat, lon) when both are finite numbers in range, else None (the one reader of coordinates for
+    the analyses and the maps)."""
+    lat, lon = attrs.get("lat"), attrs.get("lon")
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        return None
+    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return float(lat), float(lon)
 
 
 def sector_ja(value: str) -> str:

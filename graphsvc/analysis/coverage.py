@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-from graphsvc.analysis._common import UNKNOWN_AREA, Result, TownIndex, index_of
+from graphsvc.analysis._common import UNKNOWN_AREA, Result, TownIndex, coord, index_of
 from graphsvc.domain.enums import HouseholdFlag, NodeLabel, RelType
 
 __all__ = [
@@ -172,17 +172,6 @@ class CoverageResult(Result):
         )
 
 
-def _coord(attrs: Any) -> tuple[float, float] | None:
-    lat, lon = attrs.get("lat"), attrs.get("lon")
-    if isinstance(lat, bool) or isinstance(lon, bool):
-        return None
-    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return float(lat), float(lon)
-
-
 def _open(attrs: Any) -> bool:
     avail = attrs.get("capacity_available")
     if isinstance(avail, (int, float)) and not isinstance(avail, bool):
@@ -209,9 +198,9 @@ def _resources(
             if require_capacity and not _open(a):
                 full.append(r)
                 continue
-            p = _coord(a)
+            p = coord(a)
             if p is None and r in host_of:
-                p = _coord(idx.attrs[host_of[r]])
+                p = coord(idx.attrs[host_of[r]])
             if p is None:
                 nowhere.append(r)
                 continue
@@ -288,7 +277,7 @@ def walking_coverage(
     coords: list[tuple[float, float]] = []
     no_loc: list[str] = []
     for h in at_risk:
-        p = _coord(idx.attrs[h])
+        p = coord(idx.attrs[h])
         if p is None:
             no_loc.append(h)
         else:

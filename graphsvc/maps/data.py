@@ -7,7 +7,6 @@ per area: no household id or point is kept on :class:`MapData`.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis import GapReport
-from graphsvc.analysis._common import TownIndex, index_of, sector_ja
+from graphsvc.analysis._common import TownIndex, coord, index_of, sector_ja
 from graphsvc.analysis.missing_links import collaboration_levels
 from graphsvc.domain.enums import AgencyKind, AreaKind, NodeLabel, OpportunityKind, RelType, Sector, VenueKind
 from graphsvc.maps.geo import (
@@ -45,18 +44,6 @@ RESOURCE_KINDS: dict[str, str] = {
     NodeLabel.OPPORTUNITY.value: "参加メニュー (空きあり)",
 }
 """Resource labels drawn on the map, in layer order, with their Japanese layer names."""
-
-
-def coord(attrs: Mapping[str, Any]) -> tuple[float, float] | None:
-    """A node's (lat, lon) when both are finite numbers in range, else None."""
-    lat, lon = attrs.get("lat"), attrs.get("lon")
-    if isinstance(lat, bool) or isinstance(lon, bool):
-        return None
-    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return float(lat), float(lon)
 
 
 @dataclass(frozen=True)

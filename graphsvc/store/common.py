@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -13,7 +13,15 @@ from graphsvc.domain.errors import DomainValidationError, NodeHasRelationshipsEr
 from graphsvc.domain.records import REL_SPECS
 from graphsvc.store.port import DeleteResult, NodeRef, NodeRow, RelRow, WriteBatch, WriteResult, node_key
 
-__all__ = ["StoreMixin", "build_projection", "check_batch", "has_rels_error", "is_valid_prop"]
+__all__ = [
+    "StoreMixin",
+    "build_projection",
+    "check_batch",
+    "has_rels_error",
+    "is_valid_prop",
+    "nodes_of",
+    "within_hops",
+]
 
 
 _SCALARS = (str, int, float, bool)
@@ -73,6 +81,37 @@ def check_batch(batch: WriteBatch) -> None:
                 )
     if problems:
         raise DomainValidationError(problems)
+
+
+def within_hops(
+    ref: NodeRef, depth: int, incident: Callable[[Sequence[NodeRef]], list[RelRow]]
+) -> tuple[set[NodeRef], list[RelRow]]:
+    """Breadth-first: every node within ``depth`` hops of ``ref`` (either direction) and the relationships among
+    them. ``incident(refs)`` returns the relationships touching any of ``refs`` (an adapter's one query)."""
+    seen: set[NodeRef] = {ref}
+    frontier = [ref]
+    for _ in range(depth):
+        nxt: list[NodeRef] = []
+        for rel in incident(frontier):
+            for end in (rel.src, rel.dst):
+                if end not in seen:
+                    seen.add(end)
+                    nxt.append(end)
+        frontier = nxt
+        if not frontier:
+            break
+    rels = [r for r in incident(sorted(seen)) if r.src in seen and r.dst in seen]
+    return seen, rels
+
+
+def nodes_of(
+    refs: Iterable[NodeRef], get_nodes: Callable[[NodeLabel, Sequence[str]], list[NodeRow]]
+) -> list[NodeRow]:
+    """The rows of ``refs``, fetched one label at a time with the adapter's ``get_nodes``."""
+    by_label: dict[NodeLabel, list[str]] = {}
+    for r in sorted(refs):
+        by_label.setdefault(r.label, []).append(r.id)
+    return [row for label, ids in by_label.items() for row in get_nodes(label, ids)]
 
 
 def has_rels_error(refs: Sequence[NodeRef]) -> NodeHasRelationshipsError:

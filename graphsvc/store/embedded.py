@@ -28,7 +28,14 @@ import networkx as nx
 from graphsvc.domain.codec import Prop, Props
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import EndpointMissingError, Problem, StoreUnavailableError
-from graphsvc.store.common import StoreMixin, build_projection, check_batch, has_rels_error
+from graphsvc.store.common import (
+    StoreMixin,
+    build_projection,
+    check_batch,
+    has_rels_error,
+    nodes_of,
+    within_hops,
+)
 from graphsvc.store.port import (
     Counts,
     Direction,
@@ -426,28 +433,8 @@ class EmbeddedStore(StoreMixin):
         conn = self._conn()
         if self.get_node(ref) is None:
             return Subgraph(nodes=[], rels=[])
-        seen: set[NodeRef] = {ref}
-        frontier = [ref]
-        for _ in range(depth):
-            nxt: list[NodeRef] = []
-            for rel in self._incident(conn, frontier, types, "both"):
-                for end in (rel.src, rel.dst):
-                    if end not in seen:
-                        seen.add(end)
-                        nxt.append(end)
-            frontier = nxt
-            if not frontier:
-                break
-        rels = [
-            r for r in self._incident(conn, sorted(seen), types, "both") if r.src in seen and r.dst in seen
-        ]
-        nodes: list[NodeRow] = []
-        by_label: dict[NodeLabel, list[str]] = {}
-        for r in sorted(seen):
-            by_label.setdefault(r.label, []).append(r.id)
-        for label, ids in by_label.items():
-            nodes.extend(self.get_nodes(label, ids))
-        return Subgraph(nodes=nodes, rels=rels)
+        seen, rels = within_hops(ref, depth, lambda refs: self._incident(conn, refs, types, "both"))
+        return Subgraph(nodes=nodes_of(seen, self.get_nodes), rels=rels)
 
     def counts(self) -> Counts:
         conn = self._conn()

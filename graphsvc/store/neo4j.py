@@ -35,7 +35,14 @@ from graphsvc.domain.codec import Prop, Props
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, Problem, StoreUnavailableError
 from graphsvc.domain.records import REL_SPECS
-from graphsvc.store.common import StoreMixin, build_projection, check_batch, has_rels_error
+from graphsvc.store.common import (
+    StoreMixin,
+    build_projection,
+    check_batch,
+    has_rels_error,
+    nodes_of,
+    within_hops,
+)
 from graphsvc.store.cypher_dialect import Dialect, DialectName, get_dialect
 from graphsvc.store.port import (
     Counts,
@@ -806,36 +813,14 @@ class Neo4jStore(StoreMixin):
         def fn(tx: _Tx) -> tuple[set[NodeRef], list[RelRow]] | None:
             if not tx.run(q_get_node(self.dialect, ref.label), {"town": self.town, "id": ref.id})[0]:
                 return None
-            seen: set[NodeRef] = {ref}
-            frontier = [ref]
-            for _ in range(depth):
-                nxt: list[NodeRef] = []
-                for rel in self._incident_rows(tx, frontier, types, "both"):
-                    for end in (rel.src, rel.dst):
-                        if end not in seen:
-                            seen.add(end)
-                            nxt.append(end)
-                frontier = nxt
-                if not frontier:
-                    break
-            rels = [
-                r
-                for r in self._incident_rows(tx, sorted(seen), types, "both")
-                if r.src in seen and r.dst in seen
-            ]
+            seen, rels = within_hops(ref, depth, lambda refs: self._incident_rows(tx, refs, types, "both"))
             return seen, rels
 
         found = self._read(fn)
         if found is None:
             return Subgraph(nodes=[], rels=[])
         seen, rels = found
-        nodes: list[NodeRow] = []
-        by_label: dict[NodeLabel, list[str]] = {}
-        for r in sorted(seen):
-            by_label.setdefault(r.label, []).append(r.id)
-        for label, ids in by_label.items():
-            nodes.extend(self.get_nodes(label, ids))
-        return Subgraph(nodes=nodes, rels=rels)
+        return Subgraph(nodes=nodes_of(seen, self.get_nodes), rels=rels)
 
     def counts(self) -> Counts:
         d = self.dialect
