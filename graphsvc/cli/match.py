@@ -105,6 +105,12 @@ def match(
         list[Path] | None,
         typer.Option("--vocabulary", help="追加の語彙辞書 JSON (extra vocabulary file; repeatable)"),
     ] = None,
+    scorer_name: Annotated[
+        str,
+        typer.Option(
+            "--scorer", help="expert (専門家の重み, 既定) か learned (`tsunagari learn` で学習したモデル)"
+        ),
+    ] = "expert",
     strict: Annotated[
         bool,
         typer.Option(
@@ -129,14 +135,39 @@ def match(
                 )
             ]
         )
+    if scorer_name not in ("expert", "learned"):
+        raise DomainValidationError(
+            [Problem("--scorer は expert か learned です", "--scorer is expert or learned", field="--scorer")]
+        )
     with open_container() as c:
+        scorer = None
+        if scorer_name == "learned":
+            from graphsvc.cli.placement import scorer_path
+            from matching import LearnedScorer
+
+            path = scorer_path(c.settings.data_dir, town or c.settings.default_town)
+            if not path.exists():
+                raise DomainValidationError(
+                    [
+                        Problem(
+                            f"学習済みモデルがありません ({path})。先に `tsunagari learn --town …` を実行してください",
+                            f"no learned scorer at {path}; run `tsunagari learn` first",
+                            field="--scorer",
+                        )
+                    ]
+                )
+            scorer = LearnedScorer.load(path)
         svc = None
         if person_id is not None or opportunities is None:
-            svc = MatchingService(c.store(town))
+            svc = MatchingService(c.store(town), scorer=scorer)
         person = svc.profile(person_id) if person_id is not None and svc else load_profile(profile)  # type: ignore[arg-type]
         openings = load_openings(opportunities) if opportunities is not None else svc.catalogue()  # type: ignore[union-attr]
     result = rank(
-        person, openings, top=top, explain=(top or 10) if explain or output == OutputFormat.JSON else 0
+        person,
+        openings,
+        scorer=scorer,
+        top=top,
+        explain=(top or 10) if explain or output == OutputFormat.JSON else 0,
     )
     problems = [replace(p, file=str(profile or person_id)) for p in check_references(person, result.index)]
     if strict and problems:

@@ -61,6 +61,23 @@ def assign_cmd(
     )
 
 
+@app.command("learn")
+@handle_errors
+def learn_cmd(town: Annotated[str | None, typer.Option("--town", "-t", help="町 (town)")] = None) -> None:
+    """記録された参加の結果で学習モデルを更新 (refit the learned scorer on the town's recorded outcomes)."""
+    from graphsvc.services.learning import refit
+
+    with open_container() as c:
+        town = town or c.settings.default_town
+        report = refit(c.store(town), scorer_path(c.settings.data_dir, town))
+    console.print(str(report), highlight=False)
+
+
+def scorer_path(data_dir: Path, town: str) -> Path:
+    """Where a town's learned scorer lives (next to its data; written by `tsunagari learn`)."""
+    return data_dir / f"{town}.scorer.joblib"
+
+
 def _show(p: object) -> None:
     console.print_json(json.dumps(p, ensure_ascii=False, default=str))
 
