@@ -38,8 +38,8 @@ _TOWN = typer.Option("--town", "-t", help="町 (省略時は既定の町) / town
 def _print_report(report: object) -> None:
     from loaders.common import LoadReport
 
-    if not isinstance(report, LoadReport):  # the HSDS loader may return its own summary
-        console.print(report)
+    if not isinstance(report, LoadReport):  # the HSDS loader returns its own summary
+        console.print(str(report), markup=False, highlight=False)
         return
     title = "読み込み結果 (load report)" + (" — 試行のみ、書き込みなし (dry run)" if report.dry_run else "")
     table = Table(title=title)
@@ -120,6 +120,4 @@ def export_hsds(
 
     with open_container() as c:
         result = hsds.export_hsds(c.store(town), out_dir)
-    console.print(f"書き出しました (written): {out_dir}")
-    if result is not None:
-        console.print(result)
+    console.print(str(result), markup=False, highlight=False)
