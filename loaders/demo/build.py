@@ -90,10 +90,10 @@ class TownSummary:
             f"{self.seconds:.1f} 秒, {'一括書き込み' if self.atomic else 'ブロック書き込み'}",
             "",
         ]
-        lines += ["## 率と目標 (rates vs targets)", "", "| 指標 | 値 | 目標 |", "|---|---:|---:|"]
+        lines += ["## 率と目標 (rates vs targets)", "", "| 指標 (metric) | 値 | 目標 |", "|---|---:|---:|"]
         for k, v in self.rates.items():
             t = self.targets.get(k)
-            lines.append(f"| {k} | {_fmt(v)} | {'' if t is None else _fmt(t)} |")
+            lines.append(f"| {RATE_LABELS.get(k, k)} ({k}) | {_fmt(v)} | {'' if t is None else _fmt(t)} |")
         lines += ["", "## ノード (nodes)", "", "| 種類 | 件数 |", "|---|---:|"]
         lines += [f"| {NodeLabel(k).ja} ({k}) | {v:,} |" for k, v in sorted(self.nodes.items())]
         lines += ["", "## 関係 (relationships)", "", "| 種類 | 件数 |", "|---|---:|"]
@@ -279,6 +279,21 @@ class Summariser:
             seconds=seconds,
             atomic=atomic,
         )
+
+
+RATE_LABELS: dict[str, str] = {
+    "population": "人口",
+    "aging_rate": "高齢化率 (65歳以上)",
+    "alone65_men": "65歳以上男性のひとり暮らし率",
+    "alone65_women": "65歳以上女性のひとり暮らし率",
+    "disability_rate": "障害のある人の割合",
+    "hikikomori_rate_15_64": "ひきこもりの割合 (15〜64歳)",
+    "needs_support_rate": "要援護者台帳の登載率",
+    "households_per_minsei": "民生委員1人あたりの世帯数",
+    "mean_household_size": "平均世帯人員",
+    "isolated_households": "つながりのない世帯",
+}
+"""Japanese names of the summary's rates (what a user reads in ``summary.md``)."""
 
 
 def build_town(
