@@ -3,6 +3,7 @@ are personal data: admin, multiagency (read) and case systems (their own) only."
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -112,7 +113,14 @@ def put_tie(ctx: TownDep, tie: TieIn, response: Response) -> UpsertResult:
                     },
                     "example": [TieIn.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
                 },
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": json.dumps(
+                        TieIn.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+                        ensure_ascii=False,
+                    )
+                    + "\n",
+                },
             },
         }
     },

@@ -233,3 +233,20 @@ def test_openapi_has_bearer_examples_and_tags(api: Api) -> None:
                 comp = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
                 has_example = has_example or "examples" in comp
             assert has_example, (path, method)
+
+
+def test_every_request_body_in_the_openapi_has_an_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from graphsvc.api.main import create_app
+    from graphsvc.bootstrap import build
+
+    spec = create_app(build(data_dir=tmp_path)).openapi()
+    schemas = spec["components"]["schemas"]
+    missing = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for ctype, media in op.get("requestBody", {}).get("content", {}).items():
+                ref = media.get("schema", {}).get("$ref")
+                target = schemas[ref.split("/")[-1]] if ref else {}
+                if not ({"example", "examples"} & (set(media) | set(target))):
+                    missing.append(f"{method.upper()} {path} {ctype}")
+    assert missing == []
