@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from graphsvc.domain.codec import Props, problems_from_validation, to_props
+from graphsvc.domain.codec import Props, problems_from_validation, split_bilingual, to_props
 from graphsvc.domain.enums import LabeledEnum, NodeLabel, RelType, Weekday
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, Problem
 from graphsvc.domain.records import NODE_MODELS, REL_SPECS, NodeRecord
@@ -420,8 +420,7 @@ def parse_schedule(
         slots = tuple(ScheduleSlot(weekday=w, opens=a, closes=b) for w in weekdays for a, b in ranges)
     except ValidationError as err:
         msg = str(err.errors()[0].get("ctx", {}).get("error", err.errors()[0]["msg"]))
-        ja, _, en = msg.partition(" (")
-        raise CellError(ja, en.rstrip(")") or msg) from None
+        raise CellError(*split_bilingual(msg)) from None
     return Schedule(slots=slots, note=notes)
 
 
@@ -471,9 +470,8 @@ class Row:
         except CellError as err:
             self.problem(field_, err.message_ja, err.message_en, text)
         except ValueError as err:
-            msg = str(err)
-            ja, _, en = msg.partition(" (")
-            self.problem(field_, ja, en.rstrip(")") or msg, text)
+            ja, en = split_bilingual(str(err))
+            self.problem(field_, ja, en, text)
         return BAD
 
 

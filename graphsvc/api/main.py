@@ -16,6 +16,7 @@ from graphsvc.api.errors import BodySizeLimit, TokenBuckets, install_error_handl
 from graphsvc.api.routes import admin, consent, gaps, hsds, matching, meta, resources, ties
 from graphsvc.bootstrap import Container, build
 from graphsvc.settings import Settings
+from graphsvc.web import install as install_web
 
 __all__ = ["app", "create_app"]
 
@@ -66,6 +67,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     install_error_handlers(app)
     for r in (meta, resources, ties, consent, matching, gaps, hsds, admin):
         app.include_router(r.router)
+    install_web(app)  # staff pages under /app/ (graphsvc.web)
     if s.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -26,6 +26,7 @@ __all__ = [
     "problems_from_validation",
     "rel_props_from_store",
     "rel_props_to_store",
+    "split_bilingual",
     "to_props",
     "validate_node",
     "validate_rel_props",
@@ -132,6 +133,18 @@ _MESSAGES_JA: dict[str, str] = {
 }
 
 
+def split_bilingual(msg: str) -> tuple[str, str]:
+    """「日本語 (English)」 → (日本語, English). The English part is the trailing parenthesis whose text is all
+    ASCII, so parentheses inside the Japanese (「座標 (10.0, 136.8) が…」) stay with it."""
+    pos = msg.find(" (")
+    while pos != -1:
+        rest = msg[pos + 2 :]
+        if rest.endswith(")") and rest.isascii():
+            return msg[:pos], rest[:-1]
+        pos = msg.find(" (", pos + 1)
+    return msg, msg
+
+
 def problems_from_validation(
     err: ValidationError,
     *,
@@ -149,8 +162,7 @@ def problems_from_validation(
         typ = e.get("type", "")
         if typ == "value_error":
             msg = str(ctx.get("error", e.get("msg", "")))
-            ja, _, en = msg.partition(" (")
-            message_ja, message_en = ja, en.rstrip(")") or msg
+            message_ja, message_en = split_bilingual(msg)
         else:
             template = _MESSAGES_JA.get(typ)
             try:

@@ -211,3 +211,16 @@ def test_props_codec_round_trip_and_flat_values() -> None:
     p = to_props(opp)
     assert p["capacity_max"] == 4 and p["capacity_available"] == 2 and "schedule_json" in p
     assert node_from_props("Opportunity", p) == opp
+
+
+def test_bilingual_messages_keep_parentheses_inside_the_japanese() -> None:
+    from graphsvc.domain.codec import split_bilingual
+
+    ja, en = split_bilingual(
+        "座標 (10.0, 136.8) が日本の範囲外です (coordinates (10.0, 136.8) are outside Japan)"
+    )
+    assert ja == "座標 (10.0, 136.8) が日本の範囲外です"
+    assert en == "coordinates (10.0, 136.8) are outside Japan"
+    with pytest.raises(DomainValidationError) as err:
+        validate_node("Household", {"id": "H1", "location": {"lat": 10.0, "lon": 136.8}})
+    assert err.value.problems[0].message_ja == "座標 (10.0, 136.8) が日本の範囲外です"
