@@ -4,12 +4,11 @@ proposed 提案 → contacted 打診済み → accepted 受入決定 / declined 
 ended 終了. A declined or ended placement may be proposed again. Accepting reserves one place of the
 opportunity's capacity (``capacity_available`` − 1) and ending or declining after that releases it, in the same
 atomic write as the status change, so capacity left is always what the placements say. Outcomes (定着 at three
-months: continued, ended_early, ended_well) feed :func:`training_rows`, which the learned scorer is refitted on.
+months: continued, ended_early, ended_well) feed :func:`graphsvc.services.learning.outcome_rows`, which the learned scorer is refitted on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -30,7 +29,7 @@ from graphsvc.domain import (
 from graphsvc.domain.records import PlacementEvent
 from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 
-__all__ = ["TRANSITIONS", "Placement", "PlacementService", "training_rows"]
+__all__ = ["TRANSITIONS", "Placement", "PlacementService"]
 
 S = PlacementStatus
 TRANSITIONS: dict[PlacementStatus, frozenset[PlacementStatus]] = {
@@ -234,24 +233,3 @@ class PlacementService:
             )
         props["capacity_available"] = min(new, cap.maximum)
         return NodeRow(NodeLabel.OPPORTUNITY, opportunity_id, props)
-
-
-def training_rows(store: GraphStore) -> Iterator[tuple[dict[str, object], Opportunity, PlacementOutcome]]:
-    """(stored participation profile, opportunity, outcome) for every placement with an outcome.
-
-    The learned scorer is refitted on these rows (``LearnedScorer.fit_outcomes``)."""
-    opps: dict[str, Opportunity] = {}
-    for row in store.iter_nodes(NodeLabel.OPPORTUNITY):
-        rec = node_from_props(NodeLabel.OPPORTUNITY, row.props)
-        assert isinstance(rec, Opportunity)
-        opps[rec.id] = rec
-    for r in store.iter_rels(RelType.PLACED_IN):
-        outcome = r.props.get("outcome")
-        if not outcome or r.dst.id not in opps:
-            continue
-        person = store.get_node(r.src)
-        if person is None or "participation_profile_json" not in person.props:
-            continue
-        rec = node_from_props(NodeLabel.PERSON, person.props)
-        profile = dict(getattr(rec, "participation_profile", None) or {})
-        yield profile, opps[r.dst.id], PlacementOutcome(str(outcome))

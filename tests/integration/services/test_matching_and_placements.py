@@ -18,8 +18,9 @@ from graphsvc.domain import (
     PlacementOutcome,
     PlacementStatus,
 )
+from graphsvc.services.learning import outcome_rows
 from graphsvc.services.matching import MatchingService
-from graphsvc.services.placements import PlacementService, training_rows
+from graphsvc.services.placements import PlacementService
 from graphsvc.store.port import GraphStore, NodeRef
 from loaders.demo import build_town, get_spec
 from matching import Profile
@@ -146,7 +147,7 @@ def test_placement_lifecycle_history_and_capacity(store: GraphStore) -> None:
     stored = places.get(pid, oid)
     assert stored is not None and stored.props == done.props
     # the outcome is now training data, and the matching history sees it
-    rows = [r for r in training_rows(store) if r[1].id == oid and r[0].get("id") == pid]
+    rows = [r for r in outcome_rows(store) if r[1].id == oid and r[0].id == pid]
     assert rows and rows[0][2] is PlacementOutcome.ENDED_WELL
     assert PlacementOutcome.ENDED_WELL in svc.outcome_history()[oid]
 
