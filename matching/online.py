@@ -147,6 +147,13 @@ class Batch:
         return cand, _as_int_vector(self.person_capacity, "person_capacity", cand.n)
 
 
+def _by_person(cand: Candidates, k: IntArray) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """A batch as a CSR-like block: pairs per person, then columns and scores sorted by person, and ``k``."""
+    order = np.argsort(cand.rows, kind="stable")
+    counts = np.bincount(cand.rows, minlength=cand.n).astype(np.int64)
+    return counts, cand.cols[order], cand.vals[order], k
+
+
 class OnlineAssigner:
     """Assign weekly batches one at a time against the capacity left, with a waiting list.
 
@@ -283,10 +290,10 @@ class OnlineAssigner:
                 cand, k = b.to_candidates(self.m)
             except ValueError as exc:
                 raise ValueError(f"history[{i}]: {exc}") from exc
-            order = np.argsort(cand.rows, kind="stable")
-            counts.append(np.bincount(cand.rows, minlength=cand.n).astype(np.int64))
-            cols.append(cand.cols[order])
-            vals.append(cand.vals[order])
+            block = _by_person(cand, k)
+            counts.append(block[0])
+            cols.append(block[1])
+            vals.append(block[2])
             ks.append(k)
         if not batches:
             empty = np.zeros(0, dtype=np.int64)
@@ -489,16 +496,8 @@ class OnlineAssigner:
     def _admit(self, batch: Batch) -> int:
         """Add the batch's people to the list; returns the global id of its first person."""
         cand, k = batch.to_candidates(self.m)
-        order = np.argsort(cand.rows, kind="stable")
         self._k_all = np.concatenate([self._k_all, k.astype(np.float64)])
-        self._pool.append(
-            (
-                np.bincount(cand.rows, minlength=cand.n).astype(np.int64),
-                cand.cols[order],
-                cand.vals[order],
-                k,
-            )
-        )
+        self._pool.append(_by_person(cand, k))
         self._seen += cand.n
         first = int(self._arrival.size)
         last_week = self.n_weeks - 1
