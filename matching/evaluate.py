@@ -100,6 +100,8 @@ class EvaluationReport:
     scorers: list[ScorerMetrics]
     seconds: float
     propensity_weighted: bool = False
+    regularization_c: float | None = None
+    regularization_by: str = "fixed"  # "cv", "fixed", or "too_few" (C="cv" fell back to 1)
 
     def scorer(self, name: str) -> ScorerMetrics:
         for s in self.scorers:
@@ -229,7 +231,16 @@ def evaluate_scorers(
         scorers=metrics,
         seconds=time.perf_counter() - t0,
         propensity_weighted=model.propensity_weighted_,
+        regularization_c=model.C_,
+        regularization_by="cv" if model.C_by_cv_ else "too_few" if model.C == "cv" else "fixed",
     )
+
+
+_C_NOTES = {
+    "cv": "(学習データの交差検証で選択 / chosen by cross-validation on the training split)",
+    "fixed": "(指定値 / as given)",
+    "too_few": "(結果が少なく交差検証できないため既定値 / default: too few outcomes to cross-validate)",
+}
 
 
 def run(
@@ -307,6 +318,11 @@ def format_report(r: EvaluationReport) -> str:
             "傾向スコアの逆数 (inverse propensity, clipped at p95, self-normalised)"
             if r.propensity_weighted
             else "なし (unweighted)"
+        ),
+        *(
+            [f"正則化 (regularisation) C = {r.regularization_c:.3g} " + _C_NOTES.get(r.regularization_by, "")]
+            if r.regularization_c is not None
+            else []
         ),
         "",
         f"{_pad('指標 (metric)', w)}{'専門家 expert':>14}{'学習 learned':>14}   備考 (note)",

@@ -218,6 +218,8 @@ class LearnedScorer(BaseEstimator):
     C_ : float or None
         The ``C`` in use (``logistic``): the fixed value, or the mean over calibration folds of the
         cross-validated one; ``None`` for ``hgb``.
+    C_by_cv_ : bool
+        Whether ``C_`` was chosen by cross-validation (``C="cv"`` with enough outcomes of each class).
     propensity_weighted_ : bool
         Whether the fit actually used inverse-propensity weights (``propensity_weighting`` and propensities given).
     factor_weights_ : ndarray of shape (n_features,)
@@ -372,6 +374,7 @@ class LearnedScorer(BaseEstimator):
             cal.fit(Z, labels)
         self.calibrated_ = cal
         self.C_ = None
+        self.C_by_cv_ = bool(self.model == "logistic" and self._cv_c)
         if self.model == "logistic":
             fitted = [c.estimator for c in cal.calibrated_classifiers_]
             self.C_ = float(np.mean([np.ravel(f.C_)[0] if self._cv_c else f.C for f in fitted]))

@@ -62,9 +62,18 @@ def test_c_is_chosen_by_cross_validation_on_the_training_data() -> None:
     d = make_outcomes(800, 200, seed=2)
     chosen = LearnedScorer(random_state=0).fit(d.X, d.y)
     assert chosen.C_ is not None and 1e-3 <= chosen.C_ < 1.0  # a stronger penalty than the old fixed C=1
-    assert LearnedScorer(C=0.5, random_state=0).fit(d.X, d.y).C_ == 0.5
+    assert chosen.C_by_cv_
+    fixed = LearnedScorer(C=0.5, random_state=0).fit(d.X, d.y)
+    assert fixed.C_ == 0.5 and not fixed.C_by_cv_
     small = make_outcomes(60, 40, seed=2)  # too few outcomes for nested folds: C=1
-    assert LearnedScorer(random_state=0).fit(small.X, small.y).C_ == 1.0
+    fallback = LearnedScorer(random_state=0).fit(small.X, small.y)
+    assert fallback.C_ == 1.0 and not fallback.C_by_cv_
+    # The evaluation says which C it used and how it was chosen.
+    report = _report(0)
+    assert report.regularization_by == "cv" and report.regularization_c is not None
+    assert "chosen by cross-validation" in format_report(report)
+    tiny = evaluate_scorers(make_outcomes(60, 40, seed=2))
+    assert tiny.regularization_by == "too_few" and "too few outcomes" in format_report(tiny)
     for bad in ("auto", 0.0, float("nan")):
         with pytest.raises(ValueError, match="C must be a positive number or 'cv'"):
             LearnedScorer(C=bad).fit(d.X, d.y)  # type: ignore[arg-type]
