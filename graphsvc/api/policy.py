@@ -25,17 +25,27 @@ from graphsvc.api.deps import TownCtx
 from graphsvc.api.errors import ApiError
 from graphsvc.api.schemas.records import Kind
 from graphsvc.api.security import Role
+from graphsvc.domain.codec import node_from_props
+from graphsvc.domain.enums import NodeLabel
+from graphsvc.domain.records import Opportunity
+from graphsvc.store.port import NodeRef
 
 __all__ = [
     "PERSONAL_READ_PURPOSES",
     "TIE_KIND",
+    "aggregate_report",
     "can_write",
+    "check_person_in_scope",
     "check_read",
     "check_write_owned",
     "coordinator_persons",
     "forbid",
+    "matching_purpose",
+    "opportunity_host",
     "redact",
+    "redact_names",
     "require_person_access",
+    "restricted_ids",
 ]
 
 TIE_KIND = "ties"
@@ -58,6 +68,20 @@ _WITHHELD = {
     "households": ("address", "location"),
     "supporters": ("name",),
     "cases": (),
+}
+# the purpose matching and placements need from a coordinator or a case system
+_MATCHING_PURPOSES = (Purpose.PARTICIPATION,)
+# aggregates every role may see: tables of counts by sector and by area
+_AGGREGATE_TABLES = {("overlap", "matrix"), ("overlap", "unmet_matrix"), ("coverage", "areas")}
+_SAFE_AREA_KEYS = {
+    "area_id",
+    "name",
+    "at_risk",
+    "near",
+    "far",
+    "no_location",
+    "approximate_location",
+    "far_share",
 }
 
 
@@ -174,3 +198,82 @@ def redact(
         if f in out:
             out[f] = None
     return out
+
+
+def restricted_ids(ctx: TownCtx, kind: Kind) -> list[str] | None:
+    """The ids this caller may list of this kind, or None for no restriction."""
+    if kind.personal and ctx.role is R.CASE_SYSTEM:
+        return ctx.system.ownership.owned(
+            ctx.town, kind.path, ctx.principal.system_id or ctx.principal.key_id
+        )
+    if kind.path == "persons":
+        allowed = coordinator_persons(ctx, ctx.purpose)
+        if allowed is not None:
+            return sorted(allowed)
+    return None
+
+
+def check_person_in_scope(ctx: TownCtx, person_id: str) -> None:
+    """Raise 404 unless the person is assigned to this coordinator, owned by this case system, and exists."""
+    if ctx.role is R.COORDINATOR and not ctx.principal.assigned(person_id):
+        raise ApiError.of(404, "担当の本人ではありません", "not a person assigned to this key", "person_id")
+    if ctx.role is R.CASE_SYSTEM:
+        owners = ctx.system.ownership.owners(ctx.town, "persons", [person_id])
+        if owners.get(person_id) != (ctx.principal.system_id or ctx.principal.key_id):
+            raise ApiError.of(
+                404, "このシステムの本人ではありません", "not a person of this system", "person_id"
+            )
+    if ctx.store.get_node(NodeRef(NodeLabel.PERSON, person_id)) is None:
+        raise ApiError.of(
+            404, f"本人「{person_id}」が見つかりません", f"no person {person_id!r}", "person_id"
+        )
+
+
+def matching_purpose(ctx: TownCtx) -> Purpose:
+    """The required purpose for matching and placements: 参加支援 for coordinators and case systems, else any."""
+    return ctx.need_purpose(_MATCHING_PURPOSES if ctx.role in (R.COORDINATOR, R.CASE_SYSTEM) else None)
+
+
+def opportunity_host(ctx: TownCtx, opportunity_id: str) -> str:
+    """The recipient a proposal's consent must cover: the host, else the opportunity itself; 404 if none."""
+    row = ctx.store.get_node(NodeRef(NodeLabel.OPPORTUNITY, opportunity_id))
+    if row is None:
+        raise ApiError.of(
+            404, f"参加メニュー「{opportunity_id}」が見つかりません", "no such opportunity", "opportunity_id"
+        )
+    opp = node_from_props(NodeLabel.OPPORTUNITY, row.props)
+    assert isinstance(opp, Opportunity)
+    return opp.host_id or opp.id
+
+
+def aggregate_report(report: dict[str, Any]) -> dict[str, Any]:
+    """Only numbers: scalars kept, lists replaced by their length, a few count tables kept whole."""
+    out: dict[str, Any] = {}
+    for section, body in report.items():
+        if section == "summary_ja":
+            continue
+        if not isinstance(body, dict):
+            continue
+        sec: dict[str, Any] = {}
+        for key, value in body.items():
+            if (section, key) in _AGGREGATE_TABLES:
+                if key == "areas":
+                    sec[key] = [{k: v for k, v in a.items() if k in _SAFE_AREA_KEYS} for a in value]
+                else:
+                    sec[key] = value
+            elif isinstance(value, bool | int | float) or key == "summary_ja":
+                sec[key] = value
+            elif isinstance(value, list):
+                sec[f"{key}_count"] = len(value)
+        out[section] = sec
+    return out
+
+
+def redact_names(value: Any) -> Any:
+    """Blank the names of persons and households (dicts so labelled or with a person_id), recursively."""
+    if isinstance(value, dict):
+        personal = value.get("label") in ("Person", "Household") or "person_id" in value
+        return {k: (None if personal and k == "name" else redact_names(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_names(v) for v in value]
+    return value

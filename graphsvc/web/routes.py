@@ -21,17 +21,20 @@ from graphsvc.api.consent import Purpose, parse_purpose
 from graphsvc.api.deps import TownCtx, require
 from graphsvc.api.errors import ApiError
 from graphsvc.api.policy import (
+    aggregate_report,
     can_write,
+    check_person_in_scope,
     check_read,
     check_write_owned,
     coordinator_persons,
+    matching_purpose,
+    opportunity_host,
     redact,
+    redact_names,
     require_person_access,
+    restricted_ids,
 )
-from graphsvc.api.routes.consent import _may as may_record_consent
-from graphsvc.api.routes.gaps import _redact_names, aggregate
-from graphsvc.api.routes.matching import _host_of, _purpose
-from graphsvc.api.routes.resources import ID_PATTERN, _restricted_ids
+from graphsvc.api.routes.resources import ID_PATTERN
 from graphsvc.api.schemas.records import KINDS
 from graphsvc.api.security import ALL, Role
 from graphsvc.domain import (
@@ -213,7 +216,7 @@ def persons(request: Request, town: Town, q: str = "") -> HTMLResponse:
     ctx = page.town(town)
     check_read(ctx, "persons", True)
     q = q.strip()[:100]
-    ids = _restricted_ids(ctx, PERSONS)
+    ids = restricted_ids(ctx, PERSONS)
     rows: list[NodeRow] = []
     need_query = False
     if ids is not None:
@@ -246,7 +249,7 @@ def _person_view(
 ) -> HTMLResponse:
     """The person page: record (as the API returns it), matching with reasons, placements, consent, profile."""
     check_read(ctx, "persons", True)
-    ids = _restricted_ids(ctx, PERSONS)
+    ids = restricted_ids(ctx, PERSONS)
     if ids is not None and person_id not in ids:
         if ctx.role is Role.COORDINATOR and ctx.principal.assigned(person_id):
             return _no_consent_page(page, ctx, person_id)
@@ -267,7 +270,7 @@ def _person_view(
         if ctx.role is Role.COORDINATOR and ctx.purpose is not Purpose.PARTICIPATION:
             match_note = "マッチングと提案は利用目的「参加支援」で表示できます"
         else:
-            purpose = _purpose(ctx)
+            purpose = matching_purpose(ctx)
             require_person_access(ctx, person_id, purpose)
             try:
                 res = MatchingService(ctx.store).match(person_id, top=10, explain=10)
@@ -326,7 +329,7 @@ def _match_view(ctx: TownCtx, person_id: str, purpose: Purpose, res: dict[str, A
         p.opportunity_id: p.props.status for p in PlacementService(ctx.store).find(person_id=person_id)
     }
     for item in res["ranked"]:
-        host = _host_of(ctx, item["opening_id"])
+        host = opportunity_host(ctx, item["opening_id"])
         item["host_id"] = host
         item["consented"] = ctx.system.consents.covers(ctx.town, person_id, purpose, host)
         st = current.get(item["opening_id"])
@@ -381,7 +384,7 @@ async def save_profile(request: Request, town: Town, person_id: Id) -> Response:
     ctx = page.town(town)
     if not _may_edit_profile(ctx, person_id):
         if ctx.role is Role.COORDINATOR:
-            require_person_access(ctx, person_id, _purpose(ctx))
+            require_person_access(ctx, person_id, matching_purpose(ctx))
         can_write(ctx)
     row = ctx.store.get_node(NodeRef(NodeLabel.PERSON, person_id))
     if row is None:
@@ -407,7 +410,7 @@ async def record_consent(request: Request, town: Town, person_id: Id) -> Respons
     page.check_csrf(body)
     ctx = page.town(town)
     _roles(page, Role.ADMIN, Role.COORDINATOR)
-    may_record_consent(ctx, person_id)
+    check_person_in_scope(ctx, person_id)
     chosen = [p for p in (parse_purpose(x) for x in body.get("purposes", [])) if p is not None]
     recipients = [r.strip() for r in (body.get("recipients") or ["*"])[0].replace("、", ",").split(",")]
     recipients = [r for r in recipients if r] or [ALL]
@@ -463,8 +466,8 @@ async def propose(request: Request, town: Town, person_id: Id) -> Response:
     _roles(page, Role.ADMIN, Role.COORDINATOR)
     opportunity_id = (body.get("opportunity_id") or [""])[0]
     note = (body.get("note") or [""])[0].strip() or None
-    purpose = _purpose(ctx)
-    host = _host_of(ctx, opportunity_id)
+    purpose = matching_purpose(ctx)
+    host = opportunity_host(ctx, opportunity_id)
     require_person_access(ctx, person_id, purpose, recipient=host)
     PlacementService(ctx.store).propose(person_id, opportunity_id, by=ctx.who(), note=note)
     ctx.audit("propose", "placements", [person_id])
@@ -479,7 +482,7 @@ def placements(request: Request, town: Town, status: str = "") -> HTMLResponse:
     page = current_page(request)
     ctx = page.town(town)
     _roles(page, Role.ADMIN, Role.COORDINATOR)
-    purpose = _purpose(ctx)
+    purpose = matching_purpose(ctx)
     st = PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None
     found = PlacementService(ctx.store).find(status=st)
     allowed = coordinator_persons(ctx, purpose)
@@ -511,7 +514,7 @@ def _placement_view(
     status: int = 200,
 ) -> HTMLResponse:
     _roles(page, Role.ADMIN, Role.COORDINATOR)
-    require_person_access(ctx, person_id, _purpose(ctx))
+    require_person_access(ctx, person_id, matching_purpose(ctx))
     p = PlacementService(ctx.store).get(person_id, opportunity_id)
     if p is None:
         raise ApiError.of(404, "その参加支援はありません", "no such placement", "opportunity_id")
@@ -547,7 +550,7 @@ async def transition(request: Request, town: Town, person_id: Id, opportunity_id
     page.check_csrf(body)
     ctx = page.town(town)
     _roles(page, Role.ADMIN, Role.COORDINATOR)
-    require_person_access(ctx, person_id, _purpose(ctx))
+    require_person_access(ctx, person_id, matching_purpose(ctx))
     values = {k: (v[-1] if v else "") for k, v in body.items() if k != "csrf"}
     errors: dict[str, str] = {}
     raw_status = values.get("status", "")
@@ -636,7 +639,7 @@ def _full_report(ctx: TownCtx) -> dict[str, Any]:
     ctx.need_purpose(None if ctx.role is Role.ADMIN else (Purpose.SUPPORT_MEETING, Purpose.OUTREACH))
     rep = analyse_all(ctx.store.projection()).to_dict()
     if ctx.role is Role.MULTIAGENCY:
-        rep = _redact_names(rep)
+        rep = redact_names(rep)
     return rep
 
 
@@ -646,7 +649,7 @@ def gaps(request: Request, town: Town) -> HTMLResponse:
     ctx = page.town(town)
     _roles(page, *_GAP_ROLES)
     if ctx.role in (Role.COMMUNITY, Role.COORDINATOR):
-        agg = aggregate(analyse_all(ctx.store.projection()).to_dict())
+        agg = aggregate_report(analyse_all(ctx.store.projection()).to_dict())
         return page.render("gaps_aggregate.html", title="ギャップレポート (集計)", town=ctx.town, agg=agg)
     rep = _full_report(ctx)
     ctx.audit("gaps", "gap_report", [])

@@ -9,32 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from graphsvc.api.consent import ConsentGrant
-from graphsvc.api.deps import TownCtx, TownDep, require
+from graphsvc.api.deps import TownDep, require
 from graphsvc.api.errors import ApiError
+from graphsvc.api.policy import check_person_in_scope
 from graphsvc.api.routes.resources import ERRORS, ID_PATTERN
 from graphsvc.api.schemas.services import ConsentGrantIn, ConsentGrantOut
 from graphsvc.api.security import Role
-from graphsvc.domain.enums import NodeLabel
-from graphsvc.store.port import NodeRef
 
 router = APIRouter(prefix="/v1/towns/{town}/persons/{person_id}/consents", tags=["本人同意 (consent)"])
 _who = [Depends(require(Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM))]
 PersonId = Annotated[str, Path(pattern=ID_PATTERN)]
-
-
-def _may(ctx: TownCtx, person_id: str) -> None:
-    if ctx.role is Role.COORDINATOR and not ctx.principal.assigned(person_id):
-        raise ApiError.of(404, "担当の本人ではありません", "not a person assigned to this key", "person_id")
-    if ctx.role is Role.CASE_SYSTEM:
-        owners = ctx.system.ownership.owners(ctx.town, "persons", [person_id])
-        if owners.get(person_id) != (ctx.principal.system_id or ctx.principal.key_id):
-            raise ApiError.of(
-                404, "このシステムの本人ではありません", "not a person of this system", "person_id"
-            )
-    if ctx.store.get_node(NodeRef(NodeLabel.PERSON, person_id)) is None:
-        raise ApiError.of(
-            404, f"本人「{person_id}」が見つかりません", f"no person {person_id!r}", "person_id"
-        )
 
 
 def _out(g: ConsentGrant) -> ConsentGrantOut:
@@ -52,7 +36,7 @@ def _out(g: ConsentGrant) -> ConsentGrantOut:
 )
 def list_consents(ctx: TownDep, person_id: PersonId) -> list[ConsentGrantOut]:
     ctx.need_purpose()
-    _may(ctx, person_id)
+    check_person_in_scope(ctx, person_id)
     ctx.audit("read", "consents", [person_id])
     return [_out(g) for g in ctx.system.consents.grants(ctx.town, person_id)]
 
@@ -66,7 +50,7 @@ def list_consents(ctx: TownDep, person_id: PersonId) -> list[ConsentGrantOut]:
     dependencies=_who,
 )
 def grant_consent(ctx: TownDep, person_id: PersonId, body: ConsentGrantIn) -> ConsentGrantOut:
-    _may(ctx, person_id)
+    check_person_in_scope(ctx, person_id)
     if body.valid_from and body.valid_until and body.valid_until < body.valid_from:
         raise ApiError.of(422, "終了日が開始日より前です", "valid_until is before valid_from", "valid_until")
     g = ctx.system.consents.grant(
@@ -87,7 +71,7 @@ def grant_consent(ctx: TownDep, person_id: PersonId, body: ConsentGrantIn) -> Co
 def withdraw_consent(
     ctx: TownDep, person_id: PersonId, grant_id: Annotated[str, Path(max_length=64)]
 ) -> dict[str, object]:
-    _may(ctx, person_id)
+    check_person_in_scope(ctx, person_id)
     if not ctx.system.consents.withdraw(ctx.town, person_id, grant_id):
         raise ApiError.of(404, "その同意はありません (撤回済みを含む)", "no such active grant", "grant_id")
     ctx.audit("consent_withdraw", "consents", [person_id])

@@ -12,55 +12,11 @@ from graphsvc.analysis import analyse_all
 from graphsvc.api.consent import Purpose
 from graphsvc.api.deps import TownCtx, TownDep, require
 from graphsvc.api.errors import ApiError
+from graphsvc.api.policy import aggregate_report, redact_names
 from graphsvc.api.routes.resources import ERRORS
 from graphsvc.api.security import Role
 
 router = APIRouter(prefix="/v1/towns/{town}")
-
-# aggregates every role may see: tables of counts by sector and by area
-_AGGREGATE_TABLES = {("overlap", "matrix"), ("overlap", "unmet_matrix"), ("coverage", "areas")}
-_SAFE_AREA_KEYS = {
-    "area_id",
-    "name",
-    "at_risk",
-    "near",
-    "far",
-    "no_location",
-    "approximate_location",
-    "far_share",
-}
-
-
-def aggregate(report: dict[str, Any]) -> dict[str, Any]:
-    """Only numbers: scalars kept, lists replaced by their length, a few count tables kept whole."""
-    out: dict[str, Any] = {}
-    for section, body in report.items():
-        if section == "summary_ja":
-            continue
-        if not isinstance(body, dict):
-            continue
-        sec: dict[str, Any] = {}
-        for key, value in body.items():
-            if (section, key) in _AGGREGATE_TABLES:
-                if key == "areas":
-                    sec[key] = [{k: v for k, v in a.items() if k in _SAFE_AREA_KEYS} for a in value]
-                else:
-                    sec[key] = value
-            elif isinstance(value, bool | int | float) or key == "summary_ja":
-                sec[key] = value
-            elif isinstance(value, list):
-                sec[f"{key}_count"] = len(value)
-        out[section] = sec
-    return out
-
-
-def _redact_names(value: Any) -> Any:
-    if isinstance(value, dict):
-        personal = value.get("label") in ("Person", "Household") or "person_id" in value
-        return {k: (None if personal and k == "name" else _redact_names(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_names(v) for v in value]
-    return value
 
 
 def _report(ctx: TownCtx) -> dict[str, Any]:
@@ -76,11 +32,11 @@ def _report(ctx: TownCtx) -> dict[str, Any]:
 )
 def gaps(ctx: TownDep) -> dict[str, Any]:
     if ctx.role in (Role.COMMUNITY, Role.COORDINATOR):
-        return {"town": ctx.town, "view": "aggregate", "report": aggregate(_report(ctx))}
+        return {"town": ctx.town, "view": "aggregate", "report": aggregate_report(_report(ctx))}
     ctx.need_purpose(None if ctx.role is Role.ADMIN else (Purpose.SUPPORT_MEETING, Purpose.OUTREACH))
     rep = _report(ctx)
     if ctx.role is Role.MULTIAGENCY:
-        rep = _redact_names(rep)
+        rep = redact_names(rep)
     ctx.audit("gaps", "gap_report", [])
     return {"town": ctx.town, "view": "full", "report": rep}
 

@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from graphsvc.api.consent import Purpose
 from graphsvc.api.deps import TownCtx, TownDep, require
 from graphsvc.api.errors import ApiError
-from graphsvc.api.policy import coordinator_persons, require_person_access
+from graphsvc.api.policy import (
+    coordinator_persons,
+    matching_purpose,
+    opportunity_host,
+    require_person_access,
+)
 from graphsvc.api.routes.resources import ERRORS, ID_PATTERN
 from graphsvc.api.schemas.services import (
     AssignRequest,
@@ -21,21 +26,13 @@ from graphsvc.api.schemas.services import (
     TransitionRequest,
 )
 from graphsvc.api.security import Role
-from graphsvc.domain.codec import node_from_props
-from graphsvc.domain.enums import NodeLabel, PlacementStatus
-from graphsvc.domain.records import Opportunity
+from graphsvc.domain.enums import PlacementStatus
 from graphsvc.services.matching import MatchingService
 from graphsvc.services.placements import Placement, PlacementService
-from graphsvc.store.port import NodeRef
 
 router = APIRouter(prefix="/v1/towns/{town}")
 _coord = [Depends(require(Role.ADMIN, Role.COORDINATOR))]
-_P = (Purpose.PARTICIPATION,)
 IdPath = Annotated[str, Path(pattern=ID_PATTERN)]
-
-
-def _purpose(ctx: TownCtx) -> Purpose:
-    return ctx.need_purpose(_P if ctx.role in (Role.COORDINATOR, Role.CASE_SYSTEM) else None)
 
 
 def _placement(p: Placement) -> PlacementOut:
@@ -51,7 +48,7 @@ def _placement(p: Placement) -> PlacementOut:
     dependencies=[Depends(require(Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM))],
 )
 def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
-    purpose = _purpose(ctx)
+    purpose = matching_purpose(ctx)
     require_person_access(ctx, req.person_id, purpose)
     res = MatchingService(ctx.store).match(req.person_id, top=req.top, explain=req.explain)
     ctx.audit("match", "match_results", [req.person_id])
@@ -67,7 +64,7 @@ def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
     dependencies=_coord,
 )
 def assign(ctx: TownDep, req: AssignRequest) -> AssignResponse:
-    purpose = _purpose(ctx)
+    purpose = matching_purpose(ctx)
     svc = MatchingService(ctx.store)
     allowed = coordinator_persons(ctx, purpose)
     if req.person_ids is not None:
@@ -94,7 +91,7 @@ tags_pl: list[str | Enum] = ["参加支援の経過 (placements)"]
 
 
 def _check_person(ctx: TownCtx, person_id: str) -> Purpose:
-    purpose = _purpose(ctx)
+    purpose = matching_purpose(ctx)
     require_person_access(ctx, person_id, purpose)
     return purpose
 
@@ -114,7 +111,7 @@ def list_placements(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[PlacementOut]:
-    purpose = _purpose(ctx)
+    purpose = matching_purpose(ctx)
     if person_id is not None:
         require_person_access(ctx, person_id, purpose)
     found = PlacementService(ctx.store).find(person_id=person_id, status=status)
@@ -144,17 +141,6 @@ def get_placement(ctx: TownDep, person_id: IdPath, opportunity_id: IdPath) -> Pl
     return _placement(p)
 
 
-def _host_of(ctx: TownCtx, opportunity_id: str) -> str:
-    row = ctx.store.get_node(NodeRef(NodeLabel.OPPORTUNITY, opportunity_id))
-    if row is None:
-        raise ApiError.of(
-            404, f"参加メニュー「{opportunity_id}」が見つかりません", "no such opportunity", "opportunity_id"
-        )
-    opp = node_from_props(NodeLabel.OPPORTUNITY, row.props)
-    assert isinstance(opp, Opportunity)
-    return opp.host_id or opp.id
-
-
 @router.post(
     "/placements",
     tags=tags_pl,
@@ -165,8 +151,8 @@ def _host_of(ctx: TownCtx, opportunity_id: str) -> str:
     dependencies=_coord,
 )
 def propose(ctx: TownDep, req: ProposeRequest, response: Response) -> PlacementOut:
-    purpose = _purpose(ctx)
-    host = _host_of(ctx, req.opportunity_id)
+    purpose = matching_purpose(ctx)
+    host = opportunity_host(ctx, req.opportunity_id)
     require_person_access(ctx, req.person_id, purpose, recipient=host)
     p = PlacementService(ctx.store).propose(req.person_id, req.opportunity_id, by=ctx.who(), note=req.note)
     ctx.audit("propose", "placements", [req.person_id])

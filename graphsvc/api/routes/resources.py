@@ -13,14 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from graphsvc.api.deps import TownCtx, TownDep, require
+from graphsvc.api.deps import TownDep, require
 from graphsvc.api.errors import ApiError, ProblemsOut
 from graphsvc.api.policy import (
     can_write,
     check_read,
     check_write_owned,
-    coordinator_persons,
     redact,
+    restricted_ids,
 )
 from graphsvc.api.schemas.records import KINDS, Kind
 from graphsvc.api.schemas.services import BulkResult, DeleteResultOut, Page, UpsertResult
@@ -116,19 +116,6 @@ def _matches(item: dict[str, Any], where: dict[str, Prop]) -> bool:
     return True
 
 
-def _restricted_ids(ctx: TownCtx, kind: Kind) -> list[str] | None:
-    """The ids this caller may list of this kind, or None for no restriction."""
-    if kind.personal and ctx.role is Role.CASE_SYSTEM:
-        return ctx.system.ownership.owned(
-            ctx.town, kind.path, ctx.principal.system_id or ctx.principal.key_id
-        )
-    if kind.path == "persons":
-        allowed = coordinator_persons(ctx, ctx.purpose)
-        if allowed is not None:
-            return sorted(allowed)
-    return None
-
-
 def parse_rows(body: bytes, content_type: str) -> list[Any]:
     """A JSON array or NDJSON (``application/x-ndjson``) body → rows; problems name the line."""
     text = body.decode("utf-8", errors="replace")
@@ -184,7 +171,7 @@ def _register(kind: Kind) -> None:
         check_read(ctx, action_kind, personal)
         start = decode_cursor(cursor) if cursor else offset
         where = _filters(kind, filter)
-        ids = _restricted_ids(ctx, kind)
+        ids = restricted_ids(ctx, kind)
         if ids is not None:
             rows = ctx.store.get_nodes(kind.label, ids) if ids else []
             items = [_public(kind, r) for r in sorted(rows, key=lambda r: r.id)]
@@ -214,7 +201,7 @@ def _register(kind: Kind) -> None:
 
     def get_item(ctx: TownDep, id: IdPath) -> Public:  # type: ignore[valid-type]
         check_read(ctx, action_kind, personal)
-        ids = _restricted_ids(ctx, kind)
+        ids = restricted_ids(ctx, kind)
         if ids is not None and id not in ids:
             if ctx.role is Role.COORDINATOR and ctx.principal.assigned(id):
                 raise ApiError.of(
