@@ -3,13 +3,14 @@
 
 Each handler does what the matching JSON endpoint does, with the same functions: the town context from
 ``graphsvc.api.deps.get_town``, the role and consent checks of ``graphsvc.api.policy`` and the routes, and the
-same audit actions (``read``/``list`` persons, ``match``, ``propose``, ``transition``, ``gaps``, ``upsert`` …).
+same audit actions (``read``/``list`` persons, ``match``, ``propose``, ``transition``, ``gaps``, ``upsert``,
+``consent_grant``, ``consent_withdraw``, ``delete`` …). The list pages are paged (:mod:`graphsvc.web.paging`).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from graphsvc.analysis import analyse_all
-from graphsvc.api.consent import Purpose, parse_purpose
+from graphsvc.api.consent import ConsentGrant, Purpose, parse_purpose
 from graphsvc.api.deps import TownCtx, require
 from graphsvc.api.errors import ApiError
 from graphsvc.api.policy import (
@@ -47,7 +48,7 @@ from graphsvc.domain import (
     validate_node,
 )
 from graphsvc.domain.enums import CaseFactor, CaseStage, HouseholdFlag, Sector
-from graphsvc.domain.errors import DomainValidationError, TsunagariError
+from graphsvc.domain.errors import DomainValidationError, NodeHasRelationshipsError, TsunagariError
 from graphsvc.domain.records import Person
 from graphsvc.services.matching import MatchingService
 from graphsvc.services.placements import TRANSITIONS, PlacementService
@@ -65,6 +66,7 @@ from graphsvc.web.core import (
     session_store,
 )
 from graphsvc.web.forms import FormState
+from graphsvc.web.paging import Paging
 from graphsvc.web.session import COOKIE, IDLE_SECONDS, PRE_COOKIE
 
 __all__ = ["router"]
@@ -73,6 +75,8 @@ router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 Town = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 PERSONS = KINDS["persons"]
+# who may list, record and withdraw a person's consent: the roles of /v1/.../persons/{id}/consents
+CONSENT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM)
 # 参加支援のプロフィール: the API writes person records only for admin and case systems. The person's own
 # coordinator (assigned, consent covering 参加支援) may also edit the participation profile from these pages:
 # the matching needs what the coordinator learns in the assessment. Set False to keep the API's rule only.
@@ -215,6 +219,7 @@ def persons(request: Request, town: Town, q: str = "") -> HTMLResponse:
     page = current_page(request)
     ctx = page.town(town)
     check_read(ctx, "persons", True)
+    paging = Paging.of(request, default_per_page=50)
     q = q.strip()[:100]
     ids = restricted_ids(ctx, PERSONS)
     rows: list[NodeRow] = []
@@ -231,15 +236,16 @@ def persons(request: Request, town: Town, q: str = "") -> HTMLResponse:
     if q:
         items = [i for i in items if q in i["id"] or (i.get("name") and q in str(i["name"]))]
     items.sort(key=lambda i: i["id"])
-    shown = items[:50]
-    ctx.audit("list", "persons", [i["id"] for i in shown])
+    pager = paging.window(request, len(items), filters={"q": q})
+    shown = pager.slice(items)
+    ctx.audit("list", "persons", [i["id"] for i in shown])  # only the page shown, as GET /persons
     return page.render(
         "persons.html",
         title="参加支援: 本人を探す",
         town=ctx.town,
         q=q,
         items=shown,
-        total=len(items),
+        pager=pager,
         need_query=need_query,
     )
 
@@ -292,7 +298,9 @@ def _person_view(
             }
             for p in sorted(found, key=lambda p: p.props.updated_at or "", reverse=True)
         ]
-        grants = ctx.system.consents.grants(ctx.town, person_id)
+    if ctx.role in CONSENT_ROLES:  # as GET /persons/{id}/consents: the roles that record and withdraw consent
+        check_person_in_scope(ctx, person_id)
+        grants = _grant_rows(ctx.system.consents.grants(ctx.town, person_id))
         ctx.audit("read", "consents", [person_id])
     may_edit = _may_edit_profile(ctx, person_id)
     if form is None:
@@ -308,13 +316,32 @@ def _person_view(
         placements=placements,
         grants=grants,
         may_edit=may_edit,
+        may_withdraw=ctx.role in CONSENT_ROLES,
+        withdrawn=page.request.query_params.get("withdrawn") == "1",
         form=form,
         choices=forms.CHOICES,
         needs_choices=forms.needs_choices(),
         slot_rows=forms.SLOT_ROWS,
         saved=page.request.query_params.get("saved") == "1",
-        today=date.today(),
     )
+
+
+def _grant_rows(grants: list[ConsentGrant]) -> list[dict[str, Any]]:
+    """The grants as the person page lists them: current ones first, each with its state in Japanese."""
+    today = datetime.now(UTC).date()  # the day the register's checks use
+    rows: list[dict[str, Any]] = []
+    for g in grants:
+        if g.withdrawn_at is not None:
+            state, state_en, current = f"撤回済み ({g.withdrawn_at[:10]})", "withdrawn", False
+        elif g.active(today):
+            state, state_en, current = "有効", "active", True
+        elif date.fromisoformat(g.valid_from) > today:
+            state, state_en, current = "開始前", "not yet valid", True  # withdrawable before it starts
+        else:
+            state, state_en, current = "期間終了", "expired", False
+        rows.append({"g": g, "state": state, "state_en": state_en, "current": current})
+    rows.sort(key=lambda r: not r["current"])  # stable: by recorded_at within each group
+    return rows
 
 
 def _titles(ctx: TownCtx, ids: list[str]) -> dict[str, str]:
@@ -367,6 +394,7 @@ def _no_consent_page(page: Page, ctx: TownCtx, person_id: str) -> HTMLResponse:
         purposes_all=list(Purpose),
         today=date.today(),
         errors={},
+        withdrawn=page.request.query_params.get("withdrawn") == "1",
     )
 
 
@@ -442,6 +470,7 @@ async def record_consent(request: Request, town: Town, person_id: Id) -> Respons
             purposes_all=list(Purpose),
             today=date.today(),
             errors=errors,
+            withdrawn=False,
         )
     ctx.system.consents.grant(
         ctx.town,
@@ -455,6 +484,30 @@ async def record_consent(request: Request, town: Town, person_id: Id) -> Respons
     )
     ctx.audit("consent_grant", "consents", [person_id])
     return _see_other(f"/app/towns/{town}/persons/{quote(person_id)}")
+
+
+@router.post("/towns/{town}/persons/{person_id}/consents/{grant_id}/withdraw")
+async def withdraw_consent(request: Request, town: Town, person_id: Id, grant_id: str) -> Response:
+    """同意の撤回: what ``DELETE /persons/{id}/consents/{grant_id}`` does (same roles, scope check, register
+    call and audit action), after the staff member ticked the confirmation."""
+    page = current_page(request)
+    body = await form_body(request)
+    page.check_csrf(body)
+    ctx = page.town(town)
+    _roles(page, *CONSENT_ROLES)
+    check_person_in_scope(ctx, person_id)
+    if (body.get("confirm") or [""])[0] != "1":
+        raise ApiError.of(
+            422,
+            "撤回するには「本人から撤回の申し出を受けたことを確認しました」にチェックを入れてください。"
+            "同意はまだ撤回されていません",
+            "tick the confirmation to withdraw the consent; nothing was withdrawn",
+            "confirm",
+        )
+    if len(grant_id) > 64 or not ctx.system.consents.withdraw(ctx.town, person_id, grant_id):
+        raise ApiError.of(404, "その同意はありません (撤回済みを含む)", "no such active grant", "grant_id")
+    ctx.audit("consent_withdraw", "consents", [person_id])
+    return _see_other(f"/app/towns/{town}/persons/{quote(person_id)}?withdrawn=1#consents")
 
 
 @router.post("/towns/{town}/persons/{person_id}/proposals")
@@ -483,20 +536,24 @@ def placements(request: Request, town: Town, status: str = "") -> HTMLResponse:
     ctx = page.town(town)
     _roles(page, Role.ADMIN, Role.COORDINATOR)
     purpose = matching_purpose(ctx)
+    paging = Paging.of(request, default_per_page=50)
     st = PlacementStatus(status) if status in {s.value for s in PlacementStatus} else None
     found = PlacementService(ctx.store).find(status=st)
     allowed = coordinator_persons(ctx, purpose)
     if allowed is not None:
         found = [p for p in found if p.person_id in allowed]
-    found.sort(key=lambda p: p.props.updated_at or "", reverse=True)
-    found = found[:200]
-    ctx.audit("list", "placements", sorted({p.person_id for p in found}))
-    titles = _titles(ctx, [p.opportunity_id for p in found])
+    found.sort(key=lambda p: (p.person_id, p.opportunity_id))  # a stable order for paging …
+    found.sort(key=lambda p: p.props.updated_at or "", reverse=True)  # … the latest first
+    pager = paging.window(request, len(found), filters={"status": st.value if st else ""})
+    shown = pager.slice(found)
+    ctx.audit("list", "placements", sorted({p.person_id for p in shown}))  # the page shown, as the API
+    titles = _titles(ctx, [p.opportunity_id for p in shown])
     return page.render(
         "placements.html",
         title="参加支援の経過",
         town=ctx.town,
-        items=found,
+        items=shown,
+        pager=pager,
         titles=titles,
         statuses=list(PlacementStatus),
         status=st,
@@ -769,27 +826,44 @@ def _area_choices(ctx: TownCtx) -> list[tuple[str, str]]:
     return [(r.id, str(r.props.get("name", r.id))) for r in ctx.store.iter_nodes(NodeLabel.AREA)]
 
 
+_RESOURCE_PAGES = ("opage", "vpage")  # the two lists of the resources page page on their own
+
+
 @router.get("/towns/{town}/resources")
 def resources(request: Request, town: Town) -> HTMLResponse:
     page = current_page(request)
     ctx = page.town(town)
-    opps = sorted(
-        (
-            node_from_props(NodeLabel.OPPORTUNITY, r.props)
-            for r in ctx.store.iter_nodes(NodeLabel.OPPORTUNITY)
-        ),
-        key=lambda o: o.id,
+    opaging = Paging.of(request, page_param="opage", default_per_page=50)
+    vpaging = Paging.of(request, page_param="vpage", default_per_page=50)
+    # one page of each kind: the store counts and pages by id (as GET /opportunities, /venues)
+    counts = ctx.store.counts().nodes
+    opager = opaging.window(
+        request,
+        counts.get(NodeLabel.OPPORTUNITY.value, 0),
+        page_params=_RESOURCE_PAGES,
+        anchor="opportunities",
     )
-    venues = sorted(
-        (node_from_props(NodeLabel.VENUE, r.props) for r in ctx.store.iter_nodes(NodeLabel.VENUE)),
-        key=lambda o: o.id,
+    vpager = vpaging.window(
+        request, counts.get(NodeLabel.VENUE.value, 0), page_params=_RESOURCE_PAGES, anchor="venues"
     )
+    opps = [
+        node_from_props(NodeLabel.OPPORTUNITY, r.props)
+        for r in ctx.store.find_nodes(
+            NodeLabel.OPPORTUNITY, None, limit=opager.per_page, offset=opager.offset
+        )
+    ]
+    venues = [
+        node_from_props(NodeLabel.VENUE, r.props)
+        for r in ctx.store.find_nodes(NodeLabel.VENUE, None, limit=vpager.per_page, offset=vpager.offset)
+    ]
     return page.render(
         "resources.html",
         title="資源の登録",
         town=ctx.town,
         opps=opps,
         venues=venues,
+        opager=opager,
+        vpager=vpager,
         may_write=ctx.role in (Role.ADMIN, Role.CASE_SYSTEM),
     )
 
@@ -869,7 +943,7 @@ async def _save_resource(request: Request, town: str, rtype: str, rid: str | Non
     if data is None or not form.ok:
         return _resource_form(page, ctx, rtype, form, new=rid is None, status=422)
     rec = validate_node(label, data)
-    path = "opportunities" if label is NodeLabel.OPPORTUNITY else "venues"
+    path = _kind_path(label)
     check_write_owned(ctx, path, [rec.id], {rec.id} if existing_row else set())
     ctx.store.write(WriteBatch(nodes=[NodeRow(label, rec.id, to_props(rec))]))
     if ctx.role is Role.CASE_SYSTEM:
@@ -886,3 +960,88 @@ async def resource_create(request: Request, town: Town, type: str = "opportunity
 @router.post("/towns/{town}/resources/{rtype}/{rid}/edit")
 async def resource_update(request: Request, town: Town, rtype: str, rid: Id) -> Response:
     return await _save_resource(request, town, rtype, rid)
+
+
+# ------------------------------------------------------------------ resources: delete
+
+
+def _kind_path(label: NodeLabel) -> str:
+    return "opportunities" if label is NodeLabel.OPPORTUNITY else "venues"
+
+
+def _references(ctx: TownCtx, ref: NodeRef) -> list[dict[str, Any]]:
+    """What still points at (or from) a resource, by relationship type: the count, and the ids of the other
+    ends that are not personal records (a person or household is only counted, never named here)."""
+    groups: dict[RelType, list[NodeRef]] = {}
+    for r in ctx.store.relationships(ref):
+        groups.setdefault(r.type, []).append(r.src if r.dst == ref else r.dst)
+    return [
+        {
+            "type": t.value,
+            "ja": t.ja,
+            "count": len(others),
+            "ids": sorted(o.id for o in others if o.label not in (NodeLabel.PERSON, NodeLabel.HOUSEHOLD)),
+        }
+        for t, others in sorted(groups.items(), key=lambda kv: kv[0].value)
+    ]
+
+
+def _delete_view(
+    page: Page, ctx: TownCtx, rtype: str, label: NodeLabel, row: NodeRow, *, status: int = 200
+) -> HTMLResponse:
+    rec = node_from_props(label, row.props).model_dump(mode="json")
+    kinds = dict(forms.CHOICES["opportunity_kind" if label is NodeLabel.OPPORTUNITY else "venue_kind"])
+    return page.render(
+        "resource_delete.html",
+        http_status=status,
+        title=f"{label.ja}の削除",
+        town=ctx.town,
+        rtype=rtype,
+        label_ja=label.ja,
+        rec=rec,
+        name=str(rec.get("title") or rec.get("name") or row.id),
+        kind_ja=kinds.get(str(rec.get("kind") or ""), ""),
+        refs=_references(ctx, NodeRef(label, row.id)),
+        refused=status == 409,
+    )
+
+
+def _deletable(ctx: TownCtx, label: NodeLabel, rid: str) -> NodeRow:
+    """The checks of ``DELETE /{kind}/{id}``: a writer (admin, case system), the record exists, and a case
+    system owns it."""
+    can_write(ctx)
+    row = ctx.store.get_node(NodeRef(label, rid))
+    if row is None:
+        raise ApiError.of(404, f"{label.ja}「{rid}」が見つかりません", f"no {label.value} {rid!r}", "id")
+    check_write_owned(ctx, _kind_path(label), [rid], {rid})
+    return row
+
+
+@router.get("/towns/{town}/resources/{rtype}/{rid}/delete")
+def resource_delete_confirm(request: Request, town: Town, rtype: str, rid: Id) -> HTMLResponse:
+    """The confirmation step: what is deleted, and whether anything still refers to it (then it cannot be)."""
+    page = current_page(request)
+    ctx = page.town(town)
+    label = _rtype(rtype)
+    row = _deletable(ctx, label, rid)
+    return _delete_view(page, ctx, rtype, label, row)
+
+
+@router.post("/towns/{town}/resources/{rtype}/{rid}/delete")
+async def resource_delete(request: Request, town: Town, rtype: str, rid: Id) -> Response:
+    """``DELETE /{kind}/{id}`` without ``detach``: refused (409) while relationships remain, so no placement
+    history or host link is ever removed from these pages; ownership released and audited as the API does."""
+    page = current_page(request)
+    body = await form_body(request)
+    page.check_csrf(body)
+    ctx = page.town(town)
+    label = _rtype(rtype)
+    row = _deletable(ctx, label, rid)
+    path = _kind_path(label)
+    try:
+        ctx.store.delete_node(NodeRef(label, rid), detach=False)
+    except NodeHasRelationshipsError:
+        return _delete_view(page, ctx, rtype, label, row, status=409)
+    ctx.system.ownership.release(ctx.town, path, [rid])
+    ctx.audit("delete", path, [rid])
+    return _see_other(f"/app/towns/{town}/resources?deleted={quote(rid)}")

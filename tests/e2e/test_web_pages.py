@@ -10,6 +10,7 @@ Skipped with a reason when Chromium or Playwright is missing, except under CI (`
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -97,6 +98,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     for pid in persons:
         system.consents.grant(TOWN, pid, purposes=["参加支援"], recipients=["*"], recorded_by="e2e")
+    # a second grant of the third person, withdrawn in the browser by the withdrawal test
+    system.consents.grant(
+        TOWN,
+        persons[2],
+        purposes=["アウトリーチ"],
+        recipients=["takasu-AG-x"],
+        recorded_by="e2e",
+        note="撤回用",
+    )
     c.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGARI_", "NEO4J_"))}
     env |= {"TSUNAGARI_DATA_DIR": str(data), "TSUNAGARI_API_KEY_SECRET": SECRET}
@@ -287,3 +297,66 @@ def test_community_is_refused_a_person_page(browser: Any, server: Server) -> Non
     text = page.locator("main").inner_text()
     assert "takasu-H" not in text and "takasu-P" not in text
     _shot(page, srv, "16-gaps-community.png", full=False)
+
+
+def test_withdraw_consent_page_through_lists_and_delete_a_venue(browser: Any, server: Server) -> None:
+    """No JavaScript: the withdrawal's confirmation is a <details> and a required checkbox; the lists page with
+    links; a resource is deleted after its confirmation page, and one still referenced is not."""
+    srv = server
+    errors: list[str] = []
+    requests: list[str] = []
+    page = _page(browser, errors, requests)
+    _sign_in(page, srv, "coordinator", "参加支援")
+    pid = srv.persons[2]
+    page.goto(f"{srv.url}/app/towns/{TOWN}/persons/{pid}#consents")
+    row = page.locator("#consents tr", has_text="アウトリーチ")
+    assert "有効" in row.inner_text()
+    row.locator("summary").click()
+    assert "撤回は取り消せません" in row.inner_text()
+    _shot(page, srv, "17-consent-withdraw.png", full=False)
+    row.locator("button.danger").click()  # the checkbox is required: the browser does not send the form
+    assert "withdrawn=1" not in page.url and "有効" in row.inner_text()
+    row.locator("input[name=confirm]").check()
+    row.locator("button.danger").click()
+    page.wait_for_url(re.compile(r"withdrawn=1"))
+    assert "同意を撤回しました" in page.locator("#consents").inner_text()
+    assert "撤回済み" in page.locator("#consents tr", has_text="アウトリーチ").inner_text()
+    assert "有効" in page.locator("#consents tr", has_text="参加支援").inner_text()  # the other grant stays
+    _shot(page, srv, "18-consent-withdrawn.png", full=False)
+
+    page.goto(f"{srv.url}/app/towns/{TOWN}/resources?per_page=5")
+    venues = page.locator("h2#venues + div.pager")
+    assert "19件中 1–5件" in venues.inner_text()
+    venues.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"vpage=2"))
+    assert "19件中 6–10件" in page.locator("h2#venues + div.pager").inner_text()
+    assert "8件中 1–5件" in page.locator("h2#opportunities + div.pager").inner_text()
+    _shot(page, srv, "19-resources-paged.png")
+    resp = page.goto(f"{srv.url}/app/towns/{TOWN}/resources?vpage=x")
+    assert resp is not None and resp.status == 422
+    assert "整数で指定してください" in page.locator("main").inner_text()
+
+    admin = _page(browser, errors, requests)
+    _sign_in(admin, srv, "admin")
+    admin.goto(f"{srv.url}/app/towns/{TOWN}/resources/new?type=venue")
+    admin.fill("#f-id", "takasu-V-e2e")
+    admin.fill("#f-name", "試しの居場所")
+    admin.click("main button.primary")
+    admin.wait_for_url("**saved=takasu-V-e2e")
+    admin.goto(f"{srv.url}/app/towns/{TOWN}/resources/venue/takasu-V-e2e/edit")
+    admin.click("text=削除へ進む…")
+    admin.wait_for_url("**/takasu-V-e2e/delete")
+    assert "元に戻せません" in admin.locator("main").inner_text()
+    _shot(admin, srv, "20-resource-delete-confirm.png", full=False)
+    admin.click("main button.danger")
+    admin.wait_for_url("**deleted=takasu-V-e2e")
+    assert "削除しました" in admin.locator("main").inner_text()
+    href = admin.locator("a[href*='/resources/opportunity/']").first.get_attribute("href")
+    assert href is not None
+    admin.goto(srv.url + href.replace("/edit", "/delete"))
+    assert "参照されているため削除できません" in admin.locator("main").inner_text()
+    assert admin.locator("main button.danger").count() == 0
+    _shot(admin, srv, "21-resource-delete-refused.png", full=False)
+
+    assert errors == []
+    assert [u for u in requests if not u.startswith((srv.url, "data:", "about:"))] == []
