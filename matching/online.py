@@ -282,23 +282,19 @@ class OnlineAssigner:
     ) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
         """``history`` as one CSR-ish block (per-person counts, cols, vals sorted by person, k)."""
         batches = [] if history is None else [history] if isinstance(history, Batch) else list(history)
-        counts, cols, vals, ks = [], [], [], []
+        blocks = []
         for i, b in enumerate(batches):
             if not isinstance(b, Batch):
                 raise TypeError(f"history[{i}]: expected a Batch, got {type(b).__name__}")
             try:
-                cand, k = b.to_candidates(self.m)
+                blocks.append(_by_person(*b.to_candidates(self.m)))
             except ValueError as exc:
                 raise ValueError(f"history[{i}]: {exc}") from exc
-            block = _by_person(cand, k)
-            counts.append(block[0])
-            cols.append(block[1])
-            vals.append(block[2])
-            ks.append(k)
-        if not batches:
+        if not blocks:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0), empty
-        return np.concatenate(counts), np.concatenate(cols), np.concatenate(vals), np.concatenate(ks)
+        counts, cols, vals, ks = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
+        return counts, cols, vals, ks
 
     @property
     def n_history(self) -> int:
