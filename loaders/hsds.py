@@ -46,6 +46,9 @@ every other field       attribute → term of ``tsunagari:field`` (code = field 
                         skills_wanted, provides, support, host_id, host_label, area_id, industry …)
 HOSTED_BY               ``service.organization_id``; an opportunity without a host belongs to the town's
                         placeholder organization (identifier type ``town``), which is not a node
+modification time       ``service.last_modified`` (the only HSDS 3.0 object with one): the store's time of the
+                        last change of the service's node (``NodeRow.modified``, ISO 8601 UTC with
+                        microseconds, ``Z``); omitted when unknown. Ignored on import (the store keeps its own)
 ======================  ===================================================================================
 
 No HSDS object gets an invented top-level property (the schemas would allow it: none sets
@@ -73,6 +76,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -315,6 +319,13 @@ def _join_address(a: Mapping[str, Any]) -> str:
     return f"〒{postal} {text}" if postal else text
 
 
+def _last_modified(when: datetime | None) -> dict[str, str]:
+    """``{"last_modified": …}`` (RFC 3339 in UTC, ``Z``) when the time is known, else nothing."""
+    if when is None:
+        return {}
+    return {"last_modified": when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")}
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -329,6 +340,7 @@ class _Exporter:
         self.town = store.town
         self.t = _Tables()
         self.attr_seq: Counter[str] = Counter()
+        self.modified: dict[NodeRef, datetime | None] = {}
 
     # -- vocabulary
     def term(self, taxonomy: str, code: str, name: str, description: str, parent: str | None = None) -> str:
@@ -500,9 +512,9 @@ class _Exporter:
         store = self.store
         recs: dict[NodeLabel, list[NodeRecord]] = {}
         for label in RESOURCE_LABELS:
-            recs[label] = [
-                node_from_props(label, r.props) for r in sorted(store.iter_nodes(label), key=lambda n: n.id)
-            ]
+            rows = sorted(store.iter_nodes(label), key=lambda n: n.id)
+            self.modified.update({r.ref: r.modified for r in rows})
+            recs[label] = [node_from_props(label, r.props) for r in rows]
         in_area: dict[NodeRef, list[str]] = defaultdict(list)
         for r in store.iter_rels(RelType.IN_AREA):
             if r.src.label in RESOURCE_LABELS:
@@ -571,6 +583,7 @@ class _Exporter:
                     "name": f"{data['name']} 相談窓口" if label is NodeLabel.AGENCY else data["name"],
                     "description": "、".join(listed) if listed else what,
                     "status": "active",
+                    **_last_modified(self.modified.get(ref)),
                 }
                 self.t.add("service", svc)
                 self.field_attr("service", sid, NODE_FIELD, f"{label.value}:{rec.id}", None)
@@ -590,6 +603,7 @@ class _Exporter:
                 "organization_id": org_of[host] if host in org_of else self.town_org(),
                 "name": data["title"],
                 "status": "active",
+                **_last_modified(self.modified.get(ref)),
             }
             if data.get("description"):
                 svc["description"] = data["description"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
@@ -14,14 +15,38 @@ from graphsvc.domain.records import REL_SPECS
 from graphsvc.store.port import DeleteResult, NodeRef, NodeRow, RelRow, WriteBatch, WriteResult, node_key
 
 __all__ = [
+    "MODIFIED_PROP",
     "StoreMixin",
     "build_projection",
     "check_batch",
+    "format_modified",
     "has_rels_error",
     "is_valid_prop",
     "nodes_of",
+    "parse_modified",
     "within_hops",
 ]
+
+MODIFIED_PROP = "_modified"
+"""The reserved property under which a graph database adapter keeps a node's modification time (no record field
+starts with ``_``; a batch naming it is rejected), stripped from ``props`` on the way out."""
+
+
+def format_modified(when: datetime) -> str:
+    """A modification time as stored: ISO 8601 in UTC with microseconds, fixed width so that text order is time
+    order (``2025-04-01T00:00:00.000000+00:00``)."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_modified(text: object) -> datetime | None:
+    """A stored modification time back to an aware UTC datetime; ``None`` for a missing or unreadable one."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 _SCALARS = (str, int, float, bool)
@@ -61,6 +86,15 @@ def check_batch(batch: WriteBatch) -> None:
                         f"保存できない値です: {k}", f"unsupported property value: {k}", field=k, row=i + 1
                     )
                 )
+        if MODIFIED_PROP in n.props:
+            problems.append(
+                Problem(
+                    f"{MODIFIED_PROP} は予約された名前です (更新日時は保存先が記録します)",
+                    f"{MODIFIED_PROP} is reserved: the store records the modification time itself",
+                    field=MODIFIED_PROP,
+                    row=i + 1,
+                )
+            )
     for i, r in enumerate(batch.rels):
         spec = REL_SPECS[r.type]
         if r.src.label not in spec.sources or r.dst.label not in spec.targets:

@@ -7,9 +7,14 @@ transactions give the atomicity the contract asks for; and the analyses work on 
 so a Cypher engine in-process would buy little. Graph reads the services need (neighbourhoods, relationships of
 a node) are indexed lookups on the ``rels`` table.
 
-Layout: ``nodes(label, id, props)`` keyed by (label, id) and ``rels(type, src_label, src_id, dst_label, dst_id,
+Layout: ``nodes(label, id, props, modified)`` keyed by (label, id) and ``rels(type, src_label, src_id, dst_label, dst_id,
 props)`` keyed by all five, with foreign keys to ``nodes`` and an index on each end. ``props`` is canonical
-JSON (sorted keys) so an upsert of identical values is detected and changes nothing.
+JSON (sorted keys) so an upsert of identical values is detected and changes nothing. ``modified`` is when the
+node's props last changed (ISO 8601 UTC, see :func:`~graphsvc.store.common.format_modified`): set on insert and
+by an upsert that changes ``props``, one time per write batch; NULL (unknown) for rows written before schema 2.
+
+Schema versions: 1 had no ``modified``; opening a version-1 file adds the column (existing rows NULL) and
+records version 2, in the same transaction that creates a fresh file's tables.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +38,10 @@ from graphsvc.store.common import (
     StoreMixin,
     build_projection,
     check_batch,
+    format_modified,
     has_rels_error,
     nodes_of,
+    parse_modified,
     within_hops,
 )
 from graphsvc.store.port import (
@@ -49,7 +57,7 @@ from graphsvc.store.port import (
 
 __all__ = ["EmbeddedStore"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CHUNK = 500
 
@@ -59,6 +67,7 @@ CREATE TABLE IF NOT EXISTS nodes (
     label TEXT NOT NULL,
     id    TEXT NOT NULL,
     props TEXT NOT NULL,
+    modified TEXT,
     PRIMARY KEY (label, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rels (
@@ -75,6 +84,8 @@ CREATE TABLE IF NOT EXISTS rels (
 CREATE INDEX IF NOT EXISTS rels_by_src ON rels (src_label, src_id, type);
 CREATE INDEX IF NOT EXISTS rels_by_dst ON rels (dst_label, dst_id, type);
 """
+_SCHEMA_STATEMENTS = [q.strip() for q in _SCHEMA.split(";") if q.strip()]
+_NODE_COLS = "label, id, props, modified"
 
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -114,11 +125,42 @@ class EmbeddedStore(StoreMixin):
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         conn = self._conn()
-        with conn:
-            conn.executescript(_SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('town', ?)", (town,))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")  # one writer: two processes opening a version-1 file migrate once
+            try:
+                for stmt in _SCHEMA_STATEMENTS:
+                    conn.execute(stmt)
+                self._migrate(conn)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('town', ?)", (town,))
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Bring a file of an older schema to :data:`SCHEMA_VERSION` (inside the opening transaction).
+
+        A file written by a *newer* version of tsunagari is refused untouched (it may hold what this version
+        cannot keep).
+        """
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0].isdigit() and int(row[0]) > int(SCHEMA_VERSION):
+            raise StoreUnavailableError.one(
+                f"このデータベースは新しい版の tsunagari で作られています (スキーマ {row[0]}、"
+                f"この版は {SCHEMA_VERSION} まで)。tsunagari を更新してください",
+                f"the database was written by a newer tsunagari (schema {row[0]}; this version reads up to "
+                f"{SCHEMA_VERSION}): upgrade tsunagari",
+                field="schema_version",
+            )
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(nodes)")}
+        if "modified" not in columns:  # version 1: modification times unknown (NULL) for existing rows
+            conn.execute("ALTER TABLE nodes ADD COLUMN modified TEXT")
+        conn.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (SCHEMA_VERSION,),
+        )
 
     # ------------------------------------------------------------------ connections
 
@@ -182,7 +224,7 @@ class EmbeddedStore(StoreMixin):
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._write_nodes(conn, batch.nodes, res)
+                self._write_nodes(conn, batch.nodes, format_modified(datetime.now(UTC)), res)
                 self._write_rels(conn, batch.rels, res)
                 for rel_type, src, dst in batch.delete_rels:
                     cur = conn.execute(
@@ -206,19 +248,23 @@ class EmbeddedStore(StoreMixin):
         row = self._conn().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
         return int(row[0]) if row else None
 
-    def _write_nodes(self, conn: sqlite3.Connection, nodes: Sequence[NodeRow], res: WriteResult) -> None:
+    def _write_nodes(
+        self, conn: sqlite3.Connection, nodes: Sequence[NodeRow], now: str, res: WriteResult
+    ) -> None:
+        """Insert or update; ``now`` (the batch's time) goes to created rows and to rows whose props change."""
         if not nodes:
             return
-        rows = [(n.label, n.id, _dump({**n.props, "id": n.id})) for n in nodes]  # StrEnum binds as its text
+        # StrEnum binds as its text; NodeRow.modified is the store's to set, so it is not read here
+        rows = [(n.label, n.id, _dump({**n.props, "id": n.id}), now) for n in nodes]
         before = conn.total_changes
-        conn.executemany("INSERT OR IGNORE INTO nodes (label, id, props) VALUES (?, ?, ?)", rows)
+        conn.executemany("INSERT OR IGNORE INTO nodes (label, id, props, modified) VALUES (?, ?, ?, ?)", rows)
         created = conn.total_changes - before
         res.nodes_created += created
         if created == len(rows):  # a fresh load: nothing to compare
             return
         before = conn.total_changes
         conn.executemany(
-            "UPDATE nodes SET props = ?3 WHERE label = ?1 AND id = ?2 AND props <> ?3",
+            "UPDATE nodes SET props = ?3, modified = ?4 WHERE label = ?1 AND id = ?2 AND props <> ?3",
             rows,
         )
         res.nodes_updated += conn.total_changes - before
@@ -326,8 +372,8 @@ class EmbeddedStore(StoreMixin):
     # ------------------------------------------------------------------ reads
 
     @staticmethod
-    def _node(label: str, id_: str, props: str) -> NodeRow:
-        return NodeRow(NodeLabel(label), id_, json.loads(props))
+    def _node(label: str, id_: str, props: str, modified: str | None) -> NodeRow:
+        return NodeRow(NodeLabel(label), id_, json.loads(props), parse_modified(modified))
 
     @staticmethod
     def _rel(row: Sequence[str]) -> RelRow:
@@ -337,9 +383,7 @@ class EmbeddedStore(StoreMixin):
     def get_node(self, ref: NodeRef) -> NodeRow | None:
         row = (
             self._conn()
-            .execute(
-                "SELECT label, id, props FROM nodes WHERE label = ? AND id = ?", (ref.label.value, ref.id)
-            )
+            .execute(f"SELECT {_NODE_COLS} FROM nodes WHERE label = ? AND id = ?", (ref.label.value, ref.id))
             .fetchone()
         )
         return self._node(*row) if row else None
@@ -349,7 +393,7 @@ class EmbeddedStore(StoreMixin):
         out: dict[str, NodeRow] = {}
         conn = self._conn()
         for chunk in _chunks(list(dict.fromkeys(ids))):
-            q = f"SELECT label, id, props FROM nodes WHERE label = ? AND id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {_NODE_COLS} FROM nodes WHERE label = ? AND id IN ({','.join('?' * len(chunk))})"
             for row in conn.execute(q, (label.value, *chunk)):
                 out[row[1]] = self._node(*row)
         return [out[i] for i in ids if i in out]
@@ -362,7 +406,7 @@ class EmbeddedStore(StoreMixin):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[NodeRow]:
-        sql = ["SELECT label, id, props FROM nodes WHERE label = ?"]
+        sql = [f"SELECT {_NODE_COLS} FROM nodes WHERE label = ?"]
         params: list[Any] = [NodeLabel(label).value]
         for key, value in (where or {}).items():
             if not _KEY_RE.match(key):
@@ -380,7 +424,7 @@ class EmbeddedStore(StoreMixin):
 
     def iter_nodes(self, label: NodeLabel) -> Iterator[NodeRow]:
         cur = self._conn().execute(
-            "SELECT label, id, props FROM nodes WHERE label = ? ORDER BY id", (NodeLabel(label).value,)
+            f"SELECT {_NODE_COLS} FROM nodes WHERE label = ? ORDER BY id", (NodeLabel(label).value,)
         )
         for row in cur:
             yield self._node(*row)

@@ -10,7 +10,14 @@ checks, reading only, that every relationship endpoint exists and that a plain d
 node, so that a rejected batch writes nothing even on a server whose ROLLBACK does nothing (FalkorDB). Bulk
 writes are ``UNWIND $rows`` batches cut so that the JSON of each statement's parameters stays under
 ``batch_bytes``. Upserts report created vs updated with the embedded store's meaning: *updated* = the node or
-relationship existed and its properties changed (compared in Cypher with ``properties(old) <> row.props``).
+relationship existed and its properties changed (compared in Cypher with ``properties(old) <> row.props``; for
+nodes key by key, leaving out the modification time).
+
+Modification times: a node keeps when its properties last changed in the reserved property ``_modified``
+(:data:`~graphsvc.store.common.MODIFIED_PROP`, an ISO 8601 UTC string; FalkorDB has no zoned datetime over
+Bolt, and a string orders the same way), set by the node upsert to ``$now`` (one time per write batch) when
+the node is created or its properties change, and kept as it was otherwise. Reads strip it from ``props`` into
+``NodeRow.modified``; a node written before the adapter kept times has none (``None``) until it changes.
 
 Reads run in ``execute_read``; large reads (``iter_nodes``, ``iter_rels``, ``projection``) page by key.
 Connection failures become :class:`~graphsvc.domain.errors.StoreUnavailableError`.
@@ -24,6 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -36,11 +44,14 @@ from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, Problem, StoreUnavailableError
 from graphsvc.domain.records import REL_SPECS
 from graphsvc.store.common import (
+    MODIFIED_PROP,
     StoreMixin,
     build_projection,
     check_batch,
+    format_modified,
     has_rels_error,
     nodes_of,
+    parse_modified,
     within_hops,
 )
 from graphsvc.store.cypher_dialect import Dialect, DialectName, get_dialect
@@ -135,17 +146,28 @@ def schema_statements(d: Dialect) -> list[Statement]:
 
 @cache
 def q_upsert_nodes(d: Dialect, label: NodeLabel) -> Statement:
+    """Upsert; ``changed`` compares the stored properties but the modification time with ``row.props`` key by
+    key (no map difference in plain Cypher), and ``_modified`` becomes ``$now`` only on create or change."""
     lbl = NodeLabel(label).value
+    m = MODIFIED_PROP
     return Statement(
         f"upsert_nodes:{lbl}",
         "UNWIND $rows AS row\n"
         f"OPTIONAL MATCH (old:{lbl} {{town: $town, id: row.id}})\n"
         "WITH row, properties(old) AS before\n"
+        "WITH row, before, before IS NOT NULL AND (\n"
+        f"  size([k IN keys(before) WHERE k <> '{m}']) <> size(keys(row.props))\n"
+        "  OR any(k IN keys(row.props) WHERE before[k] IS NULL OR before[k] <> row.props[k])) AS changed\n"
         f"MERGE (n:{lbl} {{town: $town, id: row.id}})\n"
         "SET n = row.props\n"
+        f"SET n.{m} = CASE WHEN before IS NULL OR changed THEN $now ELSE before.{m} END\n"
         "RETURN sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,\n"
-        "       sum(CASE WHEN before IS NOT NULL AND before <> row.props THEN 1 ELSE 0 END) AS updated",
-        {"town": "sample", "rows": [{"id": "P-1", "props": {"id": "P-1", "town": "sample", "name": "x"}}]},
+        "       sum(CASE WHEN changed THEN 1 ELSE 0 END) AS updated",
+        {
+            "town": "sample",
+            "now": "2025-04-01T00:00:00.000000+00:00",
+            "rows": [{"id": "P-1", "props": {"id": "P-1", "town": "sample", "name": "x"}}],
+        },
     )
 
 
@@ -420,7 +442,12 @@ def _rel_row(rec: Mapping[str, Any]) -> RelRow:
 
 
 def _node_props(props: Mapping[str, Any]) -> Props:
-    return {k: v for k, v in props.items() if k != "town"}
+    return {k: v for k, v in props.items() if k not in ("town", MODIFIED_PROP)}
+
+
+def _node_row(label: NodeLabel, id_: str, props: Mapping[str, Any]) -> NodeRow:
+    """A stored node's properties → ``NodeRow``: ``town`` dropped, ``_modified`` moved to ``modified``."""
+    return NodeRow(label, id_, _node_props(props), parse_modified(props.get(MODIFIED_PROP)))
 
 
 # ====================================================================== errors
@@ -594,9 +621,10 @@ class Neo4jStore(StoreMixin):
         for n in batch.nodes:
             props = {**n.props, "id": n.id, "town": self.town}
             by_label.setdefault(n.label, []).append({"id": n.id, "props": props})
+        now = format_modified(datetime.now(UTC))  # one time for the whole batch
         for lbl, rows in by_label.items():
             stmt = q_upsert_nodes(d, lbl)
-            plan += [("nodes", stmt, p) for p in self._chunks(stmt, {}, "rows", rows)]
+            plan += [("nodes", stmt, p) for p in self._chunks(stmt, {"now": now}, "rows", rows)]
         by_rel: dict[tuple[RelType, NodeLabel, NodeLabel], list[dict[str, Any]]] = {}
         for r in batch.rels:
             by_rel.setdefault((r.type, r.src.label, r.dst.label), []).append(
@@ -695,7 +723,7 @@ class Neo4jStore(StoreMixin):
     def get_node(self, ref: NodeRef) -> NodeRow | None:
         stmt = q_get_node(self.dialect, ref.label)
         recs = self._read(lambda tx: tx.run(stmt, {"town": self.town, "id": ref.id})[0])
-        return NodeRow(ref.label, ref.id, _node_props(recs[0]["props"])) if recs else None
+        return _node_row(ref.label, ref.id, recs[0]["props"]) if recs else None
 
     def get_nodes(self, label: NodeLabel, ids: Sequence[str]) -> list[NodeRow]:
         label = NodeLabel(label)
@@ -706,7 +734,7 @@ class Neo4jStore(StoreMixin):
             out: dict[str, NodeRow] = {}
             for params in chunks:
                 for rec in tx.run(stmt, params)[0]:
-                    out[rec["id"]] = NodeRow(label, rec["id"], _node_props(rec["props"]))
+                    out[rec["id"]] = _node_row(label, rec["id"], rec["props"])
             return out
 
         found: dict[str, NodeRow] = self._read(fn) if chunks else {}
@@ -724,12 +752,14 @@ class Neo4jStore(StoreMixin):
         for key in where or {}:
             if not _KEY_RE.match(key):
                 raise ValueError(f"invalid property name: {key!r}")
+        if MODIFIED_PROP in (where or {}):
+            return []  # the modification time is not a property (as in the embedded store)
         stmt = q_find_nodes(self.dialect, label, limit is not None)
         params: dict[str, Any] = {"town": self.town, "where": dict(where or {}), "offset": int(offset)}
         if limit is not None:
             params["limit"] = int(limit)
         recs = self._read(lambda tx: tx.run(stmt, params)[0])
-        return [NodeRow(label, r["id"], _node_props(r["props"])) for r in recs]
+        return [_node_row(label, r["id"], r["props"]) for r in recs]
 
     def _node_pages(self, label: NodeLabel) -> Iterator[list[dict[str, Any]]]:
         stmt = q_node_page(self.dialect, label)
@@ -747,7 +777,7 @@ class Neo4jStore(StoreMixin):
         label = NodeLabel(label)
         for page in self._node_pages(label):
             for rec in page:
-                yield NodeRow(label, rec["id"], _node_props(rec["props"]))
+                yield _node_row(label, rec["id"], rec["props"])
 
     def _rel_pages(self, rel_type: RelType) -> Iterator[RelRow]:
         """Relationships of a type ordered by (source label, source id, target label, target id)."""

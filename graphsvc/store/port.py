@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 import networkx as nx
@@ -52,9 +53,19 @@ def node_key(label: NodeLabel | str, id_: str) -> str:
 
 @dataclass(frozen=True)
 class NodeRow:
+    """A node: its key and its properties (exactly the record's fields).
+
+    ``modified`` is when the store last saw the node's properties change (timezone-aware UTC): set by the store
+    when the node is created and by every upsert that changes ``props``, never by one that leaves them equal.
+    ``None`` when unknown (a node written before the store kept times) and on rows built for writing: a store
+    ignores it on the way in. It is not a property and takes no part in equality (two rows with the same key
+    and properties are equal whatever their times).
+    """
+
     label: NodeLabel
     id: str
     props: Props
+    modified: datetime | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> NodeRef:

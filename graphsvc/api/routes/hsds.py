@@ -13,9 +13,11 @@ parameter              meaning
 ``taxonomy_term_id``   classified (an ``attribute``) with that term or one of its descendants (``parent_id``)
 ``taxonomy_id``        classified with any term of that taxonomy
 ``organization_id``    services (or services at locations) the organization provides
-``modified_after``     ``last_modified`` on or after that ISO 8601 date-time (no offset: Japan time); a record
-                       without ``last_modified`` is kept, since it cannot be shown to be older. The exporter has
-                       no modification time today (the store keeps none), so no record is dropped yet
+``modified_after``     ``last_modified`` on or after that ISO 8601 date-time (no offset: Japan time). The
+                       exporter fills ``last_modified`` from the store's time of the node's last change; a
+                       service whose time is unknown (a node last written before the store kept times) has
+                       none and is kept, since it cannot be shown to be older. On service_at_locations the
+                       service's time counts
 ``minimal``            services as ``{id, last_modified}`` only (``last_modified`` when known), all in one page
                        unless ``per_page`` is given
 ``full``               the fully nested objects; otherwise the ``*_list`` forms (one-to-one fields only, as in
@@ -140,9 +142,10 @@ ModifiedAfter = Annotated[
     Query(
         max_length=64,
         description="この日時以降に更新されたもの (ISO 8601、例 2025-04-01T00:00:00+09:00; 時差なしは日本時間)。"
-        "更新日時 (last_modified) の無い記録は除外しません。現在の書き出しは更新日時を持たないため、すべて返ります "
-        "(modified on or after this ISO 8601 date-time, no offset = Japan time; records without last_modified "
-        "are kept, and the export carries none today)",
+        "更新日時 (last_modified) は記録が最後に変わった時刻です。更新日時が不明な記録 (時刻の記録を始める前に最後に"
+        "書かれたもの) は除外しません (modified on or after this ISO 8601 date-time, no offset = Japan time; "
+        "last_modified is when the record last changed; records whose time is unknown, last written before "
+        "times were kept, have no last_modified and are kept)",
         examples=["2025-04-01T00:00:00+09:00"],
     ),
 ]
@@ -203,7 +206,8 @@ def _when(modified_after: str | None) -> datetime | None:
 
 
 def _modified_since(item: Item, when: datetime | None) -> bool:
-    """On or after ``when``; True when the item's modification time is not known."""
+    """On or after ``when``. True when the item's modification time is not known: the exporter omits
+    ``last_modified`` only for a node whose time the store does not have (written before it kept times)."""
     if when is None:
         return True
     raw = item.get("last_modified")

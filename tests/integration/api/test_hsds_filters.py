@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from graphsvc.api.routes import hsds as hsds_routes
+from graphsvc.domain import NodeLabel
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store.port import NodeRef
 from loaders import hsds_tabular as tab
 from tests.integration.api.conftest import TOWN, Api
 
@@ -81,28 +85,50 @@ def orgs(api: Api) -> dict[str, str]:
     return {o["name"]: o["id"] for o in items(api, "organizations")}
 
 
-# last_modified put on three services (the exporter has no modification time; see test_no_record_is_stamped)
-STAMPS = {
-    "旅館の朝食配膳": "2025-04-01T09:00:00+09:00",
-    "カフェの調理補助": "2025-03-31T23:59:59Z",  # 2025-04-01T08:59:59+09:00
-    "みなとカフェ": "2024-12-01T00:00:00+09:00",
-}
-UNSTAMPED = "鳥羽市地域包括支援センター 相談窓口"
+AGENCY_SERVICE = "鳥羽市地域包括支援センター 相談窓口"  # the service of Agency AG-01
+SERVICES = {AGENCY_SERVICE, "みなとカフェ", "旅館の朝食配膳", "カフェの調理補助"}
+JST = "+09:00"
+
+
+def when(api: Api, table: str = "services", **params: Any) -> dict[str, str | None]:
+    """Service name → its last_modified (None when absent)."""
+    key = "name" if table == "services" else None
+    found = items(api, table, **params)
+    return {(i[key] if key else i["service"]["name"]): i.get("last_modified") for i in found}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def iso(moment: datetime, tz: str = "Z") -> str:
+    """``moment`` as an ISO 8601 query value: UTC with ``Z``, or Japan time with ``+09:00`` or no offset."""
+    if tz == "Z":
+        return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    local = moment.astimezone(UTC) + timedelta(hours=9)
+    text = local.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text + JST if tz == JST else text
+
+
+def change_opportunity(api: Api, oid: str = "O-01") -> None:
+    """A real change of the opportunity's record (its hours), written through the store."""
+    store = api.container.store(TOWN)
+    node = store.get_node(NodeRef(NodeLabel.OPPORTUNITY, oid))
+    assert node is not None
+    props = {**node.props, "hours_per_session": int(node.props["hours_per_session"]) + 1}
+    res = store.upsert_nodes(NodeLabel.OPPORTUNITY, [props])
+    assert res.nodes_updated == 1
 
 
 @pytest.fixture
-def stamped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = hsds_routes.documents
-
-    def with_stamps(store: Any) -> dict[str, list[dict[str, Any]]]:
-        docs = real(store)
-        for s in docs["service"]:
-            if s["name"] in STAMPS:
-                s["last_modified"] = STAMPS[s["name"]]
-        return docs
-
-    monkeypatch.setattr(hsds_routes, "documents", with_stamps)
-    yield
+def changed(api: Api) -> datetime:
+    """The town as seeded (one batch, one time), then 旅館の朝食配膳 (O-01) changed: returns a moment strictly
+    between the two writes."""
+    time.sleep(0.002)
+    between = datetime.now(UTC)
+    time.sleep(0.002)
+    change_opportunity(api)
+    return between
 
 
 # ---------------------------------------------------------------- search
@@ -235,42 +261,99 @@ def test_blank_parameters_count_as_not_given(api: Api) -> None:
 # ---------------------------------------------------------------- modified_after
 
 
-def test_modified_after_is_on_or_after_and_keeps_undated_records(api: Api, stamped) -> None:
-    every = items(api, "services")
-    hits = items(api, "services", modified_after="2025-04-01T09:00:00+09:00")
-    assert names(hits) == {"旅館の朝食配膳", UNSTAMPED}  # equal counts; the undated one is kept
-    assert len(hits) < len(every)
-    for s in hits:
-        assert "last_modified" not in s or s["last_modified"] == STAMPS["旅館の朝食配膳"]
-    assert ids(items(api, "services", modified_after="2025-04-01T00:00:00Z")) == ids(hits)  # same instant
-
-
-def test_modified_after_without_offset_is_japan_time(api: Api, stamped) -> None:
-    assert names(items(api, "services", modified_after="2025-04-01T08:59:59")) == {
-        "旅館の朝食配膳",
-        "カフェの調理補助",
-        UNSTAMPED,
+def test_every_service_carries_the_store_time_of_its_node(api: Api) -> None:
+    store = api.container.store(TOWN)
+    full = items(api, "services", full="true")
+    assert names(full) == SERVICES
+    assert_valid(tab.document_validator("service"), full)
+    node_of = {
+        AGENCY_SERVICE: NodeRef(NodeLabel.AGENCY, "AG-01"),
+        "みなとカフェ": NodeRef(NodeLabel.VENUE, "V-01"),
+        "旅館の朝食配膳": NodeRef(NodeLabel.OPPORTUNITY, "O-01"),
+        "カフェの調理補助": NodeRef(NodeLabel.OPPORTUNITY, "O-02"),
     }
-    assert names(items(api, "services", modified_after="2025-04-01")) == {  # a date: its start
-        "旅館の朝食配膳",
-        "カフェの調理補助",
-        UNSTAMPED,
+    for s in full:
+        node = store.get_node(node_of[s["name"]])
+        assert node is not None and node.modified is not None
+        assert s["last_modified"].endswith("Z")
+        assert at(s["last_modified"]) == node.modified
+    assert len({s["last_modified"] for s in full}) == 1  # seeded in one batch: one time
+
+
+def test_modified_after_keeps_only_services_changed_since(api: Api, changed: datetime) -> None:
+    stamps = when(api)
+    assert set(stamps) == SERVICES
+    newer = stamps["旅館の朝食配膳"]
+    assert newer is not None and at(newer) > changed
+    assert all(v is not None and at(v) < changed for k, v in stamps.items() if k != "旅館の朝食配膳")
+
+    assert names(items(api, "services", modified_after=iso(changed))) == {"旅館の朝食配膳"}
+    assert names(items(api, "services", modified_after=iso(changed, JST))) == {"旅館の朝食配膳"}
+    before_all = min(at(v) for v in stamps.values() if v)
+    assert names(items(api, "services", modified_after=iso(before_all))) == SERVICES  # on or after
+    assert names(items(api, "services", modified_after=iso(before_all + timedelta(microseconds=1)))) == {
+        "旅館の朝食配膳"
     }
-    assert names(items(api, "services", modified_after="2030-01-01T00:00:00+09:00")) == {UNSTAMPED}
+    assert items(api, "services", modified_after="2999-01-01T00:00:00Z") == []
 
 
-def test_modified_after_on_service_at_locations_uses_the_service(api: Api, stamped) -> None:
-    sals = items(api, "service_at_locations", modified_after="2025-04-01T09:00:00+09:00")
-    assert {s["service"]["name"] for s in sals} == {"旅館の朝食配膳", UNSTAMPED}
-    assert len(sals) < len(items(api, "service_at_locations"))
+def test_modified_after_is_on_or_after_the_exact_time(api: Api, changed: datetime) -> None:
+    newer = when(api)["旅館の朝食配膳"]
+    assert newer is not None
+    assert names(items(api, "services", modified_after=newer)) == {"旅館の朝食配膳"}  # equal counts
+    later = iso(at(newer) + timedelta(microseconds=1))
+    assert items(api, "services", modified_after=later) == []
 
 
-def test_no_record_is_stamped(api: Api) -> None:
-    """The store keeps no modification time, so the exporter writes no last_modified and modified_after
-    drops nothing; this pins the documented behaviour (update the docs when records get one)."""
-    every = items(api, "services", full="true")
-    assert all("last_modified" not in s for s in every)
-    assert ids(items(api, "services", modified_after="2999-01-01T00:00:00Z")) == ids(every)
+def test_modified_after_without_offset_is_japan_time(api: Api, changed: datetime) -> None:
+    naive = iso(changed, "")  # Japan time, no offset
+    assert "+" not in naive and not naive.endswith("Z")
+    assert names(items(api, "services", modified_after=naive)) == {"旅館の朝食配膳"}
+    # read as UTC instead, the same digits are nine hours later: nothing is that new
+    assert items(api, "services", modified_after=naive + "Z") == []
+    today_jst = (changed.astimezone(UTC) + timedelta(hours=9)).date().isoformat()
+    assert names(items(api, "services", modified_after=today_jst)) == SERVICES  # a date: its start, in Japan
+
+
+def test_rewrite_moves_only_the_changed_services_time(api: Api, changed: datetime) -> None:
+    from tests.integration.api.conftest import town_batch
+
+    first = when(api)
+    res = api.container.store(TOWN).write(town_batch())  # O-01 goes back to its seeded hours: a change
+    assert res.nodes_created == 0 and res.nodes_updated == 1
+    again = when(api)
+    assert {k: v for k, v in again.items() if k != "旅館の朝食配膳"} == {
+        k: v for k, v in first.items() if k != "旅館の朝食配膳"
+    }
+    assert at(str(again["旅館の朝食配膳"])) > at(str(first["旅館の朝食配膳"]))
+    assert names(items(api, "services", modified_after=iso(changed))) == {"旅館の朝食配膳"}
+
+
+def test_modified_after_on_service_at_locations_uses_the_service(api: Api, changed: datetime) -> None:
+    every = items(api, "service_at_locations")
+    sals = items(api, "service_at_locations", modified_after=iso(changed))
+    assert {s["service"]["name"] for s in sals} == {"旅館の朝食配膳"}
+    assert len(sals) < len(every)
+    assert items(api, "service_at_locations", modified_after="2999-01-01T00:00:00Z") == []
+
+
+def test_services_of_unknown_time_are_kept(api: Api, changed: datetime) -> None:
+    """A node last written before the store kept times (NULL after the schema-2 migration) has no
+    last_modified, and modified_after keeps it: it cannot be shown to be older."""
+    store = api.container.store(TOWN)
+    assert isinstance(store, EmbeddedStore)
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE nodes SET modified = NULL WHERE label = 'Agency' AND id = 'AG-01'")
+    raw.close()
+    assert store.get_node(NodeRef(NodeLabel.AGENCY, "AG-01")).modified is None  # type: ignore[union-attr]
+    stamps = when(api)
+    assert stamps[AGENCY_SERVICE] is None
+    assert_valid(tab.document_validator("service"), items(api, "services", full="true"))
+    assert names(items(api, "services", modified_after=iso(changed))) == {"旅館の朝食配膳", AGENCY_SERVICE}
+    assert names(items(api, "services", modified_after="2999-01-01T00:00:00Z")) == {AGENCY_SERVICE}
+    (agency,) = items(api, "services", search="相談窓口")
+    minimal = {s["id"]: s for s in get(api, "services", minimal="true")["contents"]}
+    assert minimal[agency["id"]] == {"id": agency["id"]}  # minimal: last_modified only when known
 
 
 # ---------------------------------------------------------------- minimal
@@ -289,7 +372,7 @@ def _minimal_validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def test_minimal_is_id_and_last_modified_all_in_one_page(api: Api, stamped) -> None:
+def test_minimal_is_id_and_last_modified_all_in_one_page(api: Api, changed: datetime) -> None:
     every = items(api, "services")
     page = get(api, "services", minimal="true")
     assert page["total_items"] == page["size"] == len(every) and page["total_pages"] == 1
@@ -297,8 +380,9 @@ def test_minimal_is_id_and_last_modified_all_in_one_page(api: Api, stamped) -> N
     assert_valid(_minimal_validator(), page["contents"])
     by_id = {s["id"]: s for s in every}
     for s in page["contents"]:
-        assert set(s) <= {"id", "last_modified"}
-        assert s.get("last_modified") == STAMPS.get(by_id[s["id"]]["name"])
+        assert set(s) == {"id", "last_modified"}
+        assert s["last_modified"] == by_id[s["id"]]["last_modified"]
+    assert len({s["last_modified"] for s in page["contents"]}) == 2  # the seed, and the change of O-01
     assert all("name" in s for s in every)  # the ordinary list form is not minimal
 
 
@@ -306,7 +390,7 @@ def test_minimal_honours_an_explicit_per_page_and_the_filters(api: Api, orgs) ->
     page = get(api, "services", minimal="true", per_page=1)
     assert page["size"] == 1 and page["total_pages"] == page["total_items"] > 1
     venue = get(api, "services", minimal="true", organization_id=orgs["みなとカフェ"])
-    assert venue["total_items"] == 2 and all(set(s) == {"id"} for s in venue["contents"])
+    assert venue["total_items"] == 2 and all(set(s) == {"id", "last_modified"} for s in venue["contents"])
 
 
 # ---------------------------------------------------------------- full / list forms

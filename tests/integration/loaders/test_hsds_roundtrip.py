@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -323,3 +324,45 @@ def test_record_problem_in_json_writes_nothing(source, fresh, tmp_path):
         load_hsds(fresh, path)
     assert any(p.field == "difficulty" and "5以下" in p.message_ja for p in exc.value.problems)
     assert fresh.counts().total_nodes == 0
+
+
+def test_services_carry_last_modified_from_the_store(source, fresh, tmp_path):
+    export_hsds(source, tmp_path / "out")
+    services = json.loads((tmp_path / "out" / "services.json").read_text(encoding="utf-8"))
+    node_of = {
+        a["value"]: s for s in services for a in s["attributes"] if a["taxonomy_term"]["code"] == "_node"
+    }
+    assert len(node_of) == 7  # two agencies, a venue, four opportunities (employers have no service)
+    for key, svc in node_of.items():
+        label, _, nid = key.partition(":")
+        node = source.get_node(NodeRef(NodeLabel(label), nid))
+        assert node is not None and node.modified is not None
+        assert svc["last_modified"].endswith("Z")
+        assert datetime.fromisoformat(svc["last_modified"]) == node.modified
+    # the tabular form has the column too, and it validates (test_every_exported_document_validates)
+    with (tmp_path / "out" / "tabular" / tab.table_path("service")).open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["last_modified"] for r in rows} == {s["last_modified"] for s in services}
+
+    # on import the store keeps its own time: last_modified is no record field
+    t0 = datetime.now(UTC)
+    load_hsds(fresh, tmp_path / "out")
+    for label in RESOURCE:
+        for n in fresh.iter_nodes(label):
+            assert "last_modified" not in n.props
+            assert n.modified is not None and n.modified >= t0
+
+
+def test_unknown_time_means_no_last_modified(source, tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(source.path) as raw:  # as rows written before schema 2 read
+        raw.execute("UPDATE nodes SET modified = NULL WHERE label = 'Opportunity' AND id = 'OP-001'")
+    raw.close()
+    export_hsds(source, tmp_path / "out")  # validates every document and row
+    services = json.loads((tmp_path / "out" / "services.json").read_text(encoding="utf-8"))
+    undated = [s for s in services if "last_modified" not in s]
+    assert len(undated) == 1
+    assert {a["value"] for a in undated[0]["attributes"] if a["taxonomy_term"]["code"] == "_node"} == {
+        "Opportunity:OP-001"
+    }

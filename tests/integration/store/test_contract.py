@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from graphsvc.bootstrap import Container
@@ -349,6 +352,107 @@ def test_projection(store: GraphStore) -> None:
     sub = store.projection(labels=[H, A], rel_types=[RelType.SUPPORTED_BY])
     assert set(sub.nodes) == {"Household:H1", "Household:H2", "Agency:A1", "Agency:A2"}
     assert sub.number_of_edges() == 2
+
+
+# ---------------------------------------------------------------- modification times
+
+
+def _modified(store: GraphStore, r: NodeRef) -> datetime:
+    node = store.get_node(r)
+    assert node is not None and node.modified is not None
+    return node.modified
+
+
+def _tick() -> None:
+    """Let the clock move on, so that a later write cannot share an earlier one's microsecond."""
+    time.sleep(0.002)
+
+
+def test_modified_is_set_on_create_in_utc_one_time_per_batch(store: GraphStore) -> None:
+    t0 = datetime.now(UTC)
+    store.upsert_nodes(H, [{"id": "H1", "size": 2}, {"id": "H2", "size": 1}])
+    t1 = datetime.now(UTC)
+    when = _modified(store, ref(H, "H1"))
+    assert when.tzinfo is not None and when.utcoffset() == timedelta(0)
+    assert t0 <= when <= t1
+    assert _modified(store, ref(H, "H2")) == when  # one batch, one time
+
+
+def test_modified_never_appears_in_props(store: GraphStore) -> None:
+    seed_small(store)
+    h1 = ref(H, "H1")
+    expected = {"id": "H1", "size": 2, "flags": ["single_elderly", "remote"]}
+    when = _modified(store, h1)
+    rows = [
+        store.get_node(h1),
+        *store.get_nodes(H, ["H1"]),
+        *store.find_nodes(H, {"size": 2}),
+        *[n for n in store.iter_nodes(H) if n.id == "H1"],
+        *[n for n in store.neighbourhood(h1).nodes if n.ref == h1],
+    ]
+    assert len(rows) == 5
+    for row in rows:
+        assert row is not None and row.props == expected and row.modified == when
+    for _, attrs in store.projection().nodes(data=True):
+        assert not any("modified" in k for k in attrs)
+    assert store.find_nodes(H, {"_modified": when.isoformat()}) == []
+
+
+def test_reserved_property_name_is_rejected(store: GraphStore) -> None:
+    with pytest.raises(DomainValidationError) as err:
+        store.upsert_nodes(H, [{"id": "H1", "_modified": "2025-04-01T00:00:00+00:00"}])
+    assert "_modified" in str(err.value)
+    assert store.counts().total_nodes == 0
+
+
+def test_unchanged_upsert_keeps_modified(store: GraphStore) -> None:
+    seed_small(store)
+    before = {n.ref: n.modified for lbl in (H, P, A) for n in store.iter_nodes(lbl)}
+    _tick()
+    res = store.upsert_nodes(H, [{"id": "H2", "size": 1}])
+    assert (res.nodes_created, res.nodes_updated) == (0, 0)
+    seed_small(store)  # the same rows and relationships again
+    store.upsert_rels([RelRow(RelType.MEMBER_OF, ref(P, "P3"), ref(H, "H1"))])  # a new relationship only
+    after = {n.ref: n.modified for lbl in (H, P, A) for n in store.iter_nodes(lbl)}
+    assert after == before
+
+
+def test_changed_upsert_advances_modified_of_that_node_only(store: GraphStore) -> None:
+    seed_small(store)
+    created = _modified(store, ref(H, "H1"))
+    _tick()
+    t0 = datetime.now(UTC)
+    res = store.write(
+        WriteBatch(
+            nodes=[
+                NodeRow(H, "H1", {"id": "H1", "size": 3, "flags": ["single_elderly", "remote"]}),  # changed
+                NodeRow(H, "H2", {"id": "H2", "size": 1}),  # unchanged
+                NodeRow(P, "P1", {"id": "P1", "name": "山田 花子", "birth_year": 1940}),  # a key removed
+                NodeRow(P, "P9", {"id": "P9"}),  # created
+            ]
+        )
+    )
+    t1 = datetime.now(UTC)
+    assert (res.nodes_created, res.nodes_updated) == (1, 2)
+    h1 = _modified(store, ref(H, "H1"))
+    assert h1 > created and t0 <= h1 <= t1
+    assert _modified(store, ref(H, "H2")) == created
+    assert _modified(store, ref(P, "P1")) == h1 == _modified(store, ref(P, "P9"))  # one batch, one time
+    _tick()
+    store.upsert_nodes(H, [{"id": "H1", "size": 3, "flags": ["remote", "single_elderly"]}])  # list order
+    assert _modified(store, ref(H, "H1")) > h1
+
+
+def test_modified_of_a_row_written_is_ignored(store: GraphStore) -> None:
+    """``NodeRow.modified`` is the store's: a value given on the way in neither sets it nor counts as a change."""
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+    t0 = datetime.now(UTC)
+    store.write(WriteBatch(nodes=[NodeRow(H, "H1", {"id": "H1"}, modified=long_ago)]))
+    when = _modified(store, ref(H, "H1"))
+    assert when >= t0
+    res = store.write(WriteBatch(nodes=[NodeRow(H, "H1", {"id": "H1"}, modified=long_ago)]))
+    assert res.nodes_updated == 0 and _modified(store, ref(H, "H1")) == when
+    assert store.get_node(ref(H, "H1")) == NodeRow(H, "H1", {"id": "H1"})  # times take no part in equality
 
 
 # ---------------------------------------------------------------- towns
