@@ -6,11 +6,11 @@ and the tests ask a :class:`Container` for them.
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import TYPE_CHECKING, Any
 
 from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.domain.ids import check_town_name
 from graphsvc.settings import Settings
 from graphsvc.store.port import GraphStore
 
@@ -20,22 +20,6 @@ if TYPE_CHECKING:
     from graphsvc.api.system import SystemDB
 
 __all__ = ["Container", "build", "check_town_name"]
-
-_TOWN_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-
-
-def check_town_name(town: str) -> str:
-    if not _TOWN_RE.match(town):
-        raise DomainValidationError(
-            [
-                Problem(
-                    f"町の名前「{town}」は英小文字・数字・_・- で指定してください",
-                    f"town name {town!r} must be lowercase letters, digits, _ or -",
-                    field="town",
-                )
-            ]
-        )
-    return town
 
 
 class Container:

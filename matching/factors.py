@@ -220,10 +220,10 @@ def travel_arrays(pv: ProfileVector, index: OpeningIndex) -> tuple[np.ndarray, n
     own = [m for m in pv.profile.travel.modes if m != TravelMode.PICKUP]
     minutes = np.full(n, np.inf)
     for m in own:
-        minutes = np.minimum(minutes, travel_minutes(km, m.kmh, m.overhead_min))  # type: ignore[arg-type]
+        minutes = np.minimum(minutes, travel_minutes(km, m.kmh, m.overhead_min))
     uses_pickup = np.zeros(n, dtype=bool)
     if TravelMode.PICKUP in pv.profile.travel.modes:
-        pm = travel_minutes(km, TravelMode.PICKUP.kmh, TravelMode.PICKUP.overhead_min)  # type: ignore[arg-type]
+        pm = travel_minutes(km, TravelMode.PICKUP.kmh, TravelMode.PICKUP.overhead_min)
         better = index.pickup & (pm < minutes)
         uses_pickup = index.pickup.copy()
         minutes = np.where(better, pm, minutes)

@@ -37,6 +37,7 @@ from scipy.spatial import cKDTree
 
 from graphsvc.analysis._common import UNKNOWN_AREA, Result, TownIndex, coord, index_of
 from graphsvc.domain.enums import HouseholdFlag, NodeLabel, RelType
+from graphsvc.domain.geometry import EARTH_RADIUS_M, haversine_m
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -50,37 +51,6 @@ __all__ = [
 
 _L = NodeLabel
 _R = RelType
-EARTH_RADIUS_M = 6_371_008.8
-"""Mean Earth radius (IUGG), metres."""
-
-
-def haversine_m(
-    lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: float | np.ndarray, lon2: float | np.ndarray
-) -> Any:
-    """Great-circle distance in metres between WGS84 points, vectorised over numpy arrays (broadcasting).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : float or array
-        Degrees.
-
-    Returns
-    -------
-    float or ndarray
-        Metres.
-
-    Examples
-    --------
-    >>> round(float(haversine_m(34.0, 136.0, 35.0, 136.0)), 1)  # one degree of latitude
-    111195.1
-    >>> haversine_m(np.array([34.48, 34.49]), 136.84, 34.48, 136.84).round().tolist()
-    [0.0, 1112.0]
-    """
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

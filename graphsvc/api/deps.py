@@ -16,6 +16,7 @@ from graphsvc.api.security import Principal, Role
 from graphsvc.api.system import SystemDB
 from graphsvc.bootstrap import Container
 from graphsvc.domain.errors import DomainValidationError
+from graphsvc.domain.ids import TOWN_PATTERN
 from graphsvc.store.port import GraphStore
 
 __all__ = [
@@ -162,9 +163,7 @@ class TownCtx:
 
 
 def get_town(
-    town: Annotated[
-        str, Path(description="町 (town id)", examples=["toba"], pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
-    ],
+    town: Annotated[str, Path(description="町 (town id)", examples=["toba"], pattern=TOWN_PATTERN)],
     principal: PrincipalDep,
     purpose: PurposeDep,
     container: ContainerDep,

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from graphsvc.bootstrap import Container, check_town_name
+from graphsvc.bootstrap import Container
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.cli.demo import DemoContext, register_step
 from graphsvc.domain.errors import NotFoundError, Problem
+from graphsvc.domain.ids import check_town_name
 from graphsvc.store.port import GraphStore
 
 __all__ = ["gaps", "map_command", "require_town"]

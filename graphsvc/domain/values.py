@@ -9,6 +9,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from graphsvc.domain.enums import CapacityUnit, Weekday
+from graphsvc.domain.ids import RECORD_ID_PATTERN
 
 __all__ = [
     "JAPAN_BOXES",
@@ -28,7 +29,7 @@ __all__ = [
 JAPAN_LAT = (20.0, 45.8)
 JAPAN_LON = (122.5, 154.2)
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
+_ID_RE = re.compile(RECORD_ID_PATTERN)
 
 
 def _check_id(value: str) -> str:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphsvc.domain.geometry import KM_PER_DEG_LAT, km_per_deg_lon
+
 __all__ = [
     "HALF_MESH",
     "HULL_BUFFER_KM",
@@ -45,7 +47,6 @@ MIN_CELL_COUNT = 5
 """Cells (and area counts) with fewer households than this are suppressed."""
 HULL_BUFFER_KM = 1.0
 """The buffer around the convex hull when no JMA polygon is known."""
-KM_PER_DEG_LAT = 110.574
 
 # cells per degree (latitude, longitude) of the JIS meshes
 HALF_MESH = (240, 160)
@@ -57,10 +58,6 @@ Cell = tuple[int, int]
 """A cell as (row, column) indices: latitude × cells per degree, longitude × cells per degree, floored."""
 Ring = list[tuple[float, float]]
 """A closed ring of (lon, lat) positions (GeoJSON order), first point repeated at the end."""
-
-
-def km_per_deg_lon(lat: float) -> float:
-    return 111.320 * math.cos(math.radians(lat))
 
 
 def cell_of(lat: float, lon: float, per_deg: tuple[int, int] = HALF_MESH) -> Cell:

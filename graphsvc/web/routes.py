@@ -35,7 +35,6 @@ from graphsvc.api.policy import (
     require_person_access,
     restricted_ids,
 )
-from graphsvc.api.routes.resources import ID_PATTERN
 from graphsvc.api.schemas.records import KINDS
 from graphsvc.api.security import ALL, Role
 from graphsvc.domain import (
@@ -49,6 +48,7 @@ from graphsvc.domain import (
 )
 from graphsvc.domain.enums import CaseFactor, CaseStage, HouseholdFlag, Sector
 from graphsvc.domain.errors import DomainValidationError, NodeHasRelationshipsError, TsunagariError
+from graphsvc.domain.ids import RECORD_ID_PATTERN, TOWN_PATTERN
 from graphsvc.domain.records import Person
 from graphsvc.services.matching import MatchingService
 from graphsvc.services.placements import TRANSITIONS, PlacementService
@@ -72,8 +72,8 @@ from graphsvc.web.session import COOKIE, IDLE_SECONDS, PRE_COOKIE
 __all__ = ["router"]
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
-Town = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Id = Annotated[str, Path(pattern=ID_PATTERN)]
+Town = Annotated[str, Path(pattern=TOWN_PATTERN)]
+Id = Annotated[str, Path(pattern=RECORD_ID_PATTERN)]
 PERSONS = KINDS["persons"]
 # who may list, record and withdraw a person's consent: the roles of /v1/.../persons/{id}/consents
 CONSENT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM)

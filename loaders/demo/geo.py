@@ -14,14 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphsvc.domain.geometry import KM_PER_DEG_LAT, km_per_deg_lon
+
 __all__ = ["KM_PER_DEG_LAT", "LandShape", "km_per_deg_lon", "municipality_code_at"]
-
-KM_PER_DEG_LAT = 110.574
-
-
-def km_per_deg_lon(lat: float) -> float:
-    """Kilometres per degree of longitude at a latitude (WGS84 sphere approximation)."""
-    return 111.320 * math.cos(math.radians(lat))
 
 
 @dataclass(frozen=True)

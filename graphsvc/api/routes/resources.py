@@ -27,12 +27,13 @@ from graphsvc.api.schemas.services import BulkResult, DeleteResultOut, Page, Ups
 from graphsvc.api.security import Role
 from graphsvc.domain.codec import Prop, node_from_props, to_props, validate_node
 from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.domain.ids import RECORD_ID_PATTERN
 from graphsvc.store.port import NodeRef, NodeRow, WriteBatch
 
 __all__ = ["ID_PATTERN", "decode_cursor", "encode_cursor", "parse_rows", "router"]
 
 router = APIRouter(prefix="/v1/towns/{town}")
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
+ID_PATTERN = RECORD_ID_PATTERN
 MAX_BULK_ROWS = 10_000
 
 ERRORS: dict[int | str, dict[str, Any]] = {
