@@ -1,0 +1,965 @@
+"""Statements read from Japanese text: (concept, polarity, strength, condition), the way a coordinator reads them.
+
+A sentence such as 「外出は無理だが、近所の公民館なら行ける」 is not a bag of keywords: it states a hard limit
+(外出 · cannot · hard) and an exception that an opening can meet (near home, at a 公民館). This module turns
+text into :class:`Statement` objects from the morphemes of :mod:`matching.analyser`:
+
+1. **Sentences and segments.** Text is cut into sentences (。！？, line breaks, bullets) and each sentence into
+   segments at conjunctive particles: contrast (が, けど, けれど, ものの, のに, ても), reason (ので, から, ため),
+   condition (なら, ならば, であれば, 〜ば, 〜たら, 場合は); at a comma after a predicate (a comma after a noun
+   is an enumeration: 「料理、掃除はできる」); and where a predicate is followed by new content without a
+   particle (note style: 「調理経験あり長時間の立ち仕事は困難」).
+2. **The predicate of a segment** is its last polarity word (:data:`HEADS`: 好き, 得意, 苦手, 無理, 不安 …),
+   else its last verb or adjective (a plain verb states an ability or a habit: 「畑を手伝っていた」; with 〜たい a
+   wish; a potential form 行ける/使える an ability). The auxiliary chain after it is read for negation — each ない,
+   ません, ず flips the polarity, so 「苦手ではない」 is an ability, 「嫌いじゃない」 a mild wish, 「できなくはない」
+   an ability (double negation, soft), 「好きなわけではない」 a mild dislike — and for hedges (かも, 気味, そう)
+   that soften a limit. Adverbs before it set the strength (絶対, 全く, 一切 → hard; 少し, あまり, できれば → soft).
+3. **Concepts** in a segment take its polarity: the curated vocabulary reached through Sudachi's normalized forms
+   (so 子ども, こども and 子供 are one word, 話さ and 話す one verb), then, for content words outside it, the chiVe
+   vector nearest to a concept's examples (cosine ≥ :data:`SIMILARITY_THRESHOLD`, chosen on the development part
+   of the corpus); a statement found that way records its similarity and the word it came from. A concept in a
+   relative clause with its own negation (「人と話さない作業がいい」) takes the opposite of the main polarity.
+   Concepts in a reason clause (「家族の介護があるので」) are reasons, not statements, unless they state past
+   experience (「調理師だったので」).
+4. **Exceptions.** A limit followed (or preceded) by a positive segment under a condition (「…なら行ける」,
+   「1時間くらいなら平気」) keeps that condition as its exception: :attr:`Statement.condition` of a limit is what an
+   opening must meet for the limit not to apply (concepts such as 自宅の近く or 少人数, words such as 公民館 that
+   the opening's text must contain, a longest session in hours).
+
+Openings are read with the same machinery (``side="opening"``): a positive or plain mention means the opening
+involves the concept, a negated one (「立ち仕事なし」「電話対応はありません」「人と話さなくてよい」) that it does not.
+
+Results are cached per text (key: a hash of the text and :data:`~matching.analyser.ANALYSER_VERSION`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from matching.analyser import Morpheme, analyser, normalize, text_key, vectors
+from matching.vocabulary import Vocabulary, default_vocabulary
+
+__all__ = [
+    "LIMITS",
+    "POSITIVE",
+    "SIMILARITY_THRESHOLD",
+    "Condition",
+    "Polarity",
+    "Statement",
+    "Strength",
+    "extract",
+    "extract_many",
+]
+
+Polarity = Literal["want", "can", "avoid", "cannot"]
+Strength = Literal["hard", "soft"]
+Side = Literal["person", "opening"]
+POSITIVE: frozenset[str] = frozenset({"want", "can"})
+LIMITS: frozenset[str] = frozenset({"avoid", "cannot"})
+
+SIMILARITY_THRESHOLD = 0.56
+"""Cosine between a word's chiVe vector and a concept example above which the word is read as the concept
+(chosen on the development part of the corpus: see tests/unit/matching/corpus/README.md)."""
+
+POLARITY_JA: dict[str, str] = {"want": "希望", "can": "できる", "avoid": "避けたい", "cannot": "できない"}
+STRENGTH_JA: dict[str, str] = {"hard": "強い制約", "soft": "弱い制約"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What an opening must offer for a statement to hold: for a limit, its exception (the limit does not apply
+    to an opening that meets it); for a wish or an ability, the setting it was stated for."""
+
+    text: str
+    concepts: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()
+    max_hours: float | None = None
+
+    def merged(self, other: Condition) -> Condition:
+        return Condition(
+            "、".join(t for t in (self.text, other.text) if t),
+            self.concepts | other.concepts,
+            tuple(dict.fromkeys((*self.terms, *other.terms))),
+            other.max_hours if self.max_hours is None else self.max_hours,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts and not self.terms and self.max_hours is None
+
+    def describe(self, vocab: Vocabulary | None = None) -> str:
+        v = vocab or default_vocabulary()
+        parts = [v.label(c) for c in sorted(self.concepts)] + [f"「{t}」" for t in self.terms]
+        if self.max_hours is not None:
+            parts.append(f"1回{self.max_hours:g}時間以内")
+        return "・".join(parts)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One thing the text says: the concept, the polarity, hard or soft, and the condition (see :class:`Condition`).
+
+    ``sentence`` is the sentence it was read from (reasons quote it); ``evidence`` the words that named the
+    concept; ``similarity`` is set when the concept was found by word-vector similarity rather than by the
+    vocabulary; ``source`` names the profile field (``free_text``, ``experience`` …).
+    """
+
+    concept: str
+    polarity: Polarity
+    strength: Strength = "soft"
+    condition: Condition | None = None
+    sentence: str = ""
+    evidence: str = ""
+    similarity: float | None = None
+    source: str = "free_text"
+
+    @property
+    def is_limit(self) -> bool:
+        return self.polarity in LIMITS
+
+    def key(self) -> tuple[str, str]:
+        return (self.concept, self.polarity)
+
+
+# ---------------------------------------------------------------- lexicon
+
+# lemma or normalized form → (polarity, strength, polarity after one negation or None to drop, strength after)
+_H = tuple[str, str, str | None, str]
+HEADS: dict[str, _H] = {
+    # abilities
+    "出来る": ("can", "soft", "cannot", "hard"),
+    "得意": ("can", "soft", "avoid", "soft"),
+    "経験": ("can", "soft", None, "soft"),
+    "資格": ("can", "soft", None, "soft"),
+    "免許": ("can", "soft", None, "soft"),
+    "慣れる": ("can", "soft", "avoid", "soft"),
+    "平気": ("can", "soft", "avoid", "soft"),
+    "大丈夫": ("can", "soft", "avoid", "soft"),
+    "可": ("can", "soft", "cannot", "hard"),
+    "可能": ("can", "soft", "cannot", "hard"),
+    "ok": ("can", "soft", "cannot", "hard"),
+    "○": ("can", "soft", "cannot", "hard"),
+    "◯": ("can", "soft", "cannot", "hard"),
+    "◎": ("can", "soft", "cannot", "hard"),
+    "向く": ("can", "soft", "avoid", "soft"),
+    "こなす": ("can", "soft", "cannot", "soft"),
+    "問題": ("avoid", "soft", "can", "soft"),  # 問題ない → can
+    # wishes
+    "好き": ("want", "soft", "avoid", "soft"),
+    "好む": ("want", "soft", "avoid", "soft"),
+    "興味": ("want", "soft", "avoid", "soft"),
+    "関心": ("want", "soft", "avoid", "soft"),
+    "希望": ("want", "soft", "avoid", "soft"),
+    "楽しい": ("want", "soft", "avoid", "soft"),
+    "良い": ("want", "soft", "avoid", "soft"),
+    "趣味": ("want", "soft", None, "soft"),
+    "憧れる": ("want", "soft", None, "soft"),
+    "憧れ": ("want", "soft", None, "soft"),
+    "望む": ("want", "soft", "avoid", "soft"),
+    "やりがい": ("want", "soft", None, "soft"),
+    "気になる": ("want", "soft", None, "soft"),
+    # hard limits
+    "無理": ("cannot", "hard", "can", "soft"),
+    "不可": ("cannot", "hard", "can", "soft"),
+    "不可能": ("cannot", "hard", "can", "soft"),
+    "禁止": ("cannot", "hard", "can", "soft"),
+    "禁忌": ("cannot", "hard", "can", "soft"),
+    "困難": ("cannot", "hard", "can", "soft"),
+    "駄目": ("cannot", "hard", "can", "soft"),
+    "だめ": ("cannot", "hard", "can", "soft"),
+    "ng": ("cannot", "hard", "can", "soft"),
+    "×": ("cannot", "hard", "can", "soft"),
+    "✕": ("cannot", "hard", "can", "soft"),
+    "✖": ("cannot", "hard", "can", "soft"),
+    "ドクターストップ": ("cannot", "hard", None, "soft"),
+    "止める": ("cannot", "hard", "can", "soft"),  # 医師に止められている
+    # soft limits
+    "難しい": ("cannot", "soft", "can", "soft"),
+    "厳しい": ("cannot", "soft", "can", "soft"),
+    "きつい": ("cannot", "soft", "can", "soft"),
+    "△": ("avoid", "soft", "can", "soft"),
+    "苦手": ("avoid", "soft", "can", "soft"),
+    "避ける": ("avoid", "soft", "can", "soft"),
+    "控える": ("avoid", "soft", "can", "soft"),
+    "不安": ("avoid", "soft", "can", "soft"),
+    "怖い": ("avoid", "soft", "can", "soft"),
+    "恐い": ("avoid", "soft", "can", "soft"),
+    "嫌い": ("avoid", "soft", "want", "soft"),
+    "嫌": ("avoid", "soft", "want", "soft"),
+    "いや": ("avoid", "soft", "want", "soft"),
+    "辛い": ("avoid", "soft", "can", "soft"),
+    "しんどい": ("avoid", "soft", "can", "soft"),
+    "疲れる": ("avoid", "soft", "can", "soft"),
+    "負担": ("avoid", "soft", "can", "soft"),
+    "ストレス": ("avoid", "soft", "can", "soft"),
+    "緊張": ("avoid", "soft", "can", "soft"),
+    "抵抗": ("avoid", "soft", "can", "soft"),
+    "苦痛": ("avoid", "soft", "can", "soft"),
+    "億劫": ("avoid", "soft", "can", "soft"),
+    "弱い": ("avoid", "soft", "can", "soft"),
+    "過敏": ("avoid", "soft", "can", "soft"),
+    "敏感": ("avoid", "soft", "can", "soft"),
+    "パニック": ("avoid", "soft", None, "soft"),
+    "疲れやすい": ("avoid", "soft", "can", "soft"),
+    "遠慮": ("avoid", "soft", None, "soft"),
+    "不要": ("cannot", "soft", None, "soft"),
+    "不問": ("cannot", "soft", None, "soft"),
+    "無し": ("cannot", "soft", "can", "soft"),
+    "少ない": ("avoid", "soft", "can", "soft"),
+    "少なめ": ("avoid", "soft", "can", "soft"),
+}
+"""Polarity words by Sudachi normalized form (or dictionary form)."""
+
+# Heads whose negation says "no experience / not interested" rather than a limit: dropped when negated.
+_HARD_ADVERBS = frozenset({"絶対", "絶対に", "全然", "全く", "まったく", "一切", "どうしても", "到底", "完全", "決して"})
+_SOFT_ADVERBS = frozenset(
+    {"少し", "ちょっと", "あまり", "余り", "やや", "多少", "なるべく", "できるだけ", "出来るだけ", "若干", "まだ", "少々"}
+)
+_HEDGES = frozenset({"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい"})
+_FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
+_CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
+_REASON = frozenset({"ので", "から", "し"})
+_MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加"})
+# content words that never name a concept by similarity (too general, or body, family and people)
+_STOP = frozenset(
+    """事 物 所 人 方 作業 仕事 活動 時間 場所 今 昔 家族 自分 本人 母 父 母親 父親 妻 夫 兄 姉 弟 妹 息子 娘 祖母 祖父
+    医者 医師 体 身体 足 腰 手 膝 肩 目 耳 頭 気 前 後 中 上 下 時 日 週 月 年 回 度 分 毎日 以前 最近 現在 将来 理由
+    関係 状態 様子 必要 程度 くらい ぐらい 場合 ため 感じ 方法 自宅 家 部屋 病気 障害 症状 体調 調子 支援 相談 本当
+    少し 全部 一部 他 等 など 皆 みんな 全て 自信 経験 興味 趣味 希望 練習 勉強 生活 病院 通院 服薬 薬 施設 職場 会社
+    働く 出来る 為る 居る 有る 成る 言う 思う 見る 行く 来る 貰う 遣る 頑張る 続ける 始める 分かる 知る 考える 慣れる
+    行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数""".split()
+)
+_SIMILARITY_KINDS = frozenset({"task", "sensory"})
+
+_NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
+_HALF_DAY = re.compile(r"半日")
+
+
+# ---------------------------------------------------------------- vocabulary index (lemma trie, examples)
+
+
+@dataclass
+class _Index:
+    trie: dict[tuple[str, ...], str]
+    first: dict[str, list[tuple[str, ...]]]
+    example_vecs: np.ndarray | None
+    example_concepts: list[str]
+    surface_re: re.Pattern[str]
+    surface_map: dict[str, str]
+
+
+_INDEXES: dict[int, _Index] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _index(vocab: Vocabulary) -> _Index:
+    idx = _INDEXES.get(id(vocab))
+    if idx is not None:
+        return idx
+    with _INDEX_LOCK:
+        idx = _INDEXES.get(id(vocab))
+        if idx is not None:
+            return idx
+        a = analyser()
+        trie: dict[tuple[str, ...], str] = {}
+        for c in vocab.concepts.values():
+            for s in (c.ja, *c.surfaces):
+                seq = tuple(x for x in a.lemmas(s) if x.strip())
+                if seq and not (len(seq) == 1 and len(seq[0]) == 1 and not _is_kanji(seq[0])):
+                    trie.setdefault(seq, c.id)
+        first: dict[str, list[tuple[str, ...]]] = {}
+        for seq in sorted(trie, key=len, reverse=True):
+            first.setdefault(seq[0], []).append(seq)
+        surface_map = vocab._surface_maps["concepts"]
+        forms = sorted((f for f in surface_map if len(f) >= 2 or _is_kanji(f)), key=len, reverse=True)
+        alts = [rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" if f.isascii() else re.escape(f) for f in forms]
+        idx = _Index(trie, first, None, [], re.compile("|".join(alts) or r"(?!x)x"), surface_map)
+        _INDEXES[id(vocab)] = idx
+        return idx
+
+
+def _example_vectors(vocab: Vocabulary, idx: _Index) -> tuple[np.ndarray | None, list[str]]:
+    if idx.example_vecs is not None:
+        return idx.example_vecs, idx.example_concepts
+    vs = vectors()
+    if vs is None:
+        return None, []
+    rows: list[np.ndarray] = []
+    owners: list[str] = []
+    a = analyser()
+    for c in vocab.concepts.values():
+        if c.kind not in _SIMILARITY_KINDS:
+            continue
+        for s in dict.fromkeys((c.ja, *c.surfaces)):
+            v = _phrase_vector(s, a.tokenize(normalize(s)))
+            if v is not None:
+                rows.append(v)
+                owners.append(c.id)
+    idx.example_vecs = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 300), np.float32)
+    idx.example_concepts = owners
+    return idx.example_vecs, owners
+
+
+def _word_vector(m: Morpheme) -> np.ndarray | None:
+    vs = vectors()
+    if vs is None:
+        return None
+    for w in (m.surface, m.norm, m.lemma):
+        v = vs.get(w)
+        if v is not None:
+            return v
+    return None
+
+
+def _phrase_vector(text: str, ms: Sequence[Morpheme]) -> np.ndarray | None:
+    vs = vectors()
+    if vs is None:
+        return None
+    whole = vs.get(text)
+    if whole is not None:
+        return whole
+    parts = [
+        v
+        for m in ms
+        if m.pos in ("名詞", "動詞", "形容詞", "形状詞") and m.norm not in _STOP
+        for v in [_word_vector(m)]
+        if v is not None
+    ]
+    if not parts:
+        return None
+    mean = np.mean(parts, axis=0)
+    n = float(np.linalg.norm(mean))
+    return mean / n if n else None
+
+
+def _is_kanji(s: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" or ch in "々〆" for ch in s)
+
+
+# ---------------------------------------------------------------- segmentation
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[。!?！？])|[\n\r]+|(?:^|\s)[・●○◯■□◆◇\-*]\s*|[;；]")
+_HEADER = re.compile(r"^\s*([^:：]{1,12})[:：]\s*(.+)$")
+_BRACKET_HEADER = re.compile(r"^\s*[【\[(（]([^】\])）]{1,12})[】\])）]\s*(.+)$")
+
+
+@dataclass
+class _Span:
+    concept: str
+    start: int  # token indices [start, end)
+    end: int
+    evidence: str
+    similarity: float | None = None
+
+
+@dataclass
+class _Segment:
+    toks: list[Morpheme]
+    a: int
+    b: int
+    kind: str  # main | contrast | reason | cond
+    spans: list[_Span] = field(default_factory=list)
+    polarity: str | None = None
+    strength: str = "soft"
+    has_head: bool = False
+    head_is_motion: bool = False
+    past: bool = False
+    hours: float | None = None
+    near: bool = False
+    terms: list[str] = field(default_factory=list)
+
+
+def _is_head(m: Morpheme) -> bool:
+    return m.norm in HEADS or m.lemma in HEADS or m.surface in HEADS
+
+
+def _head_entry(m: Morpheme) -> _H:
+    return HEADS.get(m.norm) or HEADS.get(m.lemma) or HEADS[m.surface]
+
+
+def _is_neg(m: Morpheme) -> bool:
+    if m.pos == "助動詞" and m.lemma in ("ない", "ぬ", "ず", "ん", "まい"):
+        return True
+    if m.pos == "形容詞" and m.lemma in ("ない", "無い") and m.pos2 in ("非自立可能", "一般"):
+        return True
+    return m.surface in ("なし", "無し", "ナシ")
+
+
+def _is_chain(m: Morpheme) -> bool:
+    """Tokens that may follow a predicate inside its own predicate unit."""
+    if m.pos == "助動詞":
+        return True
+    if m.pos == "助詞" and m.pos2 in ("係助詞", "終助詞", "副助詞") and m.lemma not in ("なら", "くらい", "ぐらい"):
+        return True
+    if m.pos == "助詞" and m.lemma in ("て", "で", "と") and m.pos2 != "接続助詞" or m.lemma == "て":
+        return True
+    if m.pos == "形容詞" and m.pos2 == "非自立可能":
+        return True
+    if m.pos == "動詞" and m.pos2 == "非自立可能":
+        return True
+    if m.pos == "名詞" and m.lemma in ("こと", "わけ", "もの", "の"):
+        return True
+    if m.pos in ("接尾辞",) or (m.pos == "形状詞" and m.pos2 == "助動詞語幹"):
+        return True
+    return m.lemma in ("思う", "気", "かも", "感じ", "しれる", "知れる")
+
+
+def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
+    """Whether token ``i`` ends a segment, and of which kind."""
+    m = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if m.pos == "助詞" and m.pos2 == "接続助詞":
+        if m.lemma in _CONTRAST or m.surface in _CONTRAST:
+            return "contrast"
+        if m.lemma in ("ので", "から") or m.surface in ("ので", "から"):
+            return "reason"
+        if m.lemma == "ば" or m.surface == "ば":
+            prev = toks[i - 1] if i else None
+            if prev is not None and prev.lemma in ("できる", "出来る") and prev.cform.startswith("仮定"):
+                return None  # できれば: "if possible", a softener
+            return "cond"
+        if m.lemma == "し":
+            return "main"
+        return None
+    if m.pos == "助動詞" and m.cform.startswith("仮定形"):
+        if nxt is not None and nxt.surface == "ば":
+            return None
+        return "cond"
+    if m.surface == "で" and m.pos == "助動詞" and i and toks[i - 1].surface == "の" and toks[i - 1].pos2 == "準体助詞":
+        if nxt is None or nxt.surface not in ("は", "も"):
+            return "reason"
+    if m.pos == "名詞" and m.lemma in ("ため", "為") and (nxt is None or nxt.surface in ("に", "、", ",")):
+        return "reason"
+    if m.pos == "名詞" and m.lemma in ("場合", "時", "とき") and nxt is not None and nxt.surface in ("は", "なら", "に"):
+        return "cond"
+    if m.pos == "補助記号" and m.pos2 == "読点":
+        prev = toks[i - 1] if i else None
+        if prev is not None and (
+            _is_head(prev) or prev.pos in ("動詞", "形容詞", "助動詞") or (prev.pos == "助詞" and prev.lemma == "て")
+        ):
+            return "main"
+        return None
+    return None
+
+
+def _segments(toks: list[Morpheme]) -> list[_Segment]:
+    segs: list[_Segment] = []
+    a = 0
+    i = 0
+    n = len(toks)
+    while i < n:
+        kind = _boundary_kind(toks, i)
+        if kind == "cond" and i + 1 < n and toks[i + 1].surface in ("は", "に", "なら", "ば"):
+            i += 1
+        if kind is None and (_is_head(toks[i]) or toks[i].surface in ("あり", "有り")) and i + 1 < n:
+            # note style: a predicate directly followed by new content ends its segment
+            j = i + 1
+            while j < n and _is_chain(toks[j]) and not _boundary_kind(toks, j):
+                if toks[j].pos == "接尾辞" and toks[j - 1].pos == "動詞":
+                    break
+                j += 1
+            if j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
+                last = toks[j - 1]
+                attributive = last.surface in ("な", "の") or last.cform.startswith("連体形")
+                if not attributive or (j == i + 1 and toks[i].cform.startswith("連用形")):
+                    segs.append(_Segment(toks, a, j, "main"))
+                    a = j
+                    i = j
+                    continue
+        if kind is not None:
+            segs.append(_Segment(toks, a, i + 1, kind))
+            a = i + 1
+        i += 1
+    if a < n:
+        segs.append(_Segment(toks, a, n, "main"))
+    return [s for s in segs if any(t.pos not in ("補助記号", "空白") for t in toks[s.a : s.b])]
+
+
+# ---------------------------------------------------------------- concepts in tokens
+
+
+def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_Span]:
+    spans: list[_Span] = []
+    covered = [False] * len(toks)
+    i = 0
+    while i < len(toks):
+        hit = None
+        for seq in idx.first.get(toks[i].norm, ()):
+            if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
+                hit = seq
+                break
+        if hit is None:
+            for seq in idx.first.get(toks[i].lemma, ()):
+                if len(seq) == 1:
+                    hit = seq
+                    break
+        if hit is not None:
+            j = i + len(hit)
+            spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
+            for k in range(i, j):
+                covered[k] = True
+            i = j
+            continue
+        i += 1
+    # surface forms inside a compound token (畑仕事 holds 畑) or split differently by the tokenizer
+    text = "".join(t.surface for t in toks)
+    offsets = []
+    pos = 0
+    for k, t in enumerate(toks):
+        offsets.extend([k] * len(t.surface))
+        pos += len(t.surface)
+    for m in idx.surface_re.finditer(text):
+        a = offsets[m.start()]
+        b = offsets[m.end() - 1] + 1
+        if any(covered[a:b]):
+            continue
+        spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
+        for k in range(a, b):
+            covered[k] = True
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def _similar_spans(
+    seg: _Segment, spans: list[_Span], vocab: Vocabulary, idx: _Index, threshold: float
+) -> list[_Span]:
+    """Content words of a segment outside the vocabulary, read as the nearest concept by vector similarity."""
+    toks = seg.toks
+    covered = {k for s in spans for k in range(s.start, s.end)}
+    out: list[_Span] = []
+    k = seg.a
+    while k < seg.b:
+        m = toks[k]
+        if k in covered or _is_head(m) or m.pos != "名詞" or m.pos2 in ("数詞", "固有名詞", "非自立可能"):
+            k += 1
+            continue
+        j = k
+        while j + 1 < seg.b and j + 1 not in covered and toks[j + 1].pos in ("名詞", "接尾辞") and not _is_head(toks[j + 1]):
+            j += 1
+        run = toks[k : j + 1]
+        words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
+        if not words:
+            k = j + 1
+            continue
+        ex, owners = _example_vectors(vocab, idx)
+        vec = _phrase_vector("".join(t.surface for t in run), words)
+        if ex is not None and vec is not None and len(owners):
+            sims = ex @ vec
+            best = int(np.argmax(sims))
+            if float(sims[best]) >= threshold:
+                out.append(
+                    _Span(owners[best], k, j + 1, "".join(t.surface for t in run), round(float(sims[best]), 3))
+                )
+        k = j + 1
+    return out
+
+
+# ---------------------------------------------------------------- polarity of a segment
+
+
+def _read_segment(seg: _Segment) -> None:
+    toks = seg.toks[seg.a : seg.b]
+    head_i = None
+    for k in range(len(toks) - 1, -1, -1):
+        if _is_head(toks[k]) and not any(s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"):
+            head_i = k
+            break
+    plain_i = None
+    if head_i is None:
+        for k in range(len(toks) - 1, -1, -1):
+            t = toks[k]
+            if t.pos in ("動詞", "形容詞") and t.pos2 != "非自立可能" and not _is_chain(t):
+                plain_i = k
+                break
+            if t.pos == "動詞" and t.lemma in ("為る", "する", "やる", "遣る") and k > 0:
+                plain_i = k
+                break
+        if plain_i is None:
+            for k in range(len(toks) - 1, -1, -1):
+                if toks[k].pos == "動詞" and toks[k].lemma in ("できる", "出来る", "ある", "有る", "いる", "居る", "する"):
+                    plain_i = k
+                    break
+    hi = head_i if head_i is not None else plain_i
+    seg.past = any(t.surface in ("た", "だ") and t.pos == "助動詞" and t.cform.startswith("終止") for t in toks) or any(
+        t.lemma == "元" and t.pos in ("名詞", "接頭辞") for t in toks
+    )
+    if hi is None:
+        return
+    head = toks[hi]
+    seg.has_head = True
+    chain = toks[hi + 1 :]
+    neg = 0
+    want = False
+    hedge = False
+    potential = False
+    for t in chain:
+        if _is_neg(t):
+            neg += 1
+        elif t.lemma == "たい" or t.surface.startswith("たい") or t.surface.startswith("たく"):
+            want = True
+        elif t.lemma in _HEDGES or t.surface in _HEDGES:
+            hedge = True
+        elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
+            potential = True
+    if head.surface in ("あり", "有り", "ある", "あります") and head_i is None:
+        pol, strength = "can", "soft"
+        neg_pol: str | None = None
+        neg_strength = "soft"
+    elif head_i is not None:
+        pol, strength, neg_pol, neg_strength = _head_entry(head)
+        if head.norm == "良い" and want:
+            want = False
+    else:
+        lemma_pot = head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
+        if head.lemma in ("できる", "出来る"):
+            pol, strength, neg_pol, neg_strength = HEADS["出来る"]
+        elif potential or lemma_pot:
+            pol, strength, neg_pol, neg_strength = "can", "soft", "cannot", "hard"
+        elif want:
+            pol, strength, neg_pol, neg_strength = "want", "soft", "avoid", "soft"
+        elif head.lemma in ("ある", "有る") and head_i is None:
+            pol, strength, neg_pol, neg_strength = "can", "soft", None, "soft"
+        else:
+            pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
+        seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
+    if want and pol == "can":
+        pol, neg_pol = "want", "avoid"
+    if neg % 2 == 1:
+        if neg_pol is None:
+            seg.polarity = None
+            return
+        pol, strength = neg_pol, neg_strength
+    elif neg >= 2:
+        strength = "soft"
+    before = toks[:hi]
+    if pol in LIMITS:
+        if any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in before):
+            strength = "hard"
+        elif any(t.surface in _SOFT_ADVERBS or t.lemma in _SOFT_ADVERBS for t in before) or hedge:
+            strength = "soft"
+    seg.polarity = pol
+    seg.strength = strength
+
+
+def _read_facets(seg: _Segment, raw: str) -> None:
+    m = _HOURS.search(raw)
+    if m:
+        hi = float(m.group(2) or m.group(1))
+        seg.hours = hi / 60.0 if m.group(3) == "分" else hi
+    elif _HALF_DAY.search(raw):
+        seg.hours = 4.0
+    seg.near = any(w in raw for w in _NEAR_WORDS)
+
+
+def _terms(seg: _Segment, spans: Sequence[_Span]) -> list[str]:
+    """Nouns of a condition outside the vocabulary (「公民館」): an opening meets them by naming them."""
+    covered = {k for s in spans for k in range(s.start, s.end)}
+    out: list[str] = []
+    run: list[str] = []
+    for k in range(seg.a, seg.b + 1):
+        t = seg.toks[k] if k < seg.b else None
+        ok = (
+            t is not None
+            and k not in covered
+            and (t.pos == "名詞" or (t.pos == "接尾辞" and run))
+            and t.pos2 != "数詞"
+            and not _is_head(t)
+        )
+        if ok and t is not None:
+            run.append(t.surface)
+            continue
+        word = "".join(run)
+        if len(word) >= 2 and word not in _STOP:
+            out.append(word)
+        run = []
+    return out
+
+
+# ---------------------------------------------------------------- sentences → statements
+
+
+_FIELD_DEFAULTS: dict[str, tuple[str, str] | None] = {
+    "experience": ("can", "soft"),
+    "skills": ("can", "soft"),
+    "interests": ("want", "soft"),
+    "preferred_fields": ("want", "soft"),
+    "cannot_do": ("cannot", "hard"),
+    "avoid": ("avoid", "soft"),
+    "free_text": ("want", "soft"),
+    "opening": ("can", "soft"),
+}
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip(" 、,。")]
+
+
+def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
+    m = _HEADER.match(sentence) or _BRACKET_HEADER.match(sentence)
+    if not m:
+        return None, sentence
+    word = normalize(m.group(1)).strip()
+    a = analyser()
+    toks = a.tokenize(word)
+    if not toks:
+        return None, sentence
+    seg = _Segment(toks, 0, len(toks), "main")
+    _read_segment(seg)
+    if any(_is_head(t) for t in toks) and seg.polarity is not None:
+        return (seg.polarity, seg.strength), m.group(2)
+    if word in ("経験", "職歴", "得意なこと", "できること"):
+        return ("can", "soft"), m.group(2)
+    return None, sentence
+
+
+def _is_facet(vocab: Vocabulary, c: str) -> bool:
+    k = vocab.concepts[c].kind if c in vocab.concepts else "task"
+    return k in ("place", "time", "social", "sensory")
+
+
+def _cond_of(seg: _Segment, vocab: Vocabulary, raw: str) -> Condition:
+    concepts = {s.concept for s in seg.spans}
+    if seg.near:
+        concepts.add("near_home")
+    return Condition(
+        raw.strip(" 、,"),
+        frozenset(c for c in concepts if c in vocab.concepts),
+        tuple(seg.terms),
+        seg.hours,
+    )
+
+
+def _sentence_statements(
+    sentence: str, vocab: Vocabulary, source: str, side: Side, threshold: float
+) -> list[Statement]:
+    default = _FIELD_DEFAULTS.get(source)
+    header, body = _header(sentence)
+    if header is not None:
+        default = header
+    toks = analyser().tokenize(body)
+    if not toks:
+        return []
+    idx = _index(vocab)
+    spans = _find_spans(toks, vocab, idx)
+    segs = _segments(toks)
+    for seg in segs:
+        seg.spans = [s for s in spans if seg.a <= s.start < seg.b]
+        raw = "".join(t.surface for t in toks[seg.a : seg.b])
+        _read_segment(seg)
+        _read_facets(seg, raw)
+        if seg.kind == "cond":
+            seg.terms = _terms(seg, seg.spans)
+        if seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None:
+            seg.spans += _similar_spans(seg, seg.spans, vocab, idx, threshold)
+            seg.spans.sort(key=lambda s: s.start)
+
+    out: list[Statement] = []
+    pending_cond: _Segment | None = None
+    prev_limits: list[Statement] = []
+    prev_kind = "main"
+    carry: list[_Span] = []
+    for seg in segs:
+        raw = "".join(t.surface for t in toks[seg.a : seg.b])
+        if carry and seg.kind != "cond":
+            # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
+            seg.spans = carry + seg.spans
+            carry = []
+        if seg.kind == "reason" and not seg.past:
+            carry = [sp for sp in seg.spans if sp.end < len(toks) and toks[sp.end].surface in ("は", "も", "って")]
+        if seg.kind == "cond":
+            pending_cond = seg if pending_cond is None else pending_cond
+            continue
+        cond = None
+        cond_subject: set[str] = set()
+        if pending_cond is not None:
+            craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
+            cond = _cond_of(pending_cond, vocab, craw)
+            cond_subject = {c for c in cond.concepts if not _is_facet(vocab, c)}
+            cond = replace(
+                cond,
+                concepts=frozenset(c for c in cond.concepts if _is_facet(vocab, c)),
+                terms=() if cond_subject else cond.terms,
+            )
+            pending_cond = None
+        pol, strength = seg.polarity, seg.strength
+        if pol is None and not seg.has_head:
+            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許") for t in toks[seg.a : seg.b]):
+                pol, strength = "can", "soft"
+            elif default is not None:
+                pol, strength = default
+        if pol is None:
+            prev_kind = seg.kind
+            continue
+        if seg.kind == "reason" and not seg.past and pol not in ("can",):
+            prev_kind = seg.kind
+            continue
+        if seg.kind == "reason" and not seg.past:
+            prev_kind = seg.kind
+            continue
+        concepts = list(seg.spans)
+        if side == "person" and not concepts and cond_subject:
+            concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
+            cond_subject = set()
+        elif cond_subject:
+            cond = (cond or Condition("")).merged(Condition("", frozenset(cond_subject)))
+        if not concepts and cond is not None:
+            # 「1時間くらいなら平気」「少人数であれば大丈夫」「近所の公民館なら行ける」: the condition is the subject
+            if seg.head_is_motion or "near_home" in cond.concepts:
+                concepts = [_Span("going_out", seg.a, seg.a, raw)]
+            elif cond.concepts:
+                concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond.concepts)]
+            elif cond.max_hours is not None:
+                concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+        if not concepts and seg.head_is_motion and side == "person":
+            concepts = [_Span("going_out", seg.a, seg.a, raw)]
+        if seg.hours is not None and not any(s.concept == "long_hours" for s in concepts) and pol in LIMITS:
+            # 「2時間以上は無理」: the number is the limit
+            concepts.append(_Span("long_hours", seg.a, seg.a, raw))
+            cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+        made: list[Statement] = []
+        for sp in concepts:
+            p = pol
+            if _locally_negated(toks, sp, seg):
+                p = _flip(p)
+            if p is None:
+                continue
+            s_cond = cond
+            if sp.concept == "long_hours" and cond is not None and cond.max_hours is not None and p in POSITIVE:
+                # 「1時間くらいなら平気」: longer sessions are the (soft) limit
+                p, s_cond = "avoid", cond
+            made.append(
+                Statement(
+                    sp.concept,
+                    p,  # type: ignore[arg-type]
+                    strength if p in LIMITS else "soft",  # type: ignore[arg-type]
+                    s_cond if (s_cond is not None and not s_cond.empty) else None,
+                    sentence=sentence,
+                    evidence=sp.evidence,
+                    similarity=sp.similarity,
+                    source=source,
+                )
+            )
+        # an exception after a limit: 「外出は無理だが、近所の公民館なら行ける」「長時間は無理だけど、1時間なら平気」
+        if (
+            prev_limits
+            and prev_kind in ("contrast", "main")
+            and cond is not None
+            and not cond.empty
+            and all(m.polarity in POSITIVE or m.concept == "long_hours" for m in made)
+        ):
+            own = {m.concept for m in made} - {"going_out", "long_hours"} - set(cond.concepts)
+            limit_concepts = {p.concept for p in prev_limits}
+            if not own or own <= limit_concepts:
+                for k, lim in enumerate(out):
+                    if lim in prev_limits:
+                        exc = cond if lim.condition is None else lim.condition.merged(cond)
+                        out[k] = replace(lim, condition=exc)
+                made = [m for m in made if m.concept not in limit_concepts and m.concept not in ("going_out", "long_hours")]
+        # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
+        out.extend(made)
+        prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
+            prev_limits if not made else []
+        )
+        prev_limits = [o for o in out if o in prev_limits]
+        prev_kind = seg.kind
+    return _dedupe(out)
+
+
+def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool:
+    """A concept negated inside a relative clause: 「人と話さない作業」「電話に出なくていい仕事」."""
+    j = sp.end
+    neg = False
+    while j < seg.b:
+        t = toks[j]
+        if _is_neg(t):
+            neg = True
+        elif t.pos in ("助動詞",) or (t.pos == "動詞" and t.pos2 == "非自立可能") or t.lemma in ("て", "で", "も", "良い", "いい", "済む"):
+            pass
+        elif t.pos == "動詞" and j == sp.end:
+            pass
+        else:
+            break
+        j += 1
+    if not neg or j >= seg.b:
+        return False
+    nxt = toks[j]
+    if nxt.pos == "名詞" and not _is_head(nxt):
+        return True
+    return False
+
+
+def _flip(p: str) -> str | None:
+    return {"want": "avoid", "avoid": "want", "can": "avoid", "cannot": "can"}.get(p)
+
+
+def _dedupe(statements: Iterable[Statement]) -> list[Statement]:
+    best: dict[tuple[str, str], Statement] = {}
+    for s in statements:
+        k = s.key()
+        cur = best.get(k)
+        if cur is None or (cur.strength == "soft" and s.strength == "hard") or (cur.condition is None and s.condition):
+            best[k] = s if cur is None or cur.condition is None or s.condition is not None else replace(s, condition=cur.condition)
+    return list(best.values())
+
+
+# ---------------------------------------------------------------- public entry points and the cache
+
+_CACHE: OrderedDict[tuple[str, int, str, str, float], tuple[Statement, ...]] = OrderedDict()
+_CACHE_MAX = 50_000
+_CACHE_LOCK = threading.Lock()
+
+
+def extract(
+    text: str | None,
+    *,
+    source: str = "free_text",
+    side: Side = "person",
+    vocabulary: Vocabulary | None = None,
+    threshold: float | None = None,
+) -> tuple[Statement, ...]:
+    """Statements of one text (cached per text, field, vocabulary and analyser version).
+
+    >>> [(s.concept, s.polarity) for s in extract("子どもは苦手ではない")]
+    [('childcare', 'can')]
+    >>> [(s.concept, s.polarity, s.strength, s.condition.describe()) for s in extract("外出は無理だが、近所の公民館なら行ける")]
+    [('going_out', 'cannot', 'hard', '自宅の近く・「公民館」')]
+    """
+    t = normalize(text)
+    if not t:
+        return ()
+    vocab = vocabulary or default_vocabulary()
+    th = SIMILARITY_THRESHOLD if threshold is None else threshold
+    key = (text_key(t), id(vocab), source, side, th)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    out: list[Statement] = []
+    for sentence in _sentences(t):
+        out.extend(_sentence_statements(sentence, vocab, source, side, th))
+    res = tuple(_dedupe(out))
+    with _CACHE_LOCK:
+        _CACHE[key] = res
+        if len(_CACHE) > _CACHE_MAX:
+            _CACHE.popitem(last=False)
+    return res
+
+
+def extract_many(
+    items: Iterable[str], *, source: str, side: Side = "person", vocabulary: Vocabulary | None = None
+) -> tuple[Statement, ...]:
+    """Statements of several short texts of one field (a profile's list of experiences, skills …)."""
+    out: list[Statement] = []
+    for item in items:
+        out.extend(extract(item, source=source, side=side, vocabulary=vocabulary))
+    return tuple(out)
