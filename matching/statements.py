@@ -371,6 +371,7 @@ class _Segment:
     polarity: str | None = None
     strength: str = "soft"
     has_head: bool = False
+    lexical: bool = False  # the predicate is a polarity word (好き, 苦手 …), not a plain verb
     head_is_motion: bool = False
     past: bool = False
     hours: float | None = None
@@ -596,6 +597,7 @@ def _read_segment(seg: _Segment) -> None:
         return
     head = toks[hi]
     seg.has_head = True
+    seg.lexical = head_i is not None
     chain = toks[hi + 1 :]
     neg = 0
     want = False
@@ -773,7 +775,7 @@ def _sentence_statements(
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
             seg.spans = carry + seg.spans
             carry = []
-        if seg.kind == "reason" and not seg.past:
+        if seg.kind == "reason" and not seg.past and not seg.lexical:
             carry = [sp for sp in seg.spans if sp.end < len(toks) and toks[sp.end].surface in ("は", "も", "って")]
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
@@ -799,10 +801,8 @@ def _sentence_statements(
         if pol is None:
             prev_kind = seg.kind
             continue
-        if seg.kind == "reason" and not seg.past and pol not in ("can",):
-            prev_kind = seg.kind
-            continue
-        if seg.kind == "reason" and not seg.past:
+        if seg.kind == "reason" and not seg.past and not seg.lexical:
+            # 「家族の介護があるので」 is a reason, not a statement; 「音に弱いので」 is both
             prev_kind = seg.kind
             continue
         concepts = list(seg.spans)
