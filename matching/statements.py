@@ -152,6 +152,13 @@ HEADS: dict[str, _H] = {
     "向く": ("can", "soft", "avoid", "soft"),
     "こなす": ("can", "soft", "cannot", "soft"),
     "問題": ("avoid", "soft", "can", "soft"),  # 問題ない → can
+    "自信": ("can", "soft", "avoid", "soft"),
+    "丁寧": ("can", "soft", None, "soft"),
+    "上手": ("can", "soft", None, "soft"),
+    "器用": ("can", "soft", None, "soft"),
+    "任せる": ("can", "soft", None, "soft"),
+    "意欲": ("want", "soft", None, "soft"),
+    "挑戦": ("want", "soft", None, "soft"),
     # wishes
     "好き": ("want", "soft", "avoid", "soft"),
     "好む": ("want", "soft", "avoid", "soft"),
@@ -165,7 +172,7 @@ HEADS: dict[str, _H] = {
     "憧れ": ("want", "soft", None, "soft"),
     "望む": ("want", "soft", "avoid", "soft"),
     "やりがい": ("want", "soft", None, "soft"),
-    "気になる": ("want", "soft", None, "soft"),
+    "気になる": ("avoid", "soft", "can", "soft"),  # 音が気になる / 気にならない
     # hard limits
     "無理": ("cannot", "hard", "can", "soft"),
     "不可": ("cannot", "hard", "can", "soft"),
@@ -210,6 +217,12 @@ HEADS: dict[str, _H] = {
     "パニック": ("avoid", "soft", None, "soft"),
     "疲れやすい": ("avoid", "soft", "can", "soft"),
     "遠慮": ("avoid", "soft", None, "soft"),
+    "心配": ("avoid", "soft", "can", "soft"),
+    "勘弁": ("avoid", "soft", None, "soft"),
+    "苦": ("avoid", "soft", "can", "soft"),  # 苦にならない
+    "躓く": ("avoid", "soft", None, "soft"),
+    "つまずく": ("avoid", "soft", None, "soft"),
+    "落ち着く": ("can", "soft", "avoid", "soft"),
     "不要": ("cannot", "soft", None, "soft"),
     "不問": ("cannot", "soft", None, "soft"),
     "無し": ("cannot", "soft", "can", "soft"),
@@ -223,11 +236,11 @@ _HARD_ADVERBS = frozenset({"絶対", "絶対に", "全然", "全く", "まった
 _SOFT_ADVERBS = frozenset(
     {"少し", "ちょっと", "あまり", "余り", "やや", "多少", "なるべく", "できるだけ", "出来るだけ", "若干", "まだ", "少々"}
 )
-_HEDGES = frozenset({"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい"})
+_HEDGES = frozenset({"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"})
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
-_MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加"})
+_MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"})
 # content words that never name a concept by similarity (too general, or body, family and people)
 _STOP = frozenset(
     """事 物 所 人 方 作業 仕事 活動 時間 場所 今 昔 家族 自分 本人 母 父 母親 父親 妻 夫 兄 姉 弟 妹 息子 娘 祖母 祖父
@@ -235,7 +248,8 @@ _STOP = frozenset(
     関係 状態 様子 必要 程度 くらい ぐらい 場合 ため 感じ 方法 自宅 家 部屋 病気 障害 症状 体調 調子 支援 相談 本当
     少し 全部 一部 他 等 など 皆 みんな 全て 自信 経験 興味 趣味 希望 練習 勉強 生活 病院 通院 服薬 薬 施設 職場 会社
     働く 出来る 為る 居る 有る 成る 言う 思う 見る 行く 来る 貰う 遣る 頑張る 続ける 始める 分かる 知る 考える 慣れる
-    行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数""".split()
+    行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数 相手 世話 環境 補助 実習 評価
+    バス 電車 送迎 集中 集中力 体力 様子 面 課題 日焼け 予定 変更 診断 関心""".split()
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
 
@@ -371,6 +385,7 @@ class _Segment:
     polarity: str | None = None
     strength: str = "soft"
     has_head: bool = False
+    head_index: int = -1
     lexical: bool = False  # the predicate is a polarity word (好き, 苦手 …), not a plain verb
     head_is_motion: bool = False
     past: bool = False
@@ -548,7 +563,9 @@ def _similar_spans(
             j += 1
         run = toks[k : j + 1]
         words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
-        if not words:
+        marker = toks[j + 1] if j + 1 < len(toks) else None
+        other_section = any(vocab.find(t.surface, "support") or vocab.find(t.surface, "needs") for t in run)
+        if not words or other_section or (marker is not None and marker.surface == "で" and marker.pos == "助詞"):
             k = j + 1
             continue
         ex, owners = _example_vectors(vocab, idx)
@@ -575,10 +592,18 @@ def _read_segment(seg: _Segment) -> None:
             head_i = k
             break
     plain_i = None
+    in_span = {k - seg.a for s in seg.spans for k in range(s.start, s.end)}
     if head_i is None:
         for k in range(len(toks) - 1, -1, -1):
             t = toks[k]
-            if t.pos in ("動詞", "形容詞") and t.pos2 != "非自立可能" and not _is_chain(t):
+            if k in in_span and t.pos == "形容詞":
+                continue
+            prev = toks[k - 1] if k else None
+            auxiliary = prev is not None and (prev.pos == "動詞" or prev.lemma in ("て", "で"))
+            if t.pos in ("動詞", "形容詞") and not auxiliary and not (t.pos2 == "非自立可能" and t.lemma in ("ある", "いる", "ない", "する", "なる", "くる", "いく", "みる", "おく", "しまう")):
+                # 「〜ないことが多い」「〜ないこともある」: the predicate is the one before こと
+                if t.lemma in ("多い", "ある", "有る") and k >= 2 and toks[k - 1].lemma in ("が", "も") and toks[k - 2].lemma in ("こと", "事", "日", "時", "とき"):
+                    continue
                 plain_i = k
                 break
             if t.pos == "動詞" and t.lemma in ("為る", "する", "やる", "遣る") and k > 0:
@@ -590,12 +615,13 @@ def _read_segment(seg: _Segment) -> None:
                     plain_i = k
                     break
     hi = head_i if head_i is not None else plain_i
-    seg.past = any(t.surface in ("た", "だ") and t.pos == "助動詞" and t.cform.startswith("終止") for t in toks) or any(
+    seg.past = any(t.lemma == "た" and t.pos == "助動詞" for t in toks) or any(
         t.lemma == "元" and t.pos in ("名詞", "接頭辞") for t in toks
     )
     if hi is None:
         return
     head = toks[hi]
+    seg.head_index = seg.a + hi
     seg.has_head = True
     seg.lexical = head_i is not None
     chain = toks[hi + 1 :]
@@ -612,6 +638,11 @@ def _read_segment(seg: _Segment) -> None:
             hedge = True
         elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
             potential = True
+    tail = "".join(t.surface for t in chain)
+    if head_i is None and (tail.startswith(("ていない", "てない", "ていません")) or "たことがない" in tail or "たことはない" in tail or "たことない" in tail):
+        seg.polarity = None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
+        seg.has_head = True
+        return
     if head.surface in ("あり", "有り", "ある", "あります") and head_i is None:
         pol, strength = "can", "soft"
         neg_pol: str | None = None
@@ -680,7 +711,7 @@ def _terms(seg: _Segment, spans: Sequence[_Span]) -> list[str]:
             run.append(t.surface)
             continue
         word = "".join(run)
-        if len(word) >= 2 and word not in _STOP:
+        if len(word) >= 2 and (word not in _STOP or word in ("送迎", "バス")):
             out.append(word)
         run = []
     return out
@@ -701,8 +732,20 @@ _FIELD_DEFAULTS: dict[str, tuple[str, str] | None] = {
 }
 
 
+_QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip(" 、,。")]
+    out = []
+    for s in _SENTENCE_SPLIT.split(text):
+        if not s or not s.strip(" 、,。"):
+            continue
+        quoted = _QUOTE.findall(s)
+        if quoted:  # 「外に出るのはしんどい」と話す: the person's words are the statement
+            out.extend(q.strip() for q in quoted if q.strip())
+        else:
+            out.append(s.strip())
+    return out
 
 
 def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
@@ -729,7 +772,17 @@ def _is_facet(vocab: Vocabulary, c: str) -> bool:
 
 
 def _cond_of(seg: _Segment, vocab: Vocabulary, raw: str) -> Condition:
-    concepts = {s.concept for s in seg.spans}
+    toks = seg.toks
+    concepts = {
+        s.concept
+        for s in seg.spans
+        if not (
+            s.concept in vocab.concepts
+            and vocab.concepts[s.concept].kind == "time"
+            and s.end < len(toks)
+            and toks[s.end].surface in ("まで", "前", "以前")
+        )
+    }
     if seg.near:
         concepts.add("near_home")
     return Condition(
@@ -747,7 +800,7 @@ def _sentence_statements(
     header, body = _header(sentence)
     if header is not None:
         default = header
-    toks = analyser().tokenize(body)
+    toks = _merge_heads(analyser().tokenize(body))
     if not toks:
         return []
     idx = _index(vocab)
@@ -769,6 +822,7 @@ def _sentence_statements(
     prev_limits: list[Statement] = []
     prev_kind = "main"
     carry: list[_Span] = []
+    prev_spans: list[_Span] = []
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
         if carry and seg.kind != "cond":
@@ -776,7 +830,10 @@ def _sentence_statements(
             seg.spans = carry + seg.spans
             carry = []
         if seg.kind == "reason" and not seg.past and not seg.lexical:
-            carry = [sp for sp in seg.spans if sp.end < len(toks) and toks[sp.end].surface in ("は", "も", "って")]
+            topic_end = next(
+                (k for k in range(seg.a, seg.b) if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"), None
+            )
+            carry = [sp for sp in seg.spans if topic_end is not None and sp.end <= topic_end]
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
             continue
@@ -794,8 +851,12 @@ def _sentence_statements(
             pending_cond = None
         pol, strength = seg.polarity, seg.strength
         if pol is None and not seg.has_head:
-            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許") for t in toks[seg.a : seg.b]):
+            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許") for t in toks[seg.a : seg.b]) or re.search(
+                r"\d+\s*(年|か月|ヶ月)", raw
+            ):
                 pol, strength = "can", "soft"
+            elif seg.hours is not None and re.search(r"まで|以内|限界|程度", raw):
+                pol, strength = "avoid", "soft"  # 「1日4時間程度まで」: the longest session, a soft limit
             elif default is not None:
                 pol, strength = default
         if pol is None:
@@ -806,14 +867,33 @@ def _sentence_statements(
             prev_kind = seg.kind
             continue
         concepts = list(seg.spans)
+        implicit = False
+        if (
+            not concepts
+            and prev_spans
+            and prev_kind == "contrast"
+            and pending_cond is None
+            and cond is None
+            and pol == "want"
+            and seg.has_head
+        ):
+            # 「パソコンは苦手だけど覚えたい」: the subject of the contrast carries over
+            concepts = [_Span(sp.concept, seg.a, seg.a, sp.evidence) for sp in prev_spans]
+        if seg.head_is_motion and concepts and all(_is_facet(vocab, sp.concept) and sp.concept not in ("going_out", "far") for sp in concepts):
+            # 「近所なら歩いて行ける」: going out, near home
+            cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
+            concepts = [_Span("going_out", seg.a, seg.a, raw)]
         if side == "person" and not concepts and cond_subject:
             concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
             cond_subject = set()
         elif cond_subject:
             cond = (cond or Condition("")).merged(Condition("", frozenset(cond_subject)))
         if not concepts and cond is not None:
+            implicit = True
             # 「1時間くらいなら平気」「少人数であれば大丈夫」「近所の公民館なら行ける」: the condition is the subject
-            if seg.head_is_motion or "near_home" in cond.concepts:
+            if cond.max_hours is not None and not cond.concepts and not cond.terms:
+                concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+            elif seg.head_is_motion or "near_home" in cond.concepts:
                 concepts = [_Span("going_out", seg.a, seg.a, raw)]
             elif cond.concepts:
                 concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond.concepts)]
@@ -827,8 +907,16 @@ def _sentence_statements(
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
         made: list[Statement] = []
         for sp in concepts:
+            nxt = toks[sp.end].surface if sp.end < len(toks) else ""
+            if vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time" and nxt in ("まで", "前", "以前"):
+                continue  # 「夕方までなら」 bounds the time, it does not ask for it
+            if seg.kind == "reason" and seg.past and _is_facet(vocab, sp.concept):
+                continue  # 「漁師の家で育ったので」: only the tasks of past experience count
             p = pol
-            if _locally_negated(toks, sp, seg):
+            after = "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)])
+            if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", after):
+                p = "want"  # 「静かな環境でないと集中できない」: the concept is needed
+            elif not (sp.start <= seg.head_index < sp.end) and _locally_negated(toks, sp, seg):
                 p = _flip(p)
             if p is None:
                 continue
@@ -863,7 +951,11 @@ def _sentence_statements(
                     if lim in prev_limits:
                         exc = cond if lim.condition is None else lim.condition.merged(cond)
                         out[k] = replace(lim, condition=exc)
-                made = [m for m in made if m.concept not in limit_concepts and m.concept not in ("going_out", "long_hours")]
+                made = [
+                    m
+                    for m in made
+                    if not implicit and m.concept not in limit_concepts and m.concept not in ("going_out", "long_hours")
+                ]
         # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
         out.extend(made)
         prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
@@ -871,7 +963,30 @@ def _sentence_statements(
         )
         prev_limits = [o for o in out if o in prev_limits]
         prev_kind = seg.kind
+        prev_spans = [sp for sp in seg.spans]
     return _dedupe(out)
+
+
+_MULTI_HEADS: dict[tuple[str, ...], str] = {("気", "に", "成る"): "気になる", ("苦", "に", "成る"): "苦"}
+
+
+def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
+    """Join multi-word polarity expressions into one morpheme (気/に/なら/ない → 気になる + ない)."""
+    out: list[Morpheme] = []
+    i = 0
+    while i < len(toks):
+        for seq, norm in _MULTI_HEADS.items():
+            if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
+                last = toks[i + len(seq) - 1]
+                out.append(
+                    Morpheme("".join(t.surface for t in toks[i : i + len(seq)]), norm, norm, "動詞", "一般", last.cform, toks[i].start, last.end)
+                )
+                i += len(seq)
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
 
 
 def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool:
