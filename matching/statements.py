@@ -226,6 +226,7 @@ HEADS: dict[str, _H] = {
     "不要": ("cannot", "soft", None, "soft"),
     "不問": ("cannot", "soft", None, "soft"),
     "無し": ("cannot", "soft", "can", "soft"),
+    "なし": ("cannot", "soft", "can", "soft"),
     "少ない": ("avoid", "soft", "can", "soft"),
     "少なめ": ("avoid", "soft", "can", "soft"),
 }
@@ -485,7 +486,11 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                 j += 1
             if j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
                 last = toks[j - 1]
-                attributive = last.surface in ("な", "の") or last.cform.startswith("連体形")
+                attributive = (
+                    last.surface in ("な", "の")
+                    or last.cform.startswith("連体形")
+                    or toks[j].surface in ("なし", "無し", "ナシ")
+                )
                 if not attributive or (j == i + 1 and toks[i].cform.startswith("連用形")):
                     segs.append(_Segment(toks, a, j, "main"))
                     a = j
@@ -572,6 +577,7 @@ def _similar_spans(
         vec = _phrase_vector("".join(t.surface for t in run), words)
         if ex is not None and vec is not None and len(owners):
             sims = ex @ vec
+            sims = np.where(sims > 0.995, 0.0, sims)  # a pruned table maps rare words onto one row: not evidence
             best = int(np.argmax(sims))
             if float(sims[best]) >= threshold:
                 out.append(
@@ -591,6 +597,8 @@ def _read_segment(seg: _Segment) -> None:
         if _is_head(toks[k]) and not any(s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"):
             head_i = k
             break
+    if head_i is not None and head_i > 0 and toks[head_i].surface in ("なし", "無し", "ナシ") and _is_head(toks[head_i - 1]):
+        head_i -= 1  # 「経験なし」: なし negates the word before it
     plain_i = None
     in_span = {k - seg.a for s in seg.spans for k in range(s.start, s.end)}
     if head_i is None:
@@ -813,7 +821,7 @@ def _sentence_statements(
         _read_facets(seg, raw)
         if seg.kind == "cond":
             seg.terms = _terms(seg, seg.spans)
-        if seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None:
+        if side == "person" and (seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None):
             seg.spans += _similar_spans(seg, seg.spans, vocab, idx, threshold)
             seg.spans.sort(key=lambda s: s.start)
 
