@@ -223,6 +223,9 @@ HEADS: dict[str, _H] = {
     "躓く": ("avoid", "soft", None, "soft"),
     "つまずく": ("avoid", "soft", None, "soft"),
     "落ち着く": ("can", "soft", "avoid", "soft"),
+    "安心": ("want", "soft", "avoid", "soft"),
+    "悪い": ("avoid", "soft", "can", "soft"),
+    "課題": ("avoid", "soft", "can", "soft"),
     "不要": ("cannot", "soft", None, "soft"),
     "不問": ("cannot", "soft", None, "soft"),
     "無し": ("cannot", "soft", "can", "soft"),
@@ -246,7 +249,7 @@ _MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "�
 _STOP = frozenset(
     """事 物 所 人 方 作業 仕事 活動 時間 場所 今 昔 家族 自分 本人 母 父 母親 父親 妻 夫 兄 姉 弟 妹 息子 娘 祖母 祖父
     医者 医師 体 身体 足 腰 手 膝 肩 目 耳 頭 気 前 後 中 上 下 時 日 週 月 年 回 度 分 毎日 以前 最近 現在 将来 理由
-    関係 状態 様子 必要 程度 くらい ぐらい 場合 ため 感じ 方法 自宅 家 部屋 病気 障害 症状 体調 調子 支援 相談 本当
+    手入れ 関係 状態 様子 必要 程度 くらい ぐらい 場合 ため 感じ 方法 自宅 家 部屋 病気 障害 症状 体調 調子 支援 相談 本当
     少し 全部 一部 他 等 など 皆 みんな 全て 自信 経験 興味 趣味 希望 練習 勉強 生活 病院 通院 服薬 薬 施設 職場 会社
     働く 出来る 為る 居る 有る 成る 言う 思う 見る 行く 来る 貰う 遣る 頑張る 続ける 始める 分かる 知る 考える 慣れる
     行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数 相手 世話 環境 補助 実習 評価
@@ -427,7 +430,7 @@ def _is_chain(m: Morpheme) -> bool:
         return True
     if m.pos in ("接尾辞",) or (m.pos == "形状詞" and m.pos2 == "助動詞語幹"):
         return True
-    return m.lemma in ("思う", "気", "かも", "感じ", "しれる", "知れる")
+    return m.lemma in ("思う", "気", "かも", "感じ", "しれる", "知れる", "いう", "言う")
 
 
 def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
@@ -570,6 +573,9 @@ def _similar_spans(
         words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
         marker = toks[j + 1] if j + 1 < len(toks) else None
         other_section = any(vocab.find(t.surface, "support") or vocab.find(t.surface, "needs") for t in run)
+        if marker is not None and marker.surface == "の" and j + 2 < len(toks) and any(sp.start == j + 2 for sp in spans):
+            k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
+            continue
         if not words or other_section or (marker is not None and marker.surface == "で" and marker.pos == "助詞"):
             k = j + 1
             continue
@@ -667,8 +673,9 @@ def _read_segment(seg: _Segment) -> None:
             pol, strength, neg_pol, neg_strength = "can", "soft", "cannot", "hard"
         elif want:
             pol, strength, neg_pol, neg_strength = "want", "soft", "avoid", "soft"
-        elif head.lemma in ("ある", "有る") and head_i is None:
-            pol, strength, neg_pol, neg_strength = "can", "soft", None, "soft"
+        elif head.lemma in ("ある", "有る", "いる", "居る") and head_i is None:
+            seg.polarity = None  # 「夕方は子どもの迎えがある」: existence, not a statement
+            return
         else:
             pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
         seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
@@ -831,8 +838,13 @@ def _sentence_statements(
     prev_kind = "main"
     carry: list[_Span] = []
     prev_spans: list[_Span] = []
+    contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
+        if seg.kind == "contrast":
+            contrast_spans = list(seg.spans)
+        elif seg.kind not in ("reason", "cond") and seg.spans:
+            contrast_spans = contrast_spans if not seg.spans else []
         if carry and seg.kind != "cond":
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
             seg.spans = carry + seg.spans
@@ -865,6 +877,10 @@ def _sentence_statements(
                 pol, strength = "can", "soft"
             elif seg.hours is not None and re.search(r"まで|以内|限界|程度", raw):
                 pol, strength = "avoid", "soft"  # 「1日4時間程度まで」: the longest session, a soft limit
+            elif re.search(r"(ちょっと|少し)(ね|な)?[…\.。~]*$", raw):
+                pol, strength = "avoid", "soft"  # 「夜はちょっとね…」: a polite refusal
+            elif raw.rstrip("。").endswith("まで"):
+                pol = None  # 「通所は週2日まで」: a bound, not a wish
             elif default is not None:
                 pol, strength = default
         if pol is None:
@@ -872,21 +888,40 @@ def _sentence_statements(
             continue
         if seg.kind == "reason" and not seg.past and not seg.lexical:
             # 「家族の介護があるので」 is a reason, not a statement; 「音に弱いので」 is both
-            prev_kind = seg.kind
+            if prev_kind != "contrast":
+                prev_kind = seg.kind
             continue
         concepts = list(seg.spans)
         implicit = False
         if (
             not concepts
-            and prev_spans
-            and prev_kind == "contrast"
-            and pending_cond is None
+            and contrast_spans
+            and prev_kind in ("contrast", "reason")
             and cond is None
-            and pol == "want"
             and seg.has_head
+            and (pol == "want" or seg.lexical or pol in LIMITS)
+            and not any(
+                (t.pos == "名詞" and t.norm not in _STOP and t.pos2 != "数詞" and not _is_head(t))
+                or (t.pos == "動詞" and seg.a + k != seg.head_index and t.pos2 != "非自立可能")
+                for k, t in enumerate(toks[seg.a : seg.b])
+            )
         ):
-            # 「パソコンは苦手だけど覚えたい」: the subject of the contrast carries over
-            concepts = [_Span(sp.concept, seg.a, seg.a, sp.evidence) for sp in prev_spans]
+            # 「パソコンは苦手だけど覚えたい」「動物は好きだけど(アレルギーがあるので)世話はできない」:
+            # the subject of the contrast carries over
+            concepts = [_Span(sp.concept, seg.a, seg.a, sp.evidence) for sp in contrast_spans]
+        if pol in LIMITS and any(toks[sp.end].surface in ("は", "も") for sp in concepts if sp.end < len(toks) and sp.end > sp.start):
+            # 「週末は子どもの世話で難しい」: a noun marked with で is the cause, the topic is the limit
+            concepts = [
+                sp
+                for sp in concepts
+                if not (sp.end < len(toks) and toks[sp.end].surface == "で" and toks[sp.end].pos == "助詞" and sp.end > sp.start)
+                and not (sp.end + 2 <= len(toks) and toks[sp.end].surface == "の" and sp.end > sp.start and any(
+                    t.surface == "で" and t.pos == "助詞" for t in toks[sp.end + 1 : sp.end + 4]
+                ) and not any(o.start > sp.end and o.start < sp.end + 4 for o in concepts))
+            ]
+        if any(sp.concept in ("far", "near_home") for sp in concepts):
+            # 「遠くまでは通えない」: the verb of going is part of the distance statement
+            concepts = [sp for sp in concepts if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)]
         if seg.head_is_motion and concepts and all(_is_facet(vocab, sp.concept) and sp.concept not in ("going_out", "far") for sp in concepts):
             # 「近所なら歩いて行ける」: going out, near home
             cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
@@ -903,6 +938,10 @@ def _sentence_statements(
                 concepts = [_Span("long_hours", seg.a, seg.a, raw)]
             elif seg.head_is_motion or "near_home" in cond.concepts:
                 concepts = [_Span("going_out", seg.a, seg.a, raw)]
+                times = {c for c in cond.concepts if vocab.concepts[c].kind == "time"}
+                if times and pol in POSITIVE:
+                    # 「土日なら行ける」: the time is stated too
+                    concepts += [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(times)]
             elif cond.concepts:
                 concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond.concepts)]
             elif cond.max_hours is not None:
