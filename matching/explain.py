@@ -110,7 +110,11 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         if hit:
             sts = {st.concept: st for st in _by_concept(pv.statements, set(hit), {"can"})}
             names = [_found(sts[c], lab(c)) if c in sts else lab(c) for c in hit]
-            s = f"{_j(names)}の経験が募集内容『{o.title}』と合致"
+            quote = next((_quote(sts[c]) for c in hit if c in sts and sts[c].source == "free_text"), "")
+            if quote:
+                s = f"本人の記述{quote}から{_j(names)}ができると判断し、募集内容『{o.title}』と合致"
+            else:
+                s = f"{_j(names)}の経験が募集内容『{o.title}』と合致"
             miss = sorted(wanted - pv.skills)
             return s + (f" (不足: {_j([lab(c) for c in miss])})" if miss else "")
         if wanted:
@@ -139,19 +143,19 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
     if name == "contact":
         if "contact_comfort" not in unset:
             rel = "以内" if o.contact_load <= p.contact_comfort else "を上回る"
-            return f"対人負荷{o.contact_load} (対人面の耐性は未入力、既定{p.contact_comfort}で計算すると{rel})"
+            return f"対人負荷{o.contact_load}。対人面の耐性は未入力 (既定{p.contact_comfort}で計算すると{rel})"
         if o.contact_load <= p.contact_comfort:
             return f"対人負荷{o.contact_load}で、本人の対人面の耐性{p.contact_comfort}以内"
         return f"対人負荷{o.contact_load}が本人の対人面の耐性{p.contact_comfort}を上回る"
     if name == "physical":
         if "max_physical_load" not in unset:
-            return f"身体負荷{o.physical_load} (身体負荷の上限は未入力、既定{p.max_physical_load}で計算)"
+            return f"身体負荷{o.physical_load}。身体負荷の上限は未入力 (既定{p.max_physical_load}で計算)"
         if o.physical_load < p.max_physical_load:
             return f"身体負荷{o.physical_load}で、上限{p.max_physical_load}以内"
         return f"身体負荷{o.physical_load}は上限{p.max_physical_load}ちょうど"
     if name == "readiness":
         if "readiness" not in unset:
-            return f"難易度{o.difficulty} (段階は未入力、既定{p.readiness}で計算)"
+            return f"難易度{o.difficulty}。段階は未入力 (既定{p.readiness}で計算)"
         if o.difficulty <= p.readiness:
             return f"難易度{o.difficulty}で、参加の段階{p.readiness}に合う"
         return f"難易度{o.difficulty}が参加の段階{p.readiness}より高い"
@@ -234,7 +238,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         parts = []
         for st in pv.hard_limits + pv.soft_limits:
             if st.condition is not None and not st.condition.empty:
-                if bool(presence(st.concept, pv, index, one, km)[0]) and bool(meets(st.condition, pv, index, one, km)[0]):
+                if bool(meets(st.condition, pv, index, one, km)[0]):
                     parts.append(f"本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
         for st in pv.wishes:
             if bool(_wish_hits(st, pv, index, one, km)[0]):

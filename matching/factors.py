@@ -329,14 +329,11 @@ def statement_counts(
         if st.concept in seen_hard:
             continue
         seen_hard.add(st.concept)
-        hit = _limit_hits(st, pv, index, sel, km)
-        hard += hit
+        hard += _limit_hits(st, pv, index, sel, km)
+    for st in (*pv.hard_limits, *pv.soft_limits):
         if st.condition is not None and not st.condition.empty:
-            # the exception the person named, met: 「近所の公民館なら行ける」
-            good += presence(st.concept, pv, index, sel, km) & ~hit
-    for st in pv.soft_limits:
-        if st.condition is not None and not st.condition.empty:
-            good += presence(st.concept, pv, index, sel, km) & meets(st.condition, pv, index, sel, km)
+            # the exception the person named is what they said they can do: 「近所の公民館なら行ける」
+            good += meets(st.condition, pv, index, sel, km)
     seen_w: set[str] = set()
     for st in pv.wishes:
         if st.concept in seen_w:

@@ -526,6 +526,10 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 if len(seq) == 1:
                     hit = seq
                     break
+        if hit is not None and i + len(hit) < len(toks) and toks[i + len(hit)].pos == "接尾辞" and toks[
+            i + len(hit)
+        ].surface in ("所", "室", "局", "署", "課", "館"):
+            hit = None  # 「事務所」「調理室」 name a place, not the task
         if hit is not None:
             j = i + len(hit)
             spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
@@ -546,6 +550,10 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
         b = offsets[m.end() - 1] + 1
         if any(covered[a:b]):
             continue
+        if b < len(toks) and toks[b].pos == "接尾辞" and toks[b].surface in ("所", "室", "局", "署", "課", "館"):
+            continue
+        if b == a + 1 and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
+            continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
         spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
         for k in range(a, b):
             covered[k] = True
@@ -870,6 +878,10 @@ def _sentence_statements(
             )
             pending_cond = None
         pol, strength = seg.polarity, seg.strength
+        if source not in ("free_text", "opening") and default is not None and seg.has_head and not seg.lexical:
+            # a plain verb in a structured field (興味「絵を描く」, 避けたいこと「人と話す」) keeps the field's sense
+            negated = pol is not None and pol != "can" and pol != "want"
+            pol, strength = default if not negated else (pol, strength)
         if pol is None and not seg.has_head:
             if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許") for t in toks[seg.a : seg.b]) or re.search(
                 r"\d+\s*(年|か月|ヶ月)", raw
