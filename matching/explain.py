@@ -88,7 +88,7 @@ def _found(st: Statement, label: str) -> str:
 
 def _by_concept(statements: tuple[Statement, ...], concepts: set[str], polarity: set[str]) -> list[Statement]:
     out: dict[str, Statement] = {}
-    for st in sorted(statements, key=lambda x: (x.similarity is not None, x.source != "free_text")):
+    for st in sorted(statements, key=lambda x: (x.similarity is not None, x.source == "free_text")):
         if st.concept in concepts and st.polarity in polarity and st.concept not in out:
             out[st.concept] = st
     return [out[c] for c in sorted(out)]

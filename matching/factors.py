@@ -55,7 +55,7 @@ from graphsvc.domain.enums import OpportunityKind, PlacementOutcome, Sector
 from matching.geo import haversine_km, haversine_km_scalar, travel_minutes
 from matching.index import KINDS, SECTORS, OpeningIndex
 from matching.records import Opening, Profile, TravelMode
-from matching.statements import Condition, Statement, extract_many
+from matching.statements import Condition, Statement, condition_of, extract_many
 from matching.text import normalize, split_polarity
 from matching.vocabulary import Vocabulary
 
@@ -142,6 +142,7 @@ class ProfileVector:
     soft_limits: tuple[Statement, ...] = ()  # avoid / soft cannot, from text and 避けたいこと
     hard_limits: tuple[Statement, ...] = ()  # hard limits written in words
     wishes: tuple[Statement, ...] = ()  # wants / cans about the setting, and conditional ones
+    hard_structured: tuple[tuple[str, Condition], ...] = ()  # 制約の一覧: hard limits with an exception
 
 
 _FIELDS: tuple[tuple[str, str], ...] = (
@@ -190,6 +191,28 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
         if not st.is_limit or (st.concept in declared and st.concept in tasks and st.source == "free_text"):
             continue
         (hard if st.strength == "hard" and st.source != "avoid" else soft).append(st)
+    # 制約の一覧 (limits): soft ones are soft limits; hard ones exclude (see matching.constraints)
+    hard_structured: list[tuple[str, Condition | None]] = []
+    for k, lim in enumerate(profile.limits):
+        ids = vocab.lookup(lim.what)
+        cond = condition_of(lim.unless, vocabulary=vocab)
+        for c in sorted(ids):
+            if lim.strength == "hard":
+                if cond is None:
+                    cannot.add(c)
+                else:
+                    hard_structured.append((c, cond))
+            else:
+                soft.append(Statement(c, "avoid", "soft", cond, sentence=lim.what + (f" ({lim.unless}は可)" if lim.unless else ""), evidence=lim.what, source=f"limits.{k}"))
+    # 連絡の方法: a refused channel is a soft limit, a preferred remote channel a wish the host can meet
+    ch = profile.contact_channels
+    if "phone" in ch.refused:
+        soft.append(Statement("phone", "avoid", "soft", sentence="電話不可 (連絡の方法)", evidence="電話", source="contact_channels"))
+    channel_wishes: list[Statement] = []
+    if {"email", "line"} & set(ch.preferred) or "phone" in ch.refused:
+        channel_wishes.append(
+            Statement("remote_contact", "want", "soft", sentence="メール等での連絡を希望 (連絡の方法)", evidence="メール", source="contact_channels")
+        )
     avoid = {st.concept for st in soft if st.condition is None}
     limited = {st.concept for st in soft} | {st.concept for st in hard} | cannot
     skills -= limited
@@ -200,7 +223,7 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
         if st.polarity in ("want", "can")
         and (st.concept not in tasks or st.condition is not None)
         and st.concept not in limited
-    )
+    ) + tuple(channel_wishes)
 
     pref_sectors: set[str] = set()
     pref_kinds: set[str] = set()
@@ -251,6 +274,7 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
         soft_limits=tuple(soft),
         hard_limits=tuple(hard),
         wishes=wishes,
+        hard_structured=tuple(hard_structured),
     )
 
 
@@ -277,6 +301,9 @@ def presence(
         return np.nan_to_num(index.session_hours[sel], nan=0.0) > limit + 1e-9
     col = index.concept_pos.get(concept)
     if col is None:
+        scol = index.support_pos.get(concept)
+        if scol is not None:  # what the host offers (メール等で連絡可 …)
+            return index.support[sel, scol] > 0
         return np.zeros(len(remote), dtype=bool)
     return index.concepts[sel, col] > 0
 

@@ -156,6 +156,11 @@ class OpeningIndex:
         return hit[self.text_id] if len(self.text_id) else np.zeros(0, dtype=bool)
 
     @cached_property
+    def support_pos(self) -> dict[str, int]:
+        """Column of each support concept in :attr:`support`."""
+        return {c: k for k, c in enumerate(self.support_ids)}
+
+    @cached_property
     def concept_pos(self) -> dict[str, int]:
         """Column of each concept in :attr:`concepts`."""
         return {c: k for k, c in enumerate(self.concept_ids)}

@@ -55,6 +55,7 @@ __all__ = [
     "Polarity",
     "Statement",
     "Strength",
+    "condition_of",
     "extract",
     "extract_many",
 ]
@@ -1127,6 +1128,21 @@ def extract(
         if len(_CACHE) > _CACHE_MAX:
             _CACHE.popitem(last=False)
     return res
+
+
+def condition_of(text: str | None, *, vocabulary: Vocabulary | None = None) -> Condition | None:
+    """A condition written on its own (a limit's 「例外の条件」: 「近所の公民館なら」「1時間以内なら」)."""
+    t = normalize(text)
+    if not t:
+        return None
+    vocab = vocabulary or default_vocabulary()
+    toks = _merge_heads(analyser().tokenize(t))
+    seg = _Segment(toks, 0, len(toks), "cond")
+    seg.spans = _find_spans(toks, vocab, _index(vocab))
+    _read_facets(seg, t)
+    seg.terms = _terms(seg, seg.spans)
+    cond = _cond_of(seg, vocab, t)
+    return None if cond.empty else cond
 
 
 def extract_many(
