@@ -145,10 +145,10 @@ def evaluate(pv: ProfileVector, index: OpeningIndex) -> Constraints:
         fails[Reason.NO_TIME_NOW] = ~index.relocation
     if p.home_only:
         fails[Reason.HOME_ONLY] = ~index.remote & ~index.relocation
+    km, minutes, uses_pickup = travel_arrays(pv, index)
     cannot = (index.concepts @ pv.cannot_vec) > 0 if pv.cannot else none.copy()
-    km0, _, _ = travel_arrays(pv, index)
     for concept, cond in pv.hard_structured:
-        cannot = cannot | (presence(concept, pv, index, slice(None), km0) & ~meets(cond, pv, index, slice(None), km0))
+        cannot = cannot | (presence(concept, pv, index, slice(None), km) & ~meets(cond, pv, index, slice(None), km))
     fails[Reason.CANNOT_DO] = cannot
     fails[Reason.PHYSICAL_LOAD] = index.physical_load > p.max_physical_load
     h = index.session_hours
@@ -164,7 +164,6 @@ def evaluate(pv: ProfileVector, index: OpeningIndex) -> Constraints:
         fails[Reason.DAYS_PER_WEEK] = index.sessions_min > p.max_days_per_week
     if p.time_windows:
         fails[Reason.SCHEDULE] = index.has_slots & (_fits_schedule(pv, index) < index.sessions_min)
-    km, minutes, uses_pickup = travel_arrays(pv, index)
     travels = ~index.remote & ~index.relocation & ~np.isnan(km)
     if p.travel.max_km is not None:
         fails[Reason.DISTANCE] = travels & ~uses_pickup & (km > p.travel.max_km + _EPS)

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -481,7 +482,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         # skills: coverage of wanted skills; else 0.5 when skills touch the opening's tasks
         wanted = index.wanted[sel]
         task = index.task[sel]
-        n_wanted = wanted.sum(axis=1)
+        n_wanted = index.n_wanted[sel]
         have_wanted = wanted @ pv.skill_vec
         touch = (task @ pv.skill_vec) > 0
         X[:, 0] = np.where(n_wanted > 0, have_wanted / np.maximum(n_wanted, 1), 0.5 * touch)
@@ -569,12 +570,25 @@ def _query(pv: ProfileVector, index: OpeningIndex) -> dict[int, float]:
     return dict(zip(q.indices.tolist(), q.data.tolist(), strict=True))
 
 
+_SIM_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+
+
 def _text_similarity(pv: ProfileVector, index: OpeningIndex) -> np.ndarray:
+    """Cosine of the person's positive text with each opening's text (cached per index and text)."""
     if not pv.positive_text or index.text_matrix.shape[1] == 0:
         return np.zeros(len(index))
+    key = (id(index), pv.positive_text)
+    hit = _SIM_CACHE.get(key)
+    if hit is not None and len(hit) == len(index):
+        _SIM_CACHE.move_to_end(key)
+        return hit
     q = index.vectorizer.transform([normalize(pv.positive_text)])
     per_text = np.asarray((index.text_matrix @ q.T).todense()).ravel()
-    return per_text[index.text_id].astype(np.float64)
+    out = per_text[index.text_id].astype(np.float64)
+    _SIM_CACHE[key] = out
+    if len(_SIM_CACHE) > 64:
+        _SIM_CACHE.popitem(last=False)
+    return out
 
 
 # ---------------------------------------------------------------- reference: one pair in plain Python

@@ -150,10 +150,26 @@ class OpeningIndex:
         return frozenset(o.host_id for o in self.openings if o.host_id)
 
     def term_mask(self, term: str) -> np.ndarray:
-        """Openings whose text names ``term`` (a word of a condition: 「公民館」)."""
+        """Openings whose text names ``term`` (a word of a condition: 「公民館」; 「送迎」 also by the host's
+        support), cached per term."""
+        cache = self.__dict__.setdefault("_term_masks", {})
+        got = cache.get(term)
+        if got is not None:
+            return got
         key = normalize(term)
         hit = np.array([key in t for t in self.texts], dtype=bool)
-        return hit[self.text_id] if len(self.text_id) else np.zeros(0, dtype=bool)
+        out = hit[self.text_id] if len(self.text_id) else np.zeros(0, dtype=bool)
+        for sid in self.vocabulary.find(term, "support"):
+            col = self.support_pos.get(sid)
+            if col is not None:
+                out = out | (self.support[:, col] > 0)
+        cache[term] = out
+        return out
+
+    @cached_property
+    def n_wanted(self) -> np.ndarray:
+        """Number of wanted skills per opening."""
+        return np.asarray(self.wanted.sum(axis=1))
 
     @cached_property
     def support_pos(self) -> dict[str, int]:
