@@ -150,3 +150,18 @@ def test_random_unicode_never_crashes() -> None:
         s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         extract(s)
         extract(s, side="opening", source="opening")
+
+
+def test_the_analyser_loads_lazily_never_at_import() -> None:
+    """Importing matching (as the CLI does) loads neither SudachiPy nor spaCy; reading text loads SudachiPy only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, matching, matching.rank, matching.records, matching.statements\n"
+        "assert 'sudachipy' not in sys.modules and 'spacy' not in sys.modules, 'loaded at import'\n"
+        "from matching.statements import extract\n"
+        "extract('子どもは苦手ではない')\n"
+        "assert 'sudachipy' in sys.modules and 'spacy' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
