@@ -225,6 +225,11 @@ HEADS: dict[str, _H] = {
     "つまずく": ("avoid", "soft", None, "soft"),
     "落ち着く": ("can", "soft", "avoid", "soft"),
     "安心": ("want", "soft", "avoid", "soft"),
+    "痛い": ("avoid", "soft", "can", "soft"),
+    "困る": ("avoid", "soft", "can", "soft"),
+    "修了": ("can", "soft", None, "soft"),
+    "取得": ("can", "soft", None, "soft"),
+    "合格": ("can", "soft", None, "soft"),
     "悪い": ("avoid", "soft", "can", "soft"),
     "課題": ("avoid", "soft", "can", "soft"),
     "不要": ("cannot", "soft", None, "soft"),
@@ -488,7 +493,8 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                 if toks[j].pos == "接尾辞" and toks[j - 1].pos == "動詞":
                     break
                 j += 1
-            if j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
+            case_marked = i + 1 < n and toks[i + 1].pos == "助詞" and toks[i + 1].pos2 == "格助詞"
+            if not case_marked and j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
                 last = toks[j - 1]
                 attributive = (
                     last.surface in ("な", "の")
@@ -553,7 +559,7 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
             continue
         if b < len(toks) and toks[b].pos == "接尾辞" and toks[b].surface in ("所", "室", "局", "署", "課", "館"):
             continue
-        if b == a + 1 and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
+        if b == a + 1 and toks[a].pos == "名詞" and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
             continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
         spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
         for k in range(a, b):
@@ -622,7 +628,9 @@ def _read_segment(seg: _Segment) -> None:
             if k in in_span and t.pos == "形容詞":
                 continue
             prev = toks[k - 1] if k else None
-            auxiliary = prev is not None and (prev.pos == "動詞" or prev.lemma in ("て", "で"))
+            auxiliary = prev is not None and (
+                prev.pos == "動詞" or (prev.lemma in ("て", "で") and prev.pos2 == "接続助詞")
+            )
             if t.pos in ("動詞", "形容詞") and not auxiliary and not (t.pos2 == "非自立可能" and t.lemma in ("ある", "いる", "ない", "する", "なる", "くる", "いく", "みる", "おく", "しまう")):
                 # 「〜ないことが多い」「〜ないこともある」: the predicate is the one before こと
                 if t.lemma in ("多い", "ある", "有る") and k >= 2 and toks[k - 1].lemma in ("が", "も") and toks[k - 2].lemma in ("こと", "事", "日", "時", "とき"):
@@ -666,7 +674,7 @@ def _read_segment(seg: _Segment) -> None:
         seg.polarity = None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
         seg.has_head = True
         return
-    if head.surface in ("あり", "有り", "ある", "あります") and head_i is None:
+    if head.surface in ("あり", "有り") and head_i is None:
         pol, strength = "can", "soft"
         neg_pol: str | None = None
         neg_strength = "soft"
@@ -688,6 +696,11 @@ def _read_segment(seg: _Segment) -> None:
         else:
             pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
         seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
+    if pol == "can" and neg % 2 == 0 and (
+        any(t.surface in ("ほう", "方") and k + 1 < hi and toks[k + 1].surface == "が" for k, t in enumerate(toks[:hi]))
+        or any(t.norm == "趣味" and k + 1 < hi and toks[k + 1].surface == "で" for k, t in enumerate(toks[:hi]))
+    ):
+        want = True  # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference
     if want and pol == "can":
         pol, neg_pol = "want", "avoid"
     if neg % 2 == 1:
@@ -858,6 +871,15 @@ def _sentence_statements(
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
             seg.spans = carry + seg.spans
             carry = []
+        if seg.kind == "reason" and not seg.past and seg.lexical and seg.spans:
+            # 「雪かきは腰に悪いので無理」: the topic belongs to the main predicate when it has none of its own
+            nxt_seg = next((x for x in segs if x.a == seg.b), None)
+            topic_end = next(
+                (k for k in range(seg.a, seg.b) if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"), None
+            )
+            if nxt_seg is not None and nxt_seg.has_head and not nxt_seg.spans and topic_end is not None:
+                carry = [sp for sp in seg.spans if sp.end <= topic_end]
+                seg.spans = [sp for sp in seg.spans if sp.end > topic_end]
         if seg.kind == "reason" and not seg.past and not seg.lexical:
             topic_end = next(
                 (k for k in range(seg.a, seg.b) if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"), None
@@ -879,7 +901,7 @@ def _sentence_statements(
             )
             pending_cond = None
         pol, strength = seg.polarity, seg.strength
-        if source not in ("free_text", "opening") and default is not None and seg.has_head and not seg.lexical:
+        if (source not in ("free_text", "opening") or header is not None) and default is not None and seg.has_head and not seg.lexical:
             # a plain verb in a structured field (興味「絵を描く」, 避けたいこと「人と話す」) keeps the field's sense
             negated = pol is not None and pol != "can" and pol != "want"
             pol, strength = default if not negated else (pol, strength)
@@ -935,7 +957,15 @@ def _sentence_statements(
         if any(sp.concept in ("far", "near_home") for sp in concepts):
             # 「遠くまでは通えない」: the verb of going is part of the distance statement
             concepts = [sp for sp in concepts if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)]
-        if seg.head_is_motion and concepts and all(_is_facet(vocab, sp.concept) and sp.concept not in ("going_out", "far") for sp in concepts):
+        needed = [
+            sp
+            for sp in concepts
+            if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)]))
+        ]
+        if needed and seg.head_is_motion:
+            # 「近くでないと通えない」: the place is needed
+            concepts, pol = needed, "want"
+        elif seg.head_is_motion and concepts and all(_is_facet(vocab, sp.concept) and sp.concept not in ("going_out", "far") for sp in concepts):
             # 「近所なら歩いて行ける」: going out, near home
             cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
             concepts = [_Span("going_out", seg.a, seg.a, raw)]
@@ -961,10 +991,40 @@ def _sentence_statements(
                 concepts = [_Span("long_hours", seg.a, seg.a, raw)]
         if not concepts and seg.head_is_motion and side == "person":
             concepts = [_Span("going_out", seg.a, seg.a, raw)]
+        if (
+            cond is not None
+            and pol in POSITIVE
+            and [sp.concept for sp in concepts] == ["going_out"]
+            and not implicit
+        ):
+            # 「平日の午前中なら通える」: the times are stated too
+            concepts += [
+                _Span(c, seg.a, seg.a, vocab.label(c))
+                for c in sorted(cond.concepts)
+                if vocab.concepts[c].kind == "time"
+            ]
+        if seg.hours is not None and pol in POSITIVE and re.search(r"まで|以内|限界", raw) and not concepts:
+            # 「1日2時間までにしたい」: the number is the longest session, a soft limit
+            pol, strength = "avoid", "soft"
+            cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+            concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+            implicit = True
         if seg.hours is not None and not any(s.concept == "long_hours" for s in concepts) and pol in LIMITS:
             # 「2時間以上は無理」: the number is the limit
             concepts.append(_Span("long_hours", seg.a, seg.a, raw))
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+        if any(sp.concept == "long_hours" for sp in concepts):
+            # 「長時間の立ち作業は難しい」: the duration qualifies the other concept
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    sp.concept == "long_hours"
+                    and sp.end < len(toks)
+                    and toks[sp.end].surface == "の"
+                    and any(o.start == sp.end + 1 for o in concepts)
+                )
+            ]
         made: list[Statement] = []
         for sp in concepts:
             nxt = toks[sp.end].surface if sp.end < len(toks) else ""
@@ -1024,6 +1084,15 @@ def _sentence_statements(
         prev_limits = [o for o in out if o in prev_limits]
         prev_kind = seg.kind
         prev_spans = [sp for sp in seg.spans]
+    if pending_cond is not None and side == "person":
+        # a condition left without its predicate (「週に1回、2時間程度なら」): what the person can agree to
+        craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
+        c = _cond_of(pending_cond, vocab, craw)
+        if c.max_hours is not None:
+            out.append(Statement("long_hours", "avoid", "soft", Condition(craw, max_hours=c.max_hours), sentence=sentence, evidence=craw, source=source))
+        else:
+            for cid in sorted(c.concepts):
+                out.append(Statement(cid, "can", "soft", None, sentence=sentence, evidence=craw, source=source))
     return _dedupe(out)
 
 
@@ -1059,7 +1128,9 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
             neg = True
         elif t.pos in ("助動詞",) or (t.pos == "動詞" and t.pos2 == "非自立可能") or t.lemma in ("て", "で", "も", "良い", "いい", "済む"):
             pass
-        elif t.pos == "動詞" and j == sp.end:
+        elif t.pos == "動詞" and (j == sp.end or (j == sp.end + 1 and toks[sp.end].lemma in ("に", "を", "と"))):
+            pass
+        elif t.pos == "助詞" and j == sp.end and t.lemma in ("に", "を", "と") and j + 1 < seg.b and toks[j + 1].pos == "動詞":
             pass
         else:
             break
