@@ -670,6 +670,11 @@ def _read_segment(seg: _Segment) -> None:
         elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
             potential = True
     tail = "".join(t.surface for t in chain)
+    if head_i is None and re.match(r"た(こと|事)(が|は|も)?(ある|あり|あります)", tail):
+        seg.polarity, seg.strength = "can", "soft"  # 「漁の手伝いをしたことがある」: experience
+        seg.has_head = True
+        seg.past = True
+        return
     if head_i is None and (tail.startswith(("ていない", "てない", "ていません")) or "たことがない" in tail or "たことはない" in tail or "たことない" in tail):
         seg.polarity = None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
         seg.has_head = True
@@ -1013,6 +1018,18 @@ def _sentence_statements(
             # 「2時間以上は無理」: the number is the limit
             concepts.append(_Span("long_hours", seg.a, seg.a, raw))
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+        if pol == "can" and any(vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "task" for sp in concepts):
+            # 「家で毎日料理をしていた」: where a task was done is its setting, not a wish to work at home
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    vocab.concepts.get(sp.concept) is not None
+                    and vocab.concepts[sp.concept].kind == "place"
+                    and sp.end <= len(toks)
+                    and (sp.evidence.endswith("で") or (sp.end < len(toks) and toks[sp.end].surface in ("で", "では")))
+                )
+            ]
         if any(sp.concept == "long_hours" for sp in concepts):
             # 「長時間の立ち作業は難しい」: the duration qualifies the other concept
             concepts = [
