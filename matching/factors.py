@@ -312,6 +312,8 @@ def presence(
 def meets(cond: Condition, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray) -> np.ndarray:
     """Whether each opening of ``sel`` meets a condition (all its concepts, words and its longest session)."""
     n = len(index.remote[sel])
+    if cond.unresolved:
+        return np.zeros(n, dtype=bool)  # an exception no field can check: the limit keeps applying
     ok = np.ones(n, dtype=bool)
     for c in cond.concepts:
         ok &= presence(c, pv, index, sel, km)

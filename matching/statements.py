@@ -83,6 +83,7 @@ class Condition:
     concepts: frozenset[str] = frozenset()
     terms: tuple[str, ...] = ()
     max_hours: float | None = None
+    unresolved: bool = False  # an exception in words no opening field can check (「空いている時間なら」)
 
     def merged(self, other: Condition) -> Condition:
         return Condition(
@@ -94,13 +95,15 @@ class Condition:
 
     @property
     def empty(self) -> bool:
-        return not self.concepts and not self.terms and self.max_hours is None
+        return not self.concepts and not self.terms and self.max_hours is None and not self.unresolved
 
     def describe(self, vocab: Vocabulary | None = None) -> str:
         v = vocab or default_vocabulary()
         parts = [v.label(c) for c in sorted(self.concepts)] + [f"「{t}」" for t in self.terms]
         if self.max_hours is not None:
             parts.append(f"1回{self.max_hours:g}時間以内")
+        if not parts and self.text:
+            parts.append(f"「{self.text}」")
         return "・".join(parts)
 
 
@@ -156,7 +159,7 @@ HEADS: dict[str, _H] = {
     "自信": ("can", "soft", "avoid", "soft"),
     "丁寧": ("can", "soft", None, "soft"),
     "上手": ("can", "soft", None, "soft"),
-    "器用": ("can", "soft", None, "soft"),
+    "器用": ("can", "soft", "avoid", "soft"),
     "任せる": ("can", "soft", None, "soft"),
     "意欲": ("want", "soft", None, "soft"),
     "挑戦": ("want", "soft", None, "soft"),
@@ -233,6 +236,7 @@ HEADS: dict[str, _H] = {
     "悪い": ("avoid", "soft", "can", "soft"),
     "課題": ("avoid", "soft", "can", "soft"),
     "不要": ("cannot", "soft", None, "soft"),
+    "嫌だ": ("avoid", "soft", "want", "soft"),
     "不問": ("cannot", "soft", None, "soft"),
     "無し": ("cannot", "soft", "can", "soft"),
     "なし": ("cannot", "soft", "can", "soft"),
@@ -262,6 +266,8 @@ _STOP = frozenset(
     バス 電車 送迎 集中 集中力 体力 様子 面 課題 日焼け 予定 変更 診断 関心""".split()
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
+# a person's own attributes: a new subject that stops a contrast's subject from carrying over
+_ATTRIBUTES = frozenset("体力 体調 気力 集中力 記憶 腰 足 膝 目 耳 手 肩 頭 自分 性格 病気 障害".split())
 
 _NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
 _HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
@@ -493,7 +499,9 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                 if toks[j].pos == "接尾辞" and toks[j - 1].pos == "動詞":
                     break
                 j += 1
-            case_marked = i + 1 < n and toks[i + 1].pos == "助詞" and toks[i + 1].pos2 == "格助詞"
+            case_marked = i + 1 < n and toks[i + 1].pos == "助詞" and (
+                toks[i + 1].pos2 == "格助詞" or (toks[i].pos == "名詞" and toks[i + 1].surface in ("は", "も"))
+            )
             if not case_marked and j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
                 last = toks[j - 1]
                 attributive = (
@@ -539,6 +547,18 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
             hit = None  # 「事務所」「調理室」 name a place, not the task
         if hit is not None:
             j = i + len(hit)
+            if j + 1 < len(toks) and toks[j].surface == "の" and toks[j + 1].norm in ("頃", "時", "ころ", "時代"):
+                i = j  # 「子どもの頃」 is a time, not children
+                continue
+            if (
+                idx.trie[hit] == "conversation"
+                and len(hit) == 1
+                and i >= 2
+                and toks[i - 1].surface == "と"
+                and toks[i - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
+            ):
+                i = j  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                continue
             spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
             for k in range(i, j):
                 covered[k] = True
@@ -564,6 +584,17 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
         spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
         for k in range(a, b):
             covered[k] = True
+    spans = [
+        sp
+        for sp in spans
+        if not (
+            sp.concept == "conversation"
+            and sp.start >= 2
+            and toks[sp.start].norm == "話す"
+            and toks[sp.start - 1].surface == "と"
+            and toks[sp.start - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
+        )
+    ]  # 「楽しかったと話す」: a reporting verb, not talking as a task
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -645,6 +676,15 @@ def _read_segment(seg: _Segment) -> None:
                 if toks[k].pos == "動詞" and toks[k].lemma in ("できる", "出来る", "ある", "有る", "いる", "居る", "する"):
                     plain_i = k
                     break
+    if (
+        head_i is not None
+        and head_i > 0
+        and toks[head_i].lemma in ("できる", "出来る")
+        and _is_head(toks[head_i - 1])
+        and toks[head_i - 1].pos == "名詞"
+        and _head_entry(toks[head_i - 1])[0] == "want"
+    ):
+        head_i -= 1  # 「安心できる」: the noun says it
     hi = head_i if head_i is not None else plain_i
     seg.past = any(t.lemma == "た" and t.pos == "助動詞" for t in toks) or any(
         t.lemma == "元" and t.pos in ("名詞", "接頭辞") for t in toks
@@ -660,6 +700,8 @@ def _read_segment(seg: _Segment) -> None:
     want = False
     hedge = False
     potential = False
+    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無"):
+        neg += 1  # 「不器用」「不得意」
     for t in chain:
         if _is_neg(t):
             neg += 1
@@ -778,7 +820,8 @@ _QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
 
 
 def _sentences(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
+    text = re.sub(r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text)  # 「パソコン？まあ使える」: a topic asked back
     for s in _SENTENCE_SPLIT.split(text):
         if not s or not s.strip(" 、,。"):
             continue
@@ -941,9 +984,8 @@ def _sentence_statements(
             and seg.has_head
             and (pol == "want" or seg.lexical or pol in LIMITS)
             and not any(
-                (t.pos == "名詞" and t.norm not in _STOP and t.pos2 != "数詞" and not _is_head(t))
-                or (t.pos == "動詞" and seg.a + k != seg.head_index and t.pos2 != "非自立可能")
-                for k, t in enumerate(toks[seg.a : seg.b])
+                (t.pos == "名詞" and (t.norm not in _STOP or t.norm in _ATTRIBUTES) and t.pos2 != "数詞" and not _is_head(t))
+                for t in toks[seg.a : seg.b]
             )
         ):
             # 「パソコンは苦手だけど覚えたい」「動物は好きだけど(アレルギーがあるので)世話はできない」:
@@ -959,7 +1001,10 @@ def _sentence_statements(
                     t.surface == "で" and t.pos == "助詞" for t in toks[sp.end + 1 : sp.end + 4]
                 ) and not any(o.start > sp.end and o.start < sp.end + 4 for o in concepts))
             ]
-        if any(sp.concept in ("far", "near_home") for sp in concepts):
+        if any(
+            sp.concept in ("far", "near_home") or (vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time")
+            for sp in concepts
+        ):
             # 「遠くまでは通えない」: the verb of going is part of the distance statement
             concepts = [sp for sp in concepts if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)]
         needed = [
@@ -970,12 +1015,20 @@ def _sentence_statements(
         if needed and seg.head_is_motion:
             # 「近くでないと通えない」: the place is needed
             concepts, pol = needed, "want"
-        elif seg.head_is_motion and concepts and all(_is_facet(vocab, sp.concept) and sp.concept not in ("going_out", "far") for sp in concepts):
+        elif seg.head_is_motion and concepts and all(
+            _is_facet(vocab, sp.concept)
+            and sp.concept not in ("going_out", "far")
+            and vocab.concepts[sp.concept].kind != "time"
+            for sp in concepts
+        ):
             # 「近所なら歩いて行ける」: going out, near home
             cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
             concepts = [_Span("going_out", seg.a, seg.a, raw)]
-        if side == "person" and not concepts and cond_subject:
-            concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
+        if side == "person" and cond_subject and (
+            not concepts or any(vocab.concepts[sp.concept].kind == "task" for sp in concepts if sp.concept in vocab.concepts)
+        ):
+            # 「猫の世話ならできる」「編み物なら教えられる」: what the condition names is stated too
+            concepts = concepts + [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
             cond_subject = set()
         elif cond_subject:
             cond = (cond or Condition("")).merged(Condition("", frozenset(cond_subject)))
@@ -1073,6 +1126,15 @@ def _sentence_statements(
                     source=source,
                 )
             )
+        if (
+            cond is not None
+            and cond.empty
+            and cond.text
+            and prev_limits
+            and prev_kind == "contrast"
+            and all(m.polarity in POSITIVE for m in made)
+        ):
+            cond = replace(cond, unresolved=True)
         # an exception after a limit: 「外出は無理だが、近所の公民館なら行ける」「長時間は無理だけど、1時間なら平気」
         if (
             prev_limits
@@ -1083,16 +1145,16 @@ def _sentence_statements(
         ):
             own = {m.concept for m in made} - {"going_out", "long_hours"} - set(cond.concepts)
             limit_concepts = {p.concept for p in prev_limits}
-            if not own or own <= limit_concepts:
+            implied = {c for lc in limit_concepts for c in vocab.implies.get(lc, ())}
+            if not own or own <= limit_concepts | implied:
                 for k, lim in enumerate(out):
                     if lim in prev_limits:
                         exc = cond if lim.condition is None else lim.condition.merged(cond)
                         out[k] = replace(lim, condition=exc)
-                made = [
-                    m
-                    for m in made
-                    if not implicit and m.concept not in limit_concepts and m.concept not in ("going_out", "long_hours")
-                ]
+                dropped = limit_concepts | implied | {"long_hours"}
+                if "going_out" in limit_concepts:
+                    dropped.add("going_out")
+                made = [m for m in made if not implicit and m.concept not in dropped]
         # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
         out.extend(made)
         prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
@@ -1117,10 +1179,15 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {("気", "に", "成る"): "気にな
 
 
 def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
-    """Join multi-word polarity expressions into one morpheme (気/に/なら/ない → 気になる + ない)."""
+    """Join multi-word polarity expressions into one morpheme (気/に/なら/ない → 気になる + ない, や/だ → 嫌)."""
     out: list[Morpheme] = []
     i = 0
     while i < len(toks):
+        t = toks[i]
+        if t.surface == "や" and t.pos == "形状詞":
+            out.append(Morpheme("や", "嫌", "嫌", "形状詞", "一般", t.cform, t.start, t.end))
+            i += 1
+            continue
         for seq, norm in _MULTI_HEADS.items():
             if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
                 last = toks[i + len(seq) - 1]
@@ -1141,6 +1208,8 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
     neg = False
     while j < seg.b:
         t = toks[j]
+        if j == seg.head_index:
+            return False  # the negation belongs to the clause's own predicate
         if _is_neg(t):
             neg = True
         elif t.pos in ("助動詞",) or (t.pos == "動詞" and t.pos2 == "非自立可能") or t.lemma in ("て", "で", "も", "良い", "いい", "済む"):
