@@ -55,5 +55,5 @@ def test_held_out_part_keeps_its_recorded_figures() -> None:
 def test_every_file_parses() -> None:
     from tests.unit.matching.corpus import score as sc
 
-    for path in (sc.CORPUS, sc.SECOND, sc.THIRD, sc.HELDOUT):
+    for path in (sc.CORPUS, sc.SECOND, sc.THIRD, sc.FOURTH, sc.HELDOUT):
         assert load(path)
