@@ -236,6 +236,7 @@ HEADS: dict[str, _H] = {
     "悪い": ("avoid", "soft", "can", "soft"),
     "課題": ("avoid", "soft", "can", "soft"),
     "不要": ("cannot", "soft", None, "soft"),
+    "休む": ("avoid", "soft", None, "soft"),
     "嫌だ": ("avoid", "soft", "want", "soft"),
     "不問": ("cannot", "soft", None, "soft"),
     "無し": ("cannot", "soft", "can", "soft"),
@@ -254,6 +255,7 @@ _HEDGES = frozenset({"かも", "気味", "そう", "がち", "かもしれない
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
+_NEUTRAL = frozenset({"体験", "見学"})
 _MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"})
 # content words that never name a concept by similarity (too general, or body, family and people)
 _STOP = frozenset(
@@ -263,7 +265,7 @@ _STOP = frozenset(
     少し 全部 一部 他 等 など 皆 みんな 全て 自信 経験 興味 趣味 希望 練習 勉強 生活 病院 通院 服薬 薬 施設 職場 会社
     働く 出来る 為る 居る 有る 成る 言う 思う 見る 行く 来る 貰う 遣る 頑張る 続ける 始める 分かる 知る 考える 慣れる
     行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数 相手 世話 環境 補助 実習 評価
-    バス 電車 送迎 集中 集中力 体力 様子 面 課題 日焼け 予定 変更 診断 関心""".split()
+    こと もの 就労 継続 移行 型 バス 電車 送迎 集中 集中力 体力 様子 面 課題 日焼け 予定 変更 診断 関心""".split()
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
 # a person's own attributes: a new subject that stops a contrast's subject from carrying over
@@ -475,6 +477,8 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         return "cond"
     if m.pos == "補助記号" and m.pos2 == "読点":
         prev = toks[i - 1] if i else None
+        if prev is not None and prev.surface == "で" and any(t.surface == "は" and t.pos2 == "係助詞" for t in toks[:i]):
+            return "main"  # 「前職は接客で、…」
         if prev is not None and (
             _is_head(prev) or prev.pos in ("動詞", "形容詞", "助動詞") or (prev.pos == "助詞" and prev.lemma == "て")
         ):
@@ -617,7 +621,10 @@ def _similar_spans(
             j += 1
         run = toks[k : j + 1]
         words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
-        marker = toks[j + 1] if j + 1 < len(toks) else None
+        marker = next((t for t in toks[j + 1 : j + 4] if t.pos in ("助詞", "助動詞")), None)
+        if k - 1 >= seg.a and (k - 1) in covered and toks[k - 1].pos in ("名詞", "接尾辞"):
+            k = j + 1  # 「ホームページ作り」: the continuation of a compound already read
+            continue
         other_section = any(vocab.find(t.surface, "support") or vocab.find(t.surface, "needs") for t in run)
         if marker is not None and marker.surface == "の" and j + 2 < len(toks) and any(sp.start == j + 2 for sp in spans):
             k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
@@ -649,6 +656,10 @@ def _read_segment(seg: _Segment) -> None:
         if _is_head(toks[k]) and not any(s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"):
             head_i = k
             break
+    if head_i is None and any(t.norm in _NEUTRAL for t in toks):
+        seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
+        seg.has_head = True
+        return
     if head_i is not None and head_i > 0 and toks[head_i].surface in ("なし", "無し", "ナシ") and _is_head(toks[head_i - 1]):
         head_i -= 1  # 「経験なし」: なし negates the word before it
     plain_i = None
@@ -658,6 +669,8 @@ def _read_segment(seg: _Segment) -> None:
             t = toks[k]
             if k in in_span and t.pos == "形容詞":
                 continue
+            if t.norm in ("話す", "言う", "語る") and k >= 1 and toks[k - 1].surface == "と":
+                continue  # 「やりたいと話した」: the reporting verb is not the predicate
             prev = toks[k - 1] if k else None
             auxiliary = prev is not None and (
                 prev.pos == "動詞" or (prev.lemma in ("て", "で") and prev.pos2 == "接続助詞")
@@ -911,7 +924,7 @@ def _sentence_statements(
     contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
-        if seg.kind == "contrast":
+        if seg.kind == "contrast" or (seg.kind == "main" and seg.spans and toks[seg.b - 1].pos2 == "読点"):
             contrast_spans = list(seg.spans)
         elif seg.kind not in ("reason", "cond") and seg.spans:
             contrast_spans = contrast_spans if not seg.spans else []
@@ -954,7 +967,7 @@ def _sentence_statements(
             negated = pol is not None and pol != "can" and pol != "want"
             pol, strength = default if not negated else (pol, strength)
         if pol is None and not seg.has_head:
-            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許") for t in toks[seg.a : seg.b]) or re.search(
+            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許", "前職", "職歴") for t in toks[seg.a : seg.b]) or re.search(
                 r"\d+\s*(年|か月|ヶ月)", raw
             ):
                 pol, strength = "can", "soft"
@@ -979,7 +992,7 @@ def _sentence_statements(
         if (
             not concepts
             and contrast_spans
-            and prev_kind in ("contrast", "reason")
+            and (prev_kind in ("contrast", "reason") or (prev_kind == "main" and seg.lexical and pol == "want"))
             and cond is None
             and seg.has_head
             and (pol == "want" or seg.lexical or pol in LIMITS)
@@ -1154,7 +1167,11 @@ def _sentence_statements(
                 dropped = limit_concepts | implied | {"long_hours"}
                 if "going_out" in limit_concepts:
                     dropped.add("going_out")
-                made = [m for m in made if not implicit and m.concept not in dropped]
+                made = [
+                    m
+                    for m in made
+                    if m.concept not in dropped and (not implicit or (m.concept == "going_out" and "far" in limit_concepts))
+                ]
         # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
         out.extend(made)
         prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
