@@ -11,7 +11,8 @@ import pytest
 
 from tests.unit.matching.corpus.score import POLARITIES, load, new_reader, old_reader, score, split
 
-HELDOUT_FLOOR = {"want": (0.94, 0.94), "can": (0.87, 0.93), "avoid": (0.90, 0.90), "cannot": (1.0, 0.93)}
+# (precision, recall) of the fifth set when it was first read (README.md); a regression guard
+HELDOUT_FLOOR = {"want": (0.96, 0.93), "can": (0.91, 0.96), "avoid": (0.96, 0.93), "cannot": (0.92, 0.96)}
 
 
 def test_corpus_size_and_labels() -> None:
