@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
 import struct
 import threading
@@ -241,21 +242,17 @@ def murmurhash64a(data: bytes, seed: int = 1) -> int:
 
 
 class Vectors:
-    """Unit-length word vectors keyed by word; ``None`` for a word without one. Build with :func:`vectors`."""
+    """Unit-length word vectors keyed by word; ``None`` for a word without one. Build with :func:`vectors`.
+
+    The table is memory-mapped (rows are read and normalised on lookup); the word → row index (480k hashed
+    keys, a msgpack map in the package) is parsed once and kept as two sorted numpy arrays in the user's cache
+    folder (``$TSUNAGARI_CACHE_DIR``, else ``$XDG_CACHE_HOME/tsunagari`` or ``~/.cache/tsunagari``), keyed by
+    the file's size and time, so later processes load it in milliseconds. An unwritable cache is skipped.
+    """
 
     def __init__(self, directory: Path) -> None:
-        import msgpack
-
-        with open(directory / "vectors", "rb") as f:
-            table = np.load(f)
-        norms = np.linalg.norm(table, axis=1, keepdims=True)
-        self.table = (table / np.where(norms == 0, 1.0, norms)).astype(np.float32)
-        raw: dict[int, int] = msgpack.unpackb((directory / "key2row").read_bytes(), strict_map_key=False)
-        keys = np.fromiter(raw.keys(), dtype=np.uint64, count=len(raw))
-        rows = np.fromiter(raw.values(), dtype=np.int64, count=len(raw))
-        order = np.argsort(keys)
-        self._keys = keys[order]
-        self._rows = rows[order]
+        self.table = np.load(directory / "vectors", mmap_mode="r")
+        self._keys, self._rows = _key_index(directory / "key2row")
         self.directory = directory
 
     def __len__(self) -> int:
@@ -269,6 +266,40 @@ class Vectors:
         return _vector_of(self, word)
 
 
+def _cache_dir() -> Path:
+    env = os.environ.get("TSUNAGARI_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tsunagari"
+
+
+def _key_index(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    st = path.stat()
+    tag = hashlib.blake2b(f"{path}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    cached = _cache_dir() / f"chive-key2row-{tag}.npz"
+    try:
+        with np.load(cached) as z:
+            return z["keys"], z["rows"]
+    except (OSError, ValueError, KeyError):
+        pass
+    import msgpack
+
+    raw: dict[int, int] = msgpack.unpackb(path.read_bytes(), strict_map_key=False)
+    keys = np.fromiter(raw.keys(), dtype=np.uint64, count=len(raw))
+    rows = np.fromiter(raw.values(), dtype=np.int32, count=len(raw))
+    order = np.argsort(keys)
+    keys, rows = keys[order], rows[order]
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, keys=keys, rows=rows)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # no writable cache: parse again next time
+    return keys, rows
+
+
 @lru_cache(maxsize=65536)
 def _vector_of(v: Vectors, word: str) -> np.ndarray | None:
     if not word:
@@ -276,8 +307,9 @@ def _vector_of(v: Vectors, word: str) -> np.ndarray | None:
     key = np.uint64(murmurhash64a(word.encode("utf-8")))
     i = int(np.searchsorted(v._keys, key))
     if i < len(v._keys) and v._keys[i] == key:
-        row: np.ndarray = v.table[int(v._rows[i])]
-        return row
+        row = np.asarray(v.table[int(v._rows[i])], dtype=np.float32)
+        n = float(np.linalg.norm(row))
+        return row / n if n else None
     return None
 
 
@@ -327,3 +359,18 @@ def info() -> dict[str, Any]:
         out["vectors_words"] = len(_VECTORS)
         out["vectors_mb"] = round(_VECTORS.nbytes / 2**20, 1)
     return out
+
+
+def main() -> int:
+    """``python -m matching.analyser``: load the analyser and the vectors once (``make install`` runs it, so the
+    vectors' word index is in the cache before the first match) and print what is loaded."""
+    import json
+
+    analyser()
+    vectors()
+    print(json.dumps(info(), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
