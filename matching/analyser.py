@@ -362,7 +362,7 @@ def info() -> dict[str, Any]:
 
 
 def main() -> int:
-    """``python -m matching.analyser``: load the analyser and the vectors once (``make install`` runs it, so the
+    """Load the analyser and the vectors once (``make install`` runs it, so the
     vectors' word index is in the cache before the first match) and print what is loaded."""
     import json
 
