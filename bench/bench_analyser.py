@@ -68,7 +68,11 @@ print(json.dumps({
 
 def run(backend: str, split: str) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, "-c", _RUN, backend, split], capture_output=True, text=True, check=True, cwd=str(ROOT)
+        [sys.executable, "-c", _RUN, backend, split],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(ROOT),
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -82,14 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus part: {args.split} ({s['n']} sentences)")
     print("| | SudachiPy + sudachidict-core (mode A) | GiNZA ja_ginza (spaCy, mode C, UD parse) | ratio |")
     print("|---|---|---|---|")
-    print(f"| load | {float(s['load_s']):.2f} s | {float(g['load_s']):.2f} s | {float(g['load_s']) / float(s['load_s']):.0f}x |")
-    print(f"| memory added | {float(s['rss_mb']):.0f} MB | {float(g['rss_mb']):.0f} MB | {float(g['rss_mb']) / max(1.0, float(s['rss_mb'])):.1f}x |")
+    print(
+        f"| load | {float(s['load_s']):.2f} s | {float(g['load_s']):.2f} s | {float(g['load_s']) / float(s['load_s']):.0f}x |"
+    )
+    print(
+        f"| memory added | {float(s['rss_mb']):.0f} MB | {float(g['rss_mb']):.0f} MB | {float(g['rss_mb']) / max(1.0, float(s['rss_mb'])):.1f}x |"
+    )
     print(
         f"| per sentence | {float(s['per_sentence_ms']):.3f} ms | {float(g['per_sentence_ms']):.2f} ms | "
         f"{float(g['per_sentence_ms']) / float(s['per_sentence_ms']):.0f}x |"
     )
-    print(f"| statements micro P / R | {float(s['micro_p']):.3f} / {float(s['micro_r']):.3f} | "
-          f"{float(g['micro_p']):.3f} / {float(g['micro_r']):.3f} | |")
+    print(
+        f"| statements micro P / R | {float(s['micro_p']):.3f} / {float(s['micro_r']):.3f} | "
+        f"{float(g['micro_p']):.3f} / {float(g['micro_r']):.3f} | |"
+    )
     for q in ("want", "can", "avoid", "cannot"):
         sp, sr = s["per_polarity"][q]  # type: ignore[index]
         gp, gr = g["per_polarity"][q]  # type: ignore[index]

@@ -158,14 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     ratio = loop_ms / vec_ms
     print(f"feasible: {full.n_feasible:,} of {len(index):,}  ({full.message})")
     print(f"rank (vectorised, top 10 explained): median {vec_ms:.2f} ms over {args.repeat} runs")
-    print(f"same profile without free text:      median {plain_ms:.2f} ms (text costs {vec_ms / plain_ms:.2f}x)")
+    print(
+        f"same profile without free text:      median {plain_ms:.2f} ms (text costs {vec_ms / plain_ms:.2f}x)"
+    )
     print(f"per-pair Python loop:                median {loop_ms:.1f} ms over {args.loop_repeat} runs")
     print(f"ratio loop / vectorised:             {ratio:.0f}x")
     print(f"same feasible set: {same_set}  max |score difference|: {max_diff:.2e}")
     if args.no_assert:
         return 0
     absolute = vec_ms <= TARGET_MS
-    print(f"absolute target ≤ {TARGET_MS} ms: {'met' if absolute else 'not met on this (shared) machine now'}")
+    print(
+        f"absolute target ≤ {TARGET_MS} ms: {'met' if absolute else 'not met on this (shared) machine now'}"
+    )
     ok = (
         same_set
         and max_diff < 1e-6

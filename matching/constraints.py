@@ -148,7 +148,9 @@ def evaluate(pv: ProfileVector, index: OpeningIndex) -> Constraints:
     km, minutes, uses_pickup = travel_arrays(pv, index)
     cannot = (index.concepts @ pv.cannot_vec) > 0 if pv.cannot else none.copy()
     for concept, cond in pv.hard_structured:
-        cannot = cannot | (presence(concept, pv, index, slice(None), km) & ~meets(cond, pv, index, slice(None), km))
+        cannot = cannot | (
+            presence(concept, pv, index, slice(None), km) & ~meets(cond, pv, index, slice(None), km)
+        )
     fails[Reason.CANNOT_DO] = cannot
     fails[Reason.PHYSICAL_LOAD] = index.physical_load > p.max_physical_load
     h = index.session_hours
@@ -270,7 +272,9 @@ def detail(reason: Reason, pv: ProfileVector, index: OpeningIndex, i: int, cons:
             one = np.array([i])
             km1 = np.array([float(cons.km[i])])
             for c, cond in pv.hard_structured:
-                if bool(presence(c, pv, index, one, km1)[0]) and not bool(meets(cond, pv, index, one, km1)[0]):
+                if bool(presence(c, pv, index, one, km1)[0]) and not bool(
+                    meets(cond, pv, index, one, km1)[0]
+                ):
                     labels.append(f"{index.vocabulary.label(c)} (例外「{cond.text}」に当たらない)")
             return f"「{'・'.join(labels)}」を含みます"
         case Reason.PHYSICAL_LOAD:

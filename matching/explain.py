@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from matching.constraints import Constraints
 import numpy as np
 
+from matching.constraints import Constraints
 from matching.factors import PENALTIES, ProfileVector, _limit_hits, _wish_hits, meets, presence, reference_km
-from matching.statements import POLARITY_JA, STRENGTH_JA, Statement
 from matching.index import OpeningIndex
 from matching.records import TravelMode
+from matching.statements import POLARITY_JA, STRENGTH_JA, Statement
 
 __all__ = ["FACTOR_LABELS", "SHOWN_WHEN_PRESENT", "Factor", "explain_pair"]
 
@@ -143,7 +143,9 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
     if name == "contact":
         if "contact_comfort" not in unset:
             rel = "以内" if o.contact_load <= p.contact_comfort else "を上回る"
-            return f"対人負荷{o.contact_load}。対人面の耐性は未入力 (既定{p.contact_comfort}で計算すると{rel})"
+            return (
+                f"対人負荷{o.contact_load}。対人面の耐性は未入力 (既定{p.contact_comfort}で計算すると{rel})"
+            )
         if o.contact_load <= p.contact_comfort:
             return f"対人負荷{o.contact_load}で、本人の対人面の耐性{p.contact_comfort}以内"
         return f"対人負荷{o.contact_load}が本人の対人面の耐性{p.contact_comfort}を上回る"
@@ -208,7 +210,9 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
             parts = []
             for c, st in seen.items():
                 src = f"本人の記述{_quote(st)}" if st.source == "free_text" else "避けたいこと"
-                parts.append(f"「{_found(st, lab(c))}」({src}: {POLARITY_JA[st.polarity]}・{STRENGTH_JA[st.strength]})")
+                parts.append(
+                    f"「{_found(st, lab(c))}」({src}: {POLARITY_JA[st.polarity]}・{STRENGTH_JA[st.strength]})"
+                )
             return "本人が避けたい・苦手とする" + "、".join(parts) + "を含む"
         exempt = [
             st
@@ -226,27 +230,41 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
             seen2: dict[str, Statement] = {}
             for st in hits:
                 seen2.setdefault(st.concept, st)
-            return "本人の記述" + "、".join(
-                f"{_quote(st)}により「{_found(st, lab(c))}」はできない (強い制約)" for c, st in seen2.items()
-            ) + "に当たる"
+            return (
+                "本人の記述"
+                + "、".join(
+                    f"{_quote(st)}により「{_found(st, lab(c))}」はできない (強い制約)"
+                    for c, st in seen2.items()
+                )
+                + "に当たる"
+            )
         if pv.hard_limits:
-            return "本人が「できない」とした" + _j(sorted({lab(st.concept) for st in pv.hard_limits})) + "には当たらない"
+            return (
+                "本人が「できない」とした"
+                + _j(sorted({lab(st.concept) for st in pv.hard_limits}))
+                + "には当たらない"
+            )
         return "文章に書かれた強い制約なし"
     if name == "conditions":
         one = np.array([i])
-        km = _km1(cons, i)
+        km1 = _km1(cons, i)
         parts = []
         for st in pv.hard_limits + pv.soft_limits:
-            if st.condition is not None and not st.condition.empty:
-                if bool(meets(st.condition, pv, index, one, km)[0]):
-                    parts.append(f"本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
+            if (
+                st.condition is not None
+                and not st.condition.empty
+                and bool(meets(st.condition, pv, index, one, km1)[0])
+            ):
+                parts.append(f"本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
         for st in pv.wishes:
-            if bool(_wish_hits(st, pv, index, one, km)[0]):
+            if bool(_wish_hits(st, pv, index, one, km1)[0]):
                 parts.append(f"本人の記述{_quote(st)}に合う「{_found(st, lab(st.concept))}」")
         if parts:
             return "、".join(dict.fromkeys(parts))
         if pv.wishes:
-            return "本人の言葉の希望 (" + _j(sorted({lab(st.concept) for st in pv.wishes})) + ") には当たらない"
+            return (
+                "本人の言葉の希望 (" + _j(sorted({lab(st.concept) for st in pv.wishes})) + ") には当たらない"
+            )
         return "文章に書かれた希望・条件なし"
     if name == "pickup":
         return "送迎あり (受け入れ先の送迎を利用)" if v > 0 else ""

@@ -185,7 +185,9 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
     interests = {st.concept for st in statements if st.polarity == "want" and st.concept in tasks}
     cannot = set(vocab.lookup_all(profile.cannot_do))
     # 「もうお店では調理はできない」 from someone who lists 調理 as experience limits a setting, not the skill
-    declared = {st.concept for st in statements if st.source in ("experience", "skills") and st.polarity == "can"}
+    declared = {
+        st.concept for st in statements if st.source in ("experience", "skills") and st.polarity == "can"
+    }
     soft: list[Statement] = []
     hard: list[Statement] = []
     for st in statements:
@@ -193,7 +195,7 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
             continue
         (hard if st.strength == "hard" and st.source != "avoid" else soft).append(st)
     # 制約の一覧 (limits): soft ones are soft limits; hard ones exclude (see matching.constraints)
-    hard_structured: list[tuple[str, Condition | None]] = []
+    hard_structured: list[tuple[str, Condition]] = []
     for k, lim in enumerate(profile.limits):
         ids = vocab.lookup(lim.what)
         cond = condition_of(lim.unless, vocabulary=vocab)
@@ -204,15 +206,41 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
                 else:
                     hard_structured.append((c, cond))
             else:
-                soft.append(Statement(c, "avoid", "soft", cond, sentence=lim.what + (f" ({lim.unless}は可)" if lim.unless else ""), evidence=lim.what, source=f"limits.{k}"))
+                soft.append(
+                    Statement(
+                        c,
+                        "avoid",
+                        "soft",
+                        cond,
+                        sentence=lim.what + (f" ({lim.unless}は可)" if lim.unless else ""),
+                        evidence=lim.what,
+                        source=f"limits.{k}",
+                    )
+                )
     # 連絡の方法: a refused channel is a soft limit, a preferred remote channel a wish the host can meet
     ch = profile.contact_channels
     if "phone" in ch.refused:
-        soft.append(Statement("phone", "avoid", "soft", sentence="電話不可 (連絡の方法)", evidence="電話", source="contact_channels"))
+        soft.append(
+            Statement(
+                "phone",
+                "avoid",
+                "soft",
+                sentence="電話不可 (連絡の方法)",
+                evidence="電話",
+                source="contact_channels",
+            )
+        )
     channel_wishes: list[Statement] = []
     if {"email", "line"} & set(ch.preferred) or "phone" in ch.refused:
         channel_wishes.append(
-            Statement("remote_contact", "want", "soft", sentence="メール等での連絡を希望 (連絡の方法)", evidence="メール", source="contact_channels")
+            Statement(
+                "remote_contact",
+                "want",
+                "soft",
+                sentence="メール等での連絡を希望 (連絡の方法)",
+                evidence="メール",
+                source="contact_channels",
+            )
         )
     avoid = {st.concept for st in soft if st.condition is None}
     limited = {st.concept for st in soft} | {st.concept for st in hard} | cannot
@@ -283,8 +311,13 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
 
 
 def presence(
-    concept: str, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray,
-    *, hours: float | None = None,
+    concept: str,
+    pv: ProfileVector,
+    index: OpeningIndex,
+    sel: slice | np.ndarray,
+    km: np.ndarray,
+    *,
+    hours: float | None = None,
 ) -> np.ndarray:
     """Whether each opening of ``sel`` involves ``concept`` (person-dependent facts computed here)."""
     remote = index.remote[sel]
@@ -309,7 +342,9 @@ def presence(
     return index.concepts[sel, col] > 0
 
 
-def meets(cond: Condition, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray) -> np.ndarray:
+def meets(
+    cond: Condition, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
     """Whether each opening of ``sel`` meets a condition (all its concepts, words and its longest session)."""
     n = len(index.remote[sel])
     if cond.unresolved:
@@ -325,7 +360,9 @@ def meets(cond: Condition, pv: ProfileVector, index: OpeningIndex, sel: slice | 
     return ok
 
 
-def _limit_hits(st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray) -> np.ndarray:
+def _limit_hits(
+    st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
     hours = st.condition.max_hours if (st.condition is not None and st.concept == "long_hours") else None
     hit = presence(st.concept, pv, index, sel, km, hours=hours)
     if st.condition is not None and not st.condition.empty:
@@ -333,7 +370,9 @@ def _limit_hits(st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slic
     return hit
 
 
-def _wish_hits(st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray) -> np.ndarray:
+def _wish_hits(
+    st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
     hit = presence(st.concept, pv, index, sel, km)
     if st.condition is not None and not st.condition.empty:
         hit &= meets(st.condition, pv, index, sel, km)

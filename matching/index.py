@@ -212,9 +212,9 @@ class OpeningIndex:
         uniq_absent: list[frozenset[str]] = []
         uniq_positive: list[str] = []
         for t in uniq:
-            present, absent = opening_facts(t, vocab)
+            present, gone = opening_facts(t, vocab)
             uniq_concepts.append(present)
-            uniq_absent.append(absent)
+            uniq_absent.append(gone)
             uniq_positive.append(split_polarity(t, side="opening").positive_text)
         vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32
@@ -252,7 +252,7 @@ class OpeningIndex:
             cs = set(uniq_concepts[text_id[i]])
             absent: set[str] = set(uniq_absent[text_id[i]])
             for a in o.accessibility:  # 「立ち仕事なし」 removes a condition the text may mention
-                present_a, absent_a = opening_facts(a, vocab)
+                _present_a, absent_a = opening_facts(a, vocab)
                 absent |= absent_a
             if conv is not None and o.contact_load >= CONTACT_IMPLIES_CONVERSATION:
                 cs.add("conversation")

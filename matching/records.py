@@ -37,9 +37,9 @@ __all__ = [
     "Channel",
     "ConsentScope",
     "ContactChannels",
-    "Limit",
     "Eligibility",
     "HostKind",
+    "Limit",
     "Opening",
     "PastPlacement",
     "Profile",
@@ -236,7 +236,9 @@ class ContactChannels(_Model):
 class Limit(_Model):
     """本人の制約 1件: 内容、強さ (hard できない = 除外 / soft 苦手 = 減点)、例外の条件."""
 
-    what: str = Field(min_length=1, max_length=200, description="制約の内容 (語彙辞書の語で)", examples=["外出"])
+    what: str = Field(
+        min_length=1, max_length=200, description="制約の内容 (語彙辞書の語で)", examples=["外出"]
+    )
     strength: Literal["hard", "soft"] = Field(
         default="soft", description="hard: できない (含む参加先は除外) / soft: 苦手・避けたい (減点)"
     )

@@ -247,29 +247,235 @@ HEADS: dict[str, _H] = {
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
 # Heads whose negation says "no experience / not interested" rather than a limit: dropped when negated.
-_HARD_ADVERBS = frozenset({"絶対", "絶対に", "全然", "全く", "まったく", "一切", "どうしても", "到底", "完全", "決して"})
-_SOFT_ADVERBS = frozenset(
-    {"少し", "ちょっと", "あまり", "余り", "やや", "多少", "なるべく", "できるだけ", "出来るだけ", "若干", "まだ", "少々"}
+_HARD_ADVERBS = frozenset(
+    {"絶対", "絶対に", "全然", "全く", "まったく", "一切", "どうしても", "到底", "完全", "決して"}
 )
-_HEDGES = frozenset({"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"})
+_SOFT_ADVERBS = frozenset(
+    {
+        "少し",
+        "ちょっと",
+        "あまり",
+        "余り",
+        "やや",
+        "多少",
+        "なるべく",
+        "できるだけ",
+        "出来るだけ",
+        "若干",
+        "まだ",
+        "少々",
+    }
+)
+_HEDGES = frozenset(
+    {"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"}
+)
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
 _NEUTRAL = frozenset({"体験", "見学"})
-_MOTION = frozenset({"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"})
+_MOTION = frozenset(
+    {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
+)
 # content words that never name a concept by similarity (too general, or body, family and people)
 _STOP = frozenset(
-    """事 物 所 人 方 作業 仕事 活動 時間 場所 今 昔 家族 自分 本人 母 父 母親 父親 妻 夫 兄 姉 弟 妹 息子 娘 祖母 祖父
-    医者 医師 体 身体 足 腰 手 膝 肩 目 耳 頭 気 前 後 中 上 下 時 日 週 月 年 回 度 分 毎日 以前 最近 現在 将来 理由
-    手入れ 関係 状態 様子 必要 程度 くらい ぐらい 場合 ため 感じ 方法 自宅 家 部屋 病気 障害 症状 体調 調子 支援 相談 本当
-    少し 全部 一部 他 等 など 皆 みんな 全て 自信 経験 興味 趣味 希望 練習 勉強 生活 病院 通院 服薬 薬 施設 職場 会社
-    働く 出来る 為る 居る 有る 成る 言う 思う 見る 行く 来る 貰う 遣る 頑張る 続ける 始める 分かる 知る 考える 慣れる
-    行う 使う 持つ 参加 元 歴 様 さん 君 ちゃん 以上 以下 以内 程 年間 か月 ヶ月 人数 相手 世話 環境 補助 実習 評価
-    こと もの 就労 継続 移行 型 バス 電車 送迎 集中 集中力 体力 様子 面 課題 日焼け 予定 変更 診断 関心""".split()
+    [
+        "事",
+        "物",
+        "所",
+        "人",
+        "方",
+        "作業",
+        "仕事",
+        "活動",
+        "時間",
+        "場所",
+        "今",
+        "昔",
+        "家族",
+        "自分",
+        "本人",
+        "母",
+        "父",
+        "母親",
+        "父親",
+        "妻",
+        "夫",
+        "兄",
+        "姉",
+        "弟",
+        "妹",
+        "息子",
+        "娘",
+        "祖母",
+        "祖父",
+        "医者",
+        "医師",
+        "体",
+        "身体",
+        "足",
+        "腰",
+        "手",
+        "膝",
+        "肩",
+        "目",
+        "耳",
+        "頭",
+        "気",
+        "前",
+        "後",
+        "中",
+        "上",
+        "下",
+        "時",
+        "日",
+        "週",
+        "月",
+        "年",
+        "回",
+        "度",
+        "分",
+        "毎日",
+        "以前",
+        "最近",
+        "現在",
+        "将来",
+        "理由",
+        "手入れ",
+        "関係",
+        "状態",
+        "様子",
+        "必要",
+        "程度",
+        "くらい",
+        "ぐらい",
+        "場合",
+        "ため",
+        "感じ",
+        "方法",
+        "自宅",
+        "家",
+        "部屋",
+        "病気",
+        "障害",
+        "症状",
+        "体調",
+        "調子",
+        "支援",
+        "相談",
+        "本当",
+        "少し",
+        "全部",
+        "一部",
+        "他",
+        "等",
+        "など",
+        "皆",
+        "みんな",
+        "全て",
+        "自信",
+        "経験",
+        "興味",
+        "趣味",
+        "希望",
+        "練習",
+        "勉強",
+        "生活",
+        "病院",
+        "通院",
+        "服薬",
+        "薬",
+        "施設",
+        "職場",
+        "会社",
+        "働く",
+        "出来る",
+        "為る",
+        "居る",
+        "有る",
+        "成る",
+        "言う",
+        "思う",
+        "見る",
+        "行く",
+        "来る",
+        "貰う",
+        "遣る",
+        "頑張る",
+        "続ける",
+        "始める",
+        "分かる",
+        "知る",
+        "考える",
+        "慣れる",
+        "行う",
+        "使う",
+        "持つ",
+        "参加",
+        "元",
+        "歴",
+        "様",
+        "さん",
+        "君",
+        "ちゃん",
+        "以上",
+        "以下",
+        "以内",
+        "程",
+        "年間",
+        "か月",
+        "ヶ月",
+        "人数",
+        "相手",
+        "世話",
+        "環境",
+        "補助",
+        "実習",
+        "評価",
+        "こと",
+        "もの",
+        "就労",
+        "継続",
+        "移行",
+        "型",
+        "バス",
+        "電車",
+        "送迎",
+        "集中",
+        "集中力",
+        "体力",
+        "様子",
+        "面",
+        "課題",
+        "日焼け",
+        "予定",
+        "変更",
+        "診断",
+        "関心",
+    ]
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
 # a person's own attributes: a new subject that stops a contrast's subject from carrying over
-_ATTRIBUTES = frozenset("体力 体調 気力 集中力 記憶 腰 足 膝 目 耳 手 肩 頭 自分 性格 病気 障害".split())
+_ATTRIBUTES = frozenset(
+    [
+        "体力",
+        "体調",
+        "気力",
+        "集中力",
+        "記憶",
+        "腰",
+        "足",
+        "膝",
+        "目",
+        "耳",
+        "手",
+        "肩",
+        "頭",
+        "自分",
+        "性格",
+        "病気",
+        "障害",
+    ]
+)
 
 _NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
 _HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
@@ -432,9 +638,13 @@ def _is_chain(m: Morpheme) -> bool:
     """Tokens that may follow a predicate inside its own predicate unit."""
     if m.pos == "助動詞":
         return True
-    if m.pos == "助詞" and m.pos2 in ("係助詞", "終助詞", "副助詞") and m.lemma not in ("なら", "くらい", "ぐらい"):
+    if (
+        m.pos == "助詞"
+        and m.pos2 in ("係助詞", "終助詞", "副助詞")
+        and m.lemma not in ("なら", "くらい", "ぐらい")
+    ):
         return True
-    if m.pos == "助詞" and m.lemma in ("て", "で", "と") and m.pos2 != "接続助詞" or m.lemma == "て":
+    if (m.pos == "助詞" and m.lemma in ("て", "で", "と") and m.pos2 != "接続助詞") or m.lemma == "て":
         return True
     if m.pos == "形容詞" and m.pos2 == "非自立可能":
         return True
@@ -468,19 +678,36 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         if nxt is not None and nxt.surface == "ば":
             return None
         return "cond"
-    if m.surface == "で" and m.pos == "助動詞" and i and toks[i - 1].surface == "の" and toks[i - 1].pos2 == "準体助詞":
-        if nxt is None or nxt.surface not in ("は", "も"):
-            return "reason"
+    if (
+        m.surface == "で"
+        and m.pos == "助動詞"
+        and i
+        and toks[i - 1].surface == "の"
+        and toks[i - 1].pos2 == "準体助詞"
+        and (nxt is None or nxt.surface not in ("は", "も"))
+    ):
+        return "reason"
     if m.pos == "名詞" and m.lemma in ("ため", "為") and (nxt is None or nxt.surface in ("に", "、", ",")):
         return "reason"
-    if m.pos == "名詞" and m.lemma in ("場合", "時", "とき") and nxt is not None and nxt.surface in ("は", "なら", "に"):
+    if (
+        m.pos == "名詞"
+        and m.lemma in ("場合", "時", "とき")
+        and nxt is not None
+        and nxt.surface in ("は", "なら", "に")
+    ):
         return "cond"
     if m.pos == "補助記号" and m.pos2 == "読点":
         prev = toks[i - 1] if i else None
-        if prev is not None and prev.surface == "で" and any(t.surface == "は" and t.pos2 == "係助詞" for t in toks[:i]):
+        if (
+            prev is not None
+            and prev.surface == "で"
+            and any(t.surface == "は" and t.pos2 == "係助詞" for t in toks[:i])
+        ):
             return "main"  # 「前職は接客で、…」
         if prev is not None and (
-            _is_head(prev) or prev.pos in ("動詞", "形容詞", "助動詞") or (prev.pos == "助詞" and prev.lemma == "て")
+            _is_head(prev)
+            or prev.pos in ("動詞", "形容詞", "助動詞")
+            or (prev.pos == "助詞" and prev.lemma == "て")
         ):
             return "main"
         return None
@@ -503,10 +730,20 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                 if toks[j].pos == "接尾辞" and toks[j - 1].pos == "動詞":
                     break
                 j += 1
-            case_marked = i + 1 < n and toks[i + 1].pos == "助詞" and (
-                toks[i + 1].pos2 == "格助詞" or (toks[i].pos == "名詞" and toks[i + 1].surface in ("は", "も"))
+            case_marked = (
+                i + 1 < n
+                and toks[i + 1].pos == "助詞"
+                and (
+                    toks[i + 1].pos2 == "格助詞"
+                    or (toks[i].pos == "名詞" and toks[i + 1].surface in ("は", "も"))
+                )
             )
-            if not case_marked and j < n and j > i and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞"):
+            if (
+                not case_marked
+                and j < n
+                and j > i
+                and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞")
+            ):
                 last = toks[j - 1]
                 attributive = (
                     last.surface in ("な", "の")
@@ -545,13 +782,20 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 if len(seq) == 1:
                     hit = seq
                     break
-        if hit is not None and i + len(hit) < len(toks) and toks[i + len(hit)].pos == "接尾辞" and toks[
-            i + len(hit)
-        ].surface in ("所", "室", "局", "署", "課", "館"):
+        if (
+            hit is not None
+            and i + len(hit) < len(toks)
+            and toks[i + len(hit)].pos == "接尾辞"
+            and toks[i + len(hit)].surface in ("所", "室", "局", "署", "課", "館")
+        ):
             hit = None  # 「事務所」「調理室」 name a place, not the task
         if hit is not None:
             j = i + len(hit)
-            if j + 1 < len(toks) and toks[j].surface == "の" and toks[j + 1].norm in ("頃", "時", "ころ", "時代"):
+            if (
+                j + 1 < len(toks)
+                and toks[j].surface == "の"
+                and toks[j + 1].norm in ("頃", "時", "ころ", "時代")
+            ):
                 i = j  # 「子どもの頃」 is a time, not children
                 continue
             if (
@@ -581,7 +825,11 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
         b = offsets[m.end() - 1] + 1
         if any(covered[a:b]):
             continue
-        if b < len(toks) and toks[b].pos == "接尾辞" and toks[b].surface in ("所", "室", "局", "署", "課", "館"):
+        if (
+            b < len(toks)
+            and toks[b].pos == "接尾辞"
+            and toks[b].surface in ("所", "室", "局", "署", "課", "館")
+        ):
             continue
         if b == a + 1 and toks[a].pos == "名詞" and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
             continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
@@ -617,7 +865,12 @@ def _similar_spans(
             k += 1
             continue
         j = k
-        while j + 1 < seg.b and j + 1 not in covered and toks[j + 1].pos in ("名詞", "接尾辞") and not _is_head(toks[j + 1]):
+        while (
+            j + 1 < seg.b
+            and j + 1 not in covered
+            and toks[j + 1].pos in ("名詞", "接尾辞")
+            and not _is_head(toks[j + 1])
+        ):
             j += 1
         run = toks[k : j + 1]
         words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
@@ -626,21 +879,34 @@ def _similar_spans(
             k = j + 1  # 「ホームページ作り」: the continuation of a compound already read
             continue
         other_section = any(vocab.find(t.surface, "support") or vocab.find(t.surface, "needs") for t in run)
-        if marker is not None and marker.surface == "の" and j + 2 < len(toks) and any(sp.start == j + 2 for sp in spans):
+        if (
+            marker is not None
+            and marker.surface == "の"
+            and j + 2 < len(toks)
+            and any(sp.start == j + 2 for sp in spans)
+        ):
             k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
             continue
-        if not words or other_section or (marker is not None and marker.surface == "で" and marker.pos == "助詞"):
+        if (
+            not words
+            or other_section
+            or (marker is not None and marker.surface == "で" and marker.pos == "助詞")
+        ):
             k = j + 1
             continue
         ex, owners = _example_vectors(vocab, idx)
         vec = _phrase_vector("".join(t.surface for t in run), words)
         if ex is not None and vec is not None and len(owners):
             sims = ex @ vec
-            sims = np.where(sims > 0.995, 0.0, sims)  # a pruned table maps rare words onto one row: not evidence
+            sims = np.where(
+                sims > 0.995, 0.0, sims
+            )  # a pruned table maps rare words onto one row: not evidence
             best = int(np.argmax(sims))
             if float(sims[best]) >= threshold:
                 out.append(
-                    _Span(owners[best], k, j + 1, "".join(t.surface for t in run), round(float(sims[best]), 3))
+                    _Span(
+                        owners[best], k, j + 1, "".join(t.surface for t in run), round(float(sims[best]), 3)
+                    )
                 )
         k = j + 1
     return out
@@ -653,14 +919,21 @@ def _read_segment(seg: _Segment) -> None:
     toks = seg.toks[seg.a : seg.b]
     head_i = None
     for k in range(len(toks) - 1, -1, -1):
-        if _is_head(toks[k]) and not any(s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"):
+        if _is_head(toks[k]) and not any(
+            s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
+        ):
             head_i = k
             break
     if head_i is None and any(t.norm in _NEUTRAL for t in toks):
         seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
         seg.has_head = True
         return
-    if head_i is not None and head_i > 0 and toks[head_i].surface in ("なし", "無し", "ナシ") and _is_head(toks[head_i - 1]):
+    if (
+        head_i is not None
+        and head_i > 0
+        and toks[head_i].surface in ("なし", "無し", "ナシ")
+        and _is_head(toks[head_i - 1])
+    ):
         head_i -= 1  # 「経験なし」: なし negates the word before it
     plain_i = None
     in_span = {k - seg.a for s in seg.spans for k in range(s.start, s.end)}
@@ -675,9 +948,22 @@ def _read_segment(seg: _Segment) -> None:
             auxiliary = prev is not None and (
                 prev.pos == "動詞" or (prev.lemma in ("て", "で") and prev.pos2 == "接続助詞")
             )
-            if t.pos in ("動詞", "形容詞") and not auxiliary and not (t.pos2 == "非自立可能" and t.lemma in ("ある", "いる", "ない", "する", "なる", "くる", "いく", "みる", "おく", "しまう")):
+            if (
+                t.pos in ("動詞", "形容詞")
+                and not auxiliary
+                and not (
+                    t.pos2 == "非自立可能"
+                    and t.lemma
+                    in ("ある", "いる", "ない", "する", "なる", "くる", "いく", "みる", "おく", "しまう")
+                )
+            ):
                 # 「〜ないことが多い」「〜ないこともある」: the predicate is the one before こと
-                if t.lemma in ("多い", "ある", "有る") and k >= 2 and toks[k - 1].lemma in ("が", "も") and toks[k - 2].lemma in ("こと", "事", "日", "時", "とき"):
+                if (
+                    t.lemma in ("多い", "ある", "有る")
+                    and k >= 2
+                    and toks[k - 1].lemma in ("が", "も")
+                    and toks[k - 2].lemma in ("こと", "事", "日", "時", "とき")
+                ):
                     continue
                 plain_i = k
                 break
@@ -686,7 +972,15 @@ def _read_segment(seg: _Segment) -> None:
                 break
         if plain_i is None:
             for k in range(len(toks) - 1, -1, -1):
-                if toks[k].pos == "動詞" and toks[k].lemma in ("できる", "出来る", "ある", "有る", "いる", "居る", "する"):
+                if toks[k].pos == "動詞" and toks[k].lemma in (
+                    "できる",
+                    "出来る",
+                    "ある",
+                    "有る",
+                    "いる",
+                    "居る",
+                    "する",
+                ):
                     plain_i = k
                     break
     if (
@@ -730,8 +1024,15 @@ def _read_segment(seg: _Segment) -> None:
         seg.has_head = True
         seg.past = True
         return
-    if head_i is None and (tail.startswith(("ていない", "てない", "ていません")) or "たことがない" in tail or "たことはない" in tail or "たことない" in tail):
-        seg.polarity = None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
+    if head_i is None and (
+        tail.startswith(("ていない", "てない", "ていません"))
+        or "たことがない" in tail
+        or "たことはない" in tail
+        or "たことない" in tail
+    ):
+        seg.polarity = (
+            None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
+        )
         seg.has_head = True
         return
     if head.surface in ("あり", "有り") and head_i is None:
@@ -743,7 +1044,9 @@ def _read_segment(seg: _Segment) -> None:
         if head.norm == "良い" and want:
             want = False
     else:
-        lemma_pot = head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
+        lemma_pot = (
+            head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
+        )
         if head.lemma in ("できる", "出来る"):
             pol, strength, neg_pol, neg_strength = HEADS["出来る"]
         elif potential or lemma_pot:
@@ -756,9 +1059,19 @@ def _read_segment(seg: _Segment) -> None:
         else:
             pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
         seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
-    if pol == "can" and neg % 2 == 0 and (
-        any(t.surface in ("ほう", "方") and k + 1 < hi and toks[k + 1].surface == "が" for k, t in enumerate(toks[:hi]))
-        or any(t.norm == "趣味" and k + 1 < hi and toks[k + 1].surface == "で" for k, t in enumerate(toks[:hi]))
+    if (
+        pol == "can"
+        and neg % 2 == 0
+        and (
+            any(
+                t.surface in ("ほう", "方") and k + 1 < hi and toks[k + 1].surface == "が"
+                for k, t in enumerate(toks[:hi])
+            )
+            or any(
+                t.norm == "趣味" and k + 1 < hi and toks[k + 1].surface == "で"
+                for k, t in enumerate(toks[:hi])
+            )
+        )
     ):
         want = True  # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference
     if want and pol == "can":
@@ -834,7 +1147,9 @@ _QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
 
 def _sentences(text: str) -> list[str]:
     out: list[str] = []
-    text = re.sub(r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text)  # 「パソコン？まあ使える」: a topic asked back
+    text = re.sub(
+        r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text
+    )  # 「パソコン？まあ使える」: a topic asked back
     for s in _SENTENCE_SPLIT.split(text):
         if not s or not s.strip(" 、,。"):
             continue
@@ -911,7 +1226,9 @@ def _sentence_statements(
         _read_facets(seg, raw)
         if seg.kind == "cond":
             seg.terms = _terms(seg, seg.spans)
-        if side == "person" and (seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None):
+        if side == "person" and (
+            seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None
+        ):
             seg.spans += _similar_spans(seg, seg.spans, vocab, idx, threshold)
             seg.spans.sort(key=lambda s: s.start)
 
@@ -920,7 +1237,6 @@ def _sentence_statements(
     prev_limits: list[Statement] = []
     prev_kind = "main"
     carry: list[_Span] = []
-    prev_spans: list[_Span] = []
     contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
@@ -936,14 +1252,24 @@ def _sentence_statements(
             # 「雪かきは腰に悪いので無理」: the topic belongs to the main predicate when it has none of its own
             nxt_seg = next((x for x in segs if x.a == seg.b), None)
             topic_end = next(
-                (k for k in range(seg.a, seg.b) if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"), None
+                (
+                    k
+                    for k in range(seg.a, seg.b)
+                    if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"
+                ),
+                None,
             )
             if nxt_seg is not None and nxt_seg.has_head and not nxt_seg.spans and topic_end is not None:
                 carry = [sp for sp in seg.spans if sp.end <= topic_end]
                 seg.spans = [sp for sp in seg.spans if sp.end > topic_end]
         if seg.kind == "reason" and not seg.past and not seg.lexical:
             topic_end = next(
-                (k for k in range(seg.a, seg.b) if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"), None
+                (
+                    k
+                    for k in range(seg.a, seg.b)
+                    if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"
+                ),
+                None,
             )
             carry = [sp for sp in seg.spans if topic_end is not None and sp.end <= topic_end]
         if seg.kind == "cond":
@@ -962,13 +1288,23 @@ def _sentence_statements(
             )
             pending_cond = None
         pol, strength = seg.polarity, seg.strength
-        if (source not in ("free_text", "opening") or header is not None) and default is not None and seg.has_head and not seg.lexical:
+        if (
+            (source not in ("free_text", "opening") or header is not None)
+            and default is not None
+            and seg.has_head
+            and not seg.lexical
+        ):
             # a plain verb in a structured field (興味「絵を描く」, 避けたいこと「人と話す」) keeps the field's sense
             negated = pol is not None and pol != "can" and pol != "want"
             pol, strength = default if not negated else (pol, strength)
         if pol is None and not seg.has_head:
-            if seg.past or any(t.norm in ("経験", "歴", "元", "資格", "免許", "前職", "職歴") for t in toks[seg.a : seg.b]) or re.search(
-                r"\d+\s*(年|か月|ヶ月)", raw
+            if (
+                seg.past
+                or any(
+                    t.norm in ("経験", "歴", "元", "資格", "免許", "前職", "職歴")
+                    for t in toks[seg.a : seg.b]
+                )
+                or re.search(r"\d+\s*(年|か月|ヶ月)", raw)
             ):
                 pol, strength = "can", "soft"
             elif seg.hours is not None and re.search(r"まで|以内|限界|程度", raw):
@@ -992,53 +1328,94 @@ def _sentence_statements(
         if (
             not concepts
             and contrast_spans
-            and (prev_kind in ("contrast", "reason") or (prev_kind == "main" and seg.lexical and pol == "want"))
+            and (
+                prev_kind in ("contrast", "reason") or (prev_kind == "main" and seg.lexical and pol == "want")
+            )
             and cond is None
             and seg.has_head
             and (pol == "want" or seg.lexical or pol in LIMITS)
             and not any(
-                (t.pos == "名詞" and (t.norm not in _STOP or t.norm in _ATTRIBUTES) and t.pos2 != "数詞" and not _is_head(t))
+                (
+                    t.pos == "名詞"
+                    and (t.norm not in _STOP or t.norm in _ATTRIBUTES)
+                    and t.pos2 != "数詞"
+                    and not _is_head(t)
+                )
                 for t in toks[seg.a : seg.b]
             )
         ):
             # 「パソコンは苦手だけど覚えたい」「動物は好きだけど(アレルギーがあるので)世話はできない」:
             # the subject of the contrast carries over
             concepts = [_Span(sp.concept, seg.a, seg.a, sp.evidence) for sp in contrast_spans]
-        if pol in LIMITS and any(toks[sp.end].surface in ("は", "も") for sp in concepts if sp.end < len(toks) and sp.end > sp.start):
+        if pol in LIMITS and any(
+            toks[sp.end].surface in ("は", "も")
+            for sp in concepts
+            if sp.end < len(toks) and sp.end > sp.start
+        ):
             # 「週末は子どもの世話で難しい」: a noun marked with で is the cause, the topic is the limit
             concepts = [
                 sp
                 for sp in concepts
-                if not (sp.end < len(toks) and toks[sp.end].surface == "で" and toks[sp.end].pos == "助詞" and sp.end > sp.start)
-                and not (sp.end + 2 <= len(toks) and toks[sp.end].surface == "の" and sp.end > sp.start and any(
-                    t.surface == "で" and t.pos == "助詞" for t in toks[sp.end + 1 : sp.end + 4]
-                ) and not any(o.start > sp.end and o.start < sp.end + 4 for o in concepts))
+                if not (
+                    sp.end < len(toks)
+                    and toks[sp.end].surface == "で"
+                    and toks[sp.end].pos == "助詞"
+                    and sp.end > sp.start
+                )
+                and not (
+                    sp.end + 2 <= len(toks)
+                    and toks[sp.end].surface == "の"
+                    and sp.end > sp.start
+                    and any(t.surface == "で" and t.pos == "助詞" for t in toks[sp.end + 1 : sp.end + 4])
+                    and not any(o.start > sp.end and o.start < sp.end + 4 for o in concepts)
+                )
             ]
         if any(
-            sp.concept in ("far", "near_home") or (vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time")
+            sp.concept in ("far", "near_home")
+            or (vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time")
             for sp in concepts
         ):
             # 「遠くまでは通えない」: the verb of going is part of the distance statement
-            concepts = [sp for sp in concepts if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)]
+            concepts = [
+                sp
+                for sp in concepts
+                if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)
+            ]
         needed = [
             sp
             for sp in concepts
-            if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)]))
+            if re.match(
+                r"[なの]?(で|じゃ)(ない|なければ|ないと)",
+                "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)]),
+            )
         ]
         if needed and seg.head_is_motion:
             # 「近くでないと通えない」: the place is needed
             concepts, pol = needed, "want"
-        elif seg.head_is_motion and concepts and all(
-            _is_facet(vocab, sp.concept)
-            and sp.concept not in ("going_out", "far")
-            and vocab.concepts[sp.concept].kind != "time"
-            for sp in concepts
+        elif (
+            seg.head_is_motion
+            and concepts
+            and all(
+                _is_facet(vocab, sp.concept)
+                and sp.concept not in ("going_out", "far")
+                and vocab.concepts[sp.concept].kind != "time"
+                for sp in concepts
+            )
         ):
             # 「近所なら歩いて行ける」: going out, near home
             cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
             concepts = [_Span("going_out", seg.a, seg.a, raw)]
-        if side == "person" and cond_subject and (
-            not concepts or any(vocab.concepts[sp.concept].kind == "task" for sp in concepts if sp.concept in vocab.concepts)
+        if (
+            side == "person"
+            and cond_subject
+            and (
+                not concepts
+                or any(
+                    vocab.concepts[sp.concept].kind == "task"
+                    for sp in concepts
+                    if sp.concept in vocab.concepts
+                )
+            )
         ):
             # 「猫の世話ならできる」「編み物なら教えられる」: what the condition names is stated too
             concepts = concepts + [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
@@ -1084,7 +1461,10 @@ def _sentence_statements(
             # 「2時間以上は無理」: the number is the limit
             concepts.append(_Span("long_hours", seg.a, seg.a, raw))
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
-        if pol == "can" and any(vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "task" for sp in concepts):
+        if pol == "can" and any(
+            vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "task"
+            for sp in concepts
+        ):
             # 「家で毎日料理をしていた」: where a task was done is its setting, not a wish to work at home
             concepts = [
                 sp
@@ -1093,7 +1473,10 @@ def _sentence_statements(
                     vocab.concepts.get(sp.concept) is not None
                     and vocab.concepts[sp.concept].kind == "place"
                     and sp.end <= len(toks)
-                    and (sp.evidence.endswith("で") or (sp.end < len(toks) and toks[sp.end].surface in ("で", "では")))
+                    and (
+                        sp.evidence.endswith("で")
+                        or (sp.end < len(toks) and toks[sp.end].surface in ("で", "では"))
+                    )
                 )
             ]
         if any(sp.concept == "long_hours" for sp in concepts):
@@ -1111,20 +1494,33 @@ def _sentence_statements(
         made: list[Statement] = []
         for sp in concepts:
             nxt = toks[sp.end].surface if sp.end < len(toks) else ""
-            if vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time" and nxt in ("まで", "前", "以前"):
+            if (
+                vocab.concepts.get(sp.concept) is not None
+                and vocab.concepts[sp.concept].kind == "time"
+                and nxt in ("まで", "前", "以前")
+            ):
                 continue  # 「夕方までなら」 bounds the time, it does not ask for it
             if seg.kind == "reason" and seg.past and _is_facet(vocab, sp.concept):
                 continue  # 「漁師の家で育ったので」: only the tasks of past experience count
-            p = pol
+            p: str | None = pol
             after = "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)])
             if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", after):
                 p = "want"  # 「静かな環境でないと集中できない」: the concept is needed
-            elif not (sp.start <= seg.head_index < sp.end) and _locally_negated(toks, sp, seg):
+            elif (
+                p is not None
+                and not (sp.start <= seg.head_index < sp.end)
+                and _locally_negated(toks, sp, seg)
+            ):
                 p = _flip(p)
             if p is None:
                 continue
             s_cond = cond
-            if sp.concept == "long_hours" and cond is not None and cond.max_hours is not None and p in POSITIVE:
+            if (
+                sp.concept == "long_hours"
+                and cond is not None
+                and cond.max_hours is not None
+                and p in POSITIVE
+            ):
                 # 「1時間くらいなら平気」: longer sessions are the (soft) limit
                 p, s_cond = "avoid", cond
             made.append(
@@ -1170,7 +1566,8 @@ def _sentence_statements(
                 made = [
                     m
                     for m in made
-                    if m.concept not in dropped and (not implicit or (m.concept == "going_out" and "far" in limit_concepts))
+                    if m.concept not in dropped
+                    and (not implicit or (m.concept == "going_out" and "far" in limit_concepts))
                 ]
         # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
         out.extend(made)
@@ -1179,16 +1576,28 @@ def _sentence_statements(
         )
         prev_limits = [o for o in out if o in prev_limits]
         prev_kind = seg.kind
-        prev_spans = [sp for sp in seg.spans]
+        [sp for sp in seg.spans]
     if pending_cond is not None and side == "person":
         # a condition left without its predicate (「週に1回、2時間程度なら」): what the person can agree to
         craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
         c = _cond_of(pending_cond, vocab, craw)
         if c.max_hours is not None:
-            out.append(Statement("long_hours", "avoid", "soft", Condition(craw, max_hours=c.max_hours), sentence=sentence, evidence=craw, source=source))
+            out.append(
+                Statement(
+                    "long_hours",
+                    "avoid",
+                    "soft",
+                    Condition(craw, max_hours=c.max_hours),
+                    sentence=sentence,
+                    evidence=craw,
+                    source=source,
+                )
+            )
         else:
             for cid in sorted(c.concepts):
-                out.append(Statement(cid, "can", "soft", None, sentence=sentence, evidence=craw, source=source))
+                out.append(
+                    Statement(cid, "can", "soft", None, sentence=sentence, evidence=craw, source=source)
+                )
     return _dedupe(out)
 
 
@@ -1209,7 +1618,16 @@ def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
             if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
                 last = toks[i + len(seq) - 1]
                 out.append(
-                    Morpheme("".join(t.surface for t in toks[i : i + len(seq)]), norm, norm, "動詞", "一般", last.cform, toks[i].start, last.end)
+                    Morpheme(
+                        "".join(t.surface for t in toks[i : i + len(seq)]),
+                        norm,
+                        norm,
+                        "動詞",
+                        "一般",
+                        last.cform,
+                        toks[i].start,
+                        last.end,
+                    )
                 )
                 i += len(seq)
                 break
@@ -1229,11 +1647,22 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
             return False  # the negation belongs to the clause's own predicate
         if _is_neg(t):
             neg = True
-        elif t.pos in ("助動詞",) or (t.pos == "動詞" and t.pos2 == "非自立可能") or t.lemma in ("て", "で", "も", "良い", "いい", "済む"):
-            pass
-        elif t.pos == "動詞" and (j == sp.end or (j == sp.end + 1 and toks[sp.end].lemma in ("に", "を", "と"))):
-            pass
-        elif t.pos == "助詞" and j == sp.end and t.lemma in ("に", "を", "と") and j + 1 < seg.b and toks[j + 1].pos == "動詞":
+        elif (
+            t.pos in ("助動詞",)
+            or (t.pos == "動詞" and t.pos2 == "非自立可能")
+            or t.lemma in ("て", "で", "も", "良い", "いい", "済む")
+            or (
+                t.pos == "動詞"
+                and (j == sp.end or (j == sp.end + 1 and toks[sp.end].lemma in ("に", "を", "と")))
+            )
+            or (
+                t.pos == "助詞"
+                and j == sp.end
+                and t.lemma in ("に", "を", "と")
+                and j + 1 < seg.b
+                and toks[j + 1].pos == "動詞"
+            )
+        ):
             pass
         else:
             break
@@ -1241,9 +1670,7 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
     if not neg or j >= seg.b:
         return False
     nxt = toks[j]
-    if nxt.pos == "名詞" and not _is_head(nxt):
-        return True
-    return False
+    return bool(nxt.pos == "名詞" and not _is_head(nxt))
 
 
 def _flip(p: str) -> str | None:
@@ -1255,8 +1682,16 @@ def _dedupe(statements: Iterable[Statement]) -> list[Statement]:
     for s in statements:
         k = s.key()
         cur = best.get(k)
-        if cur is None or (cur.strength == "soft" and s.strength == "hard") or (cur.condition is None and s.condition):
-            best[k] = s if cur is None or cur.condition is None or s.condition is not None else replace(s, condition=cur.condition)
+        if (
+            cur is None
+            or (cur.strength == "soft" and s.strength == "hard")
+            or (cur.condition is None and s.condition)
+        ):
+            best[k] = (
+                s
+                if cur is None or cur.condition is None or s.condition is not None
+                else replace(s, condition=cur.condition)
+            )
     return list(best.values())
 
 

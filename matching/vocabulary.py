@@ -204,7 +204,9 @@ def load_vocabulary(
     """
     raw: dict[Section, dict[str, dict[str, Any]]] = {name: {} for name in _SECTIONS}
     relations: dict[str, Any] = {"implies": {}, "opposites": []}
-    base = json.loads(resources.files("matching").joinpath("data/vocabulary.json").read_text(encoding="utf-8"))
+    base = json.loads(
+        resources.files("matching").joinpath("data/vocabulary.json").read_text(encoding="utf-8")
+    )
     _merge(base, raw, "matching/data/vocabulary.json")
     _relations(base, relations)
     paths: list[str | Path] = []

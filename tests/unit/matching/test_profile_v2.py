@@ -164,4 +164,6 @@ def test_the_analyser_loads_lazily_never_at_import() -> None:
         "extract('子どもは苦手ではない')\n"
         "assert 'sudachipy' in sys.modules and 'spacy' not in sys.modules\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[3]))
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[3])
+    )

@@ -89,7 +89,9 @@ Reader = Callable[[str], Iterable[Predicted]]
 def new_reader(text: str) -> list[Predicted]:
     from matching.statements import extract
 
-    return [(s.concept, s.polarity, s.strength, s.condition is not None and s.is_limit) for s in extract(text)]
+    return [
+        (s.concept, s.polarity, s.strength, s.condition is not None and s.is_limit) for s in extract(text)
+    ]
 
 
 def old_reader(text: str) -> list[Predicted]:
@@ -162,9 +164,7 @@ def score(items: Iterable[Item], reader: Reader) -> Scores:
             if key not in gold:
                 fp[key[1]] += 1
         if set(pred) != set(gold):
-            errors.append(
-                f"{it.line}: {it.text}\n    gold {sorted(gold)}\n    got  {sorted(pred)}"
-            )
+            errors.append(f"{it.line}: {it.text}\n    gold {sorted(gold)}\n    got  {sorted(pred)}")
     return Scores(tp, fp, fn, s_ok, s_n, e_ok, e_n, errors)
 
 
