@@ -20,7 +20,7 @@ from matching.evaluate import (
     run,
 )
 from matching.learn import LearnedScorer
-from matching.outcomes import GroundTruth, make_outcomes
+from matching.sim.outcomes import GroundTruth, make_outcomes
 
 # Seeds fixed in advance (not picked after looking at results): 2 lost hit@1 before the pickup feature and
 # before C was chosen by cross-validation.
