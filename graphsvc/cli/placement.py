@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.domain.enums import PlacementOutcome, PlacementStatus
-from graphsvc.services.matching import MatchingService
-from graphsvc.services.placements import PlacementService
 
 __all__ = ["assign_cmd", "placement_app"]
 
@@ -37,6 +33,9 @@ def assign_cmd(
     ] = None,
 ) -> None:
     """参加メニューへの一括割り当て (exact optimum; greedy as the baseline) を CSV に書き出す."""
+    from graphsvc.domain.spreadsheet import csv_writer
+    from graphsvc.services.matching import MatchingService
+
     with open_container() as c:
         town = town or c.settings.default_town
         svc = MatchingService(c.store(town))
@@ -45,7 +44,7 @@ def assign_cmd(
         path = out or c.settings.out_dir / town / "assignment.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(["person_id", "opportunity_id", "title", "score"])
         for row in res.rows():
             w.writerow([row["person_id"], row["opportunity_id"], row["title"], f"{row['score']:.6f}"])
@@ -92,6 +91,8 @@ def propose(
     note: Annotated[str | None, typer.Option("--note", help="メモ")] = None,
 ) -> None:
     """提案を記録 (record a proposal)."""
+    from graphsvc.services.placements import PlacementService
+
     with open_container() as c:
         p = PlacementService(c.store(town)).propose(person, opportunity, by=by, note=note)
     _show({"person_id": p.person_id, "opportunity_id": p.opportunity_id, **p.props.model_dump(mode="json")})
@@ -110,6 +111,8 @@ def update(
     outcome: Annotated[PlacementOutcome | None, typer.Option("--outcome", help="3か月時点の結果")] = None,
 ) -> None:
     """段階を進める (move a placement along its lifecycle)."""
+    from graphsvc.services.placements import PlacementService
+
     with open_container() as c:
         p = PlacementService(c.store(town)).transition(
             person, opportunity, status, by=by, note=note, host_notes=host_notes, outcome=outcome
@@ -125,6 +128,10 @@ def list_cmd(
     status: Annotated[PlacementStatus | None, typer.Option("--status")] = None,
 ) -> None:
     """参加の一覧 (list placements)."""
+    from rich.table import Table
+
+    from graphsvc.services.placements import PlacementService
+
     with open_container() as c:
         items = PlacementService(c.store(town)).find(person_id=person, status=status)
     table = Table(title=f"参加 (placements) {len(items)}件")
