@@ -147,21 +147,9 @@ def match(
     with open_container() as c:
         scorer = None
         if scorer_name == "learned":
-            from graphsvc.cli.placement import scorer_path
-            from matching import LearnedScorer
+            from graphsvc.services.learning import load_learned_scorer
 
-            path = scorer_path(c.settings.data_dir, town or c.settings.default_town)
-            if not path.exists():
-                raise DomainValidationError(
-                    [
-                        Problem(
-                            f"学習済みモデルがありません ({path})。先に `tsunagari learn --town …` を実行してください",
-                            f"no learned scorer at {path}; run `tsunagari learn` first",
-                            field="--scorer",
-                        )
-                    ]
-                )
-            scorer = LearnedScorer.load(path)
+            scorer = load_learned_scorer(c.settings.data_dir, town or c.settings.default_town)
         svc = None
         if person_id is not None or opportunities is None:
             svc = MatchingService(c.store(town), scorer=scorer)

@@ -21,7 +21,9 @@ import pytest
 
 HELP_BUDGET_S = 0.3
 COMMAND_START_BUDGET_S = 0.5
-WALL_SLACK = 3.0  # wall time may be this many times the budget on a loaded machine, not more
+WALL_SLACK = (
+    5.0  # wall time may be this many times the budget on a loaded machine (load 6 on 2 cores), not more
+)
 IMPORT_BUDGET_US = 300_000  # graphsvc.cli's cumulative -X importtime (wall clock; typer and rich included)
 IMPORT_CPU_BUDGET_S = 0.2  # the CPU time of the same import, measured inside the child
 
@@ -126,7 +128,7 @@ def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
     assert {
         f"graphsvc.cli.{n}" for n in ("info", "demo", "load", "match", "placement", "evaluate")
     } <= modules
-    assert {f"graphsvc.cli.{n}" for n in ("gaps", "keys", "serve")} <= modules
+    assert {f"graphsvc.cli.{n}" for n in ("assign", "learn", "gaps", "keys", "serve")} <= modules
 
 
 def test_cli_import_time_is_within_budget(tmp_path: Path) -> None:
