@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching import OpeningIndex, rank, rank_per_pair
-from matching.synthetic import make_openings, make_profile
+from matching.sim.openings import make_openings, make_profile
 
 TARGET_MS = 5.0
 TARGET_RATIO = 50.0
@@ -44,7 +44,7 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 import matching
 from matching import OpeningIndex, rank
-from matching.synthetic import make_openings, make_profile
+from matching.sim.openings import make_openings, make_profile
 startup = time.perf_counter() - t0
 lazy = "sudachipy" not in sys.modules and "spacy" not in sys.modules
 openings = make_openings(300, seed=2)

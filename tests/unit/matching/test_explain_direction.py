@@ -6,7 +6,7 @@ import numpy as np
 
 from matching import FEATURES, rank
 from matching.factors import PENALTIES
-from matching.seed_examples import SCENARIOS
+from tests.support.seed_examples import SCENARIOS
 
 
 class _Scorer:
