@@ -47,6 +47,7 @@ __all__ = [
     "Vectors",
     "analyser",
     "check_text",
+    "clean_text",
     "load_stats",
     "murmurhash64a",
     "normalize",
@@ -115,6 +116,31 @@ def check_text(text: str | None, *, field: str = "text") -> str | None:
             f"文章だけを入力してください (contains a control or replacement character at position {pos + 1})"
         )
     return text
+
+
+def clean_text(text: str | None) -> str | None:
+    """Text already stored elsewhere (a domain record), made readable instead of refused: control and
+    replacement characters become spaces, unpaired surrogates are dropped, and text over
+    :data:`MAX_TEXT_BYTES` is cut at a character boundary.
+
+    >>> clean_text("清掃" + chr(0) + "ボランティア")
+    '清掃 ボランティア'
+    """
+    if not text:
+        return text
+    t = _CONTROL.sub(" ", text.encode("utf-8", "ignore").decode("utf-8") if _has_surrogates(text) else text)
+    raw = t.encode("utf-8")
+    if len(raw) > MAX_TEXT_BYTES:
+        t = raw[:MAX_TEXT_BYTES].decode("utf-8", "ignore")
+    return t
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def text_key(text: str) -> str:

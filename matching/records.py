@@ -573,13 +573,16 @@ class Opening(_Model):
         cap = opportunity.capacity
         if capacity_left is None and cap is not None:
             capacity_left = cap.available if cap.available is not None else (0 if cap.maximum == 0 else None)
-        description = opportunity.description or ""
+        from matching.analyser import clean_text
+
+        # a stored record is read, not refused: control characters become spaces, overlong text is cut
+        description = clean_text(opportunity.description) or ""
         if other:
             description = (description + " 提供: " + "、".join(other)).strip()
         support = list(opportunity.support)
         return cls(
             id=opportunity.id,
-            title=opportunity.title,
+            title=(clean_text(opportunity.title) or "").strip() or opportunity.id,
             kind=opportunity.kind,
             provides=list(dict.fromkeys(provides)),
             schedule=opportunity.schedule,
