@@ -54,7 +54,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
             sys.executable,
             "-m",
             "uvicorn",
-            "graphsvc.api.main:app",
+            "graphsvc.app:app",
             "--port",
             str(port),
             "--log-level",
