@@ -14,7 +14,7 @@ from graphsvc.access.kinds import KINDS, RecordKind
 from graphsvc.access.principals import Role
 from graphsvc.domain.codec import Prop, node_from_props, to_props, validate_node
 from graphsvc.domain.consent import Purpose
-from graphsvc.domain.enums import NodeLabel
+from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import ConsentRequired, DomainValidationError, NotFound, Problem
 from graphsvc.domain.records import Person
 from graphsvc.services.base import Listing, UseCase
@@ -31,6 +31,7 @@ __all__ = [
 
 NOT_FILTERABLE = ("location", "capacity", "schedule", "participation_profile", "centre")
 PERSONS = KINDS["persons"]
+KINDS_BY_LABEL = {k.label: k for k in KINDS.values()}
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,44 @@ class RecordService(UseCase):
             items, lambda shown: self.audit(ctx, "list", "persons", [i["id"] for i in shown])
         )
         return listing, ids is None and not q
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """Opportunity titles by id (resources, for labels next to placements)."""
+        rows = self.store.get_nodes(NodeLabel.OPPORTUNITY, list(dict.fromkeys(ids))) if ids else []
+        return {r.id: str(r.props.get("title", r.id)) for r in rows}
+
+    def choices(self, *labels: NodeLabel) -> builtins.list[tuple[str, str]]:
+        """Resources to pick from in a form: ``(Label:id, "種類: 名前")`` (or ``(id, 名前)`` for one label)."""
+        out: builtins.list[tuple[str, str]] = []
+        for label in labels:
+            if KINDS_BY_LABEL[label].personal:
+                continue  # never offered as a choice
+            for r in self.store.iter_nodes(label):
+                name = str(r.props.get("name", r.id))
+                out.append(
+                    (f"{label.value}:{r.id}", f"{label.ja}: {name}") if len(labels) > 1 else (r.id, name)
+                )
+        return out
+
+    def references(
+        self, ctx: AccessContext, kind: RecordKind, record_id: str
+    ) -> builtins.list[dict[str, Any]]:
+        """What still points at (or from) a record the caller may delete, by relationship type: the count, and
+        the ids of the other ends that are not personal records (a person or household is only counted)."""
+        self.deletable(ctx, kind, record_id)
+        ref = NodeRef(kind.label, record_id)
+        groups: dict[RelType, builtins.list[NodeRef]] = {}
+        for r in self.store.relationships(ref):
+            groups.setdefault(r.type, []).append(r.src if r.dst == ref else r.dst)
+        return [
+            {
+                "type": t.value,
+                "ja": t.ja,
+                "count": len(others),
+                "ids": sorted(o.id for o in others if o.label not in (NodeLabel.PERSON, NodeLabel.HOUSEHOLD)),
+            }
+            for t, others in sorted(groups.items(), key=lambda kv: kv[0].value)
+        ]
 
     # ------------------------------------------------------------ writes
 

@@ -1,4 +1,4 @@
-"""Small helpers the page modules share: path parameters, redirects, opportunity titles."""
+"""Small helpers the page modules share: path parameters, redirects, the sub-routers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import RedirectResponse
 
-from graphsvc.domain.enums import NodeLabel
 from graphsvc.domain.ids import RECORD_ID_PATTERN
-from graphsvc.store.port import GraphStore
 from graphsvc.web.core import SECURITY_HEADERS, WebRoute
 
-__all__ = ["Id", "local", "see_other", "sub_router", "titles"]
+__all__ = ["Id", "local", "see_other", "sub_router"]
 
 Id = Annotated[str, Path(pattern=RECORD_ID_PATTERN)]
 
@@ -31,9 +29,3 @@ def local(next_url: str | None, default: str = "/app/") -> str:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
-
-
-def titles(store: GraphStore, ids: list[str]) -> dict[str, str]:
-    """Opportunity titles by id (resources, not personal data)."""
-    rows = store.get_nodes(NodeLabel.OPPORTUNITY, list(dict.fromkeys(ids))) if ids else []
-    return {r.id: str(r.props.get("title", r.id)) for r in rows}

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from graphsvc.access.policy import allowed_purposes
 from graphsvc.domain.consent import parse_purpose
 from graphsvc.domain.errors import AccessDenied, Problem
+from graphsvc.services.auth import sign_in
 from graphsvc.web.core import (
     PageError,
     SignedIn,
@@ -69,12 +70,10 @@ async def signin(request: Request) -> Response:
         )
     key = (form.get("api_key") or [""])[0].strip()
     nxt = local((form.get("next") or [""])[0])
-    system = request.app.state.container.system()
-    principal = system.keys.verify(key) if key else None
+    principal = sign_in(request.app.state.container.system(), key)
     if principal is None:
         return see_other(f"/app/signin?next={quote(nxt, safe='/')}&error=1")
     cookie, _ = store.create(principal.key_id)
-    system.audit.append(principal, action="web_signin", town=None, kind=None, record_ids=[], purpose=None)
     resp = see_other(nxt)
     resp.set_cookie(
         COOKIE,

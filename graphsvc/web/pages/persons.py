@@ -19,7 +19,7 @@ from graphsvc.services.consent import CONSENT_ROLES, grant_state
 from graphsvc.web import forms
 from graphsvc.web.core import PageError, TownPage, opening
 from graphsvc.web.forms import FormState
-from graphsvc.web.pages._common import Id, see_other, sub_router, titles
+from graphsvc.web.pages._common import Id, see_other, sub_router
 from graphsvc.web.paging import Paging
 
 router = sub_router()
@@ -98,7 +98,7 @@ def _placements_of(p: TownPage, person_id: str) -> list[dict[str, Any]]:
     if not listing.total:
         return []
     found = listing.page(0, listing.total)  # audited (as GET /placements?person_id=)
-    names = titles(p.t.store, [x.opportunity_id for x in found])
+    names = p.t.records.titles([x.opportunity_id for x in found])
     return [
         {
             "opportunity_id": x.opportunity_id,

@@ -14,7 +14,7 @@ from graphsvc.domain.enums import PlacementOutcome, PlacementStatus
 from graphsvc.domain.errors import TsunagariError
 from graphsvc.services.placements import TRANSITIONS
 from graphsvc.web.core import TownPage, opening
-from graphsvc.web.pages._common import Id, see_other, sub_router, titles
+from graphsvc.web.pages._common import Id, see_other, sub_router
 from graphsvc.web.paging import Paging
 
 router = sub_router()
@@ -32,7 +32,7 @@ def placements(p: Annotated[TownPage, opening(*PLACEMENT_ROLES)], status: str = 
         title="参加支援の経過",
         items=shown,
         pager=pager,
-        titles=titles(p.t.store, [x.opportunity_id for x in shown]),
+        titles=p.t.records.titles([x.opportunity_id for x in shown]),
         statuses=list(PlacementStatus),
         status=st,
     )
@@ -56,7 +56,7 @@ def _placement_view(
         title="参加支援の経過",
         person_id=person_id,
         opportunity_id=opportunity_id,
-        opp_title=titles(p.t.store, [opportunity_id]).get(opportunity_id, opportunity_id),
+        opp_title=p.t.records.titles([opportunity_id]).get(opportunity_id, opportunity_id),
         p=pl.props,
         next_statuses=nxt,
         outcomes=list(PlacementOutcome),

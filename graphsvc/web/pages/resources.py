@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from graphsvc.access.kinds import KINDS, RecordKind
 from graphsvc.access.policy import WRITERS
 from graphsvc.domain.codec import node_from_props
-from graphsvc.domain.enums import NodeLabel, RelType
+from graphsvc.domain.enums import NodeLabel
 from graphsvc.domain.errors import NodeHasRelationshipsError, NotFound, Problem
-from graphsvc.store.port import NodeRef, NodeRow
+from graphsvc.store.port import NodeRow
 from graphsvc.web import forms
 from graphsvc.web.core import TownPage, opening
 from graphsvc.web.forms import FormState
@@ -60,18 +60,6 @@ def resources(p: Annotated[TownPage, opening()]) -> HTMLResponse:
     )
 
 
-def _host_choices(p: TownPage) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for label in (NodeLabel.EMPLOYER, NodeLabel.VENUE, NodeLabel.AGENCY):
-        for r in p.t.store.iter_nodes(label):
-            out.append((f"{label.value}:{r.id}", f"{label.ja}: {r.props.get('name', r.id)}"))
-    return out
-
-
-def _area_choices(p: TownPage) -> list[tuple[str, str]]:
-    return [(r.id, str(r.props.get("name", r.id))) for r in p.t.store.iter_nodes(NodeLabel.AREA)]
-
-
 def _resource_form(p: TownPage, rtype: str, form: FormState, *, new: bool, status: int = 200) -> HTMLResponse:
     return p.render(
         "resource_form.html",
@@ -81,8 +69,8 @@ def _resource_form(p: TownPage, rtype: str, form: FormState, *, new: bool, statu
         form=form,
         new=new,
         choices=forms.CHOICES,
-        hosts=_host_choices(p),
-        areas=_area_choices(p),
+        hosts=p.t.records.choices(NodeLabel.EMPLOYER, NodeLabel.VENUE, NodeLabel.AGENCY),
+        areas=p.t.records.choices(NodeLabel.AREA),
         slot_rows=forms.SLOT_ROWS,
     )
 
@@ -112,12 +100,15 @@ def _save(p: TownPage, rtype: str, rid: str | None) -> Response:
     if rid is not None:
         form.values["id"] = rid
     wanted = form.v("id").strip()
-    existing_row = p.t.store.get_node(NodeRef(kind.label, wanted)) if wanted else None
-    if rid is None and existing_row is not None:
+    existing: dict[str, Any] | None = None
+    if wanted:
+        try:
+            existing = p.t.records.get(p.ctx, kind, wanted)
+        except NotFound:
+            if rid is not None:
+                raise
+    if rid is None and existing is not None:
         form.add("id", "このIDは既に使われています。別のIDにするか、一覧から編集してください")
-    if rid is not None and existing_row is None:
-        raise NotFound([Problem(f"{kind.ja}「{rid}」が見つかりません", "not found", field="id")])
-    existing = existing_row.props if existing_row is not None else None
     data = (
         forms.opportunity_from_form(form, existing)
         if rtype == "opportunity"
@@ -142,23 +133,6 @@ def resource_update(p: Annotated[TownPage, opening(form=True)], rtype: str, rid:
 # ------------------------------------------------------------------ delete
 
 
-def _references(p: TownPage, ref: NodeRef) -> list[dict[str, Any]]:
-    """What still points at (or from) a resource, by relationship type: the count, and the ids of the other
-    ends that are not personal records (a person or household is only counted, never named here)."""
-    groups: dict[RelType, list[NodeRef]] = {}
-    for r in p.t.store.relationships(ref):
-        groups.setdefault(r.type, []).append(r.src if r.dst == ref else r.dst)
-    return [
-        {
-            "type": t.value,
-            "ja": t.ja,
-            "count": len(others),
-            "ids": sorted(o.id for o in others if o.label not in (NodeLabel.PERSON, NodeLabel.HOUSEHOLD)),
-        }
-        for t, others in sorted(groups.items(), key=lambda kv: kv[0].value)
-    ]
-
-
 def _delete_view(
     p: TownPage, rtype: str, kind: RecordKind, row: NodeRow, *, status: int = 200
 ) -> HTMLResponse:
@@ -173,7 +147,7 @@ def _delete_view(
         rec=rec,
         name=str(rec.get("title") or rec.get("name") or row.id),
         kind_ja=kinds.get(str(rec.get("kind") or ""), ""),
-        refs=_references(p, NodeRef(kind.label, row.id)),
+        refs=p.t.records.references(p.ctx, kind, row.id),
         refused=status == 409,
     )
 
