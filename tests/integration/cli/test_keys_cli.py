@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphsvc.bootstrap import build
-from graphsvc.cli import _register, app
+from graphsvc.cli import app
 
 TOBA, SHIMA = "toba", "shima"
 
@@ -47,7 +47,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     data = tmp_path / "data"
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(data))
     monkeypatch.delenv("TSUNAGARI_ADMIN_KEY", raising=False)
-    _register()
     with build(data_dir=data) as c:
         keys = c.system().keys
         toba_admin, info = keys.create(name="鳥羽の管理者", role="admin", towns=[TOBA])
