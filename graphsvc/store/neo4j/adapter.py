@@ -378,7 +378,7 @@ class Neo4jStore(StoreMixin):
             stmt = stmt_for(lbl)
             for chunk in _chunks(list(dict.fromkeys(ids)), self.batch_rows):
                 records = tx.run(stmt, {"town": self.town, "ids": list(chunk)})[0]
-                found |= {NodeRef(lbl, i) for rec in records for i in rec["ids"]}
+                found |= {NodeRef(lbl, rec["id"]) for rec in records}
         return found
 
     def _check_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:

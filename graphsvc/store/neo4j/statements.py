@@ -118,23 +118,20 @@ def q_schema_names() -> Statement:
 
 
 def schema_statements(label: NodeLabel) -> list[Statement]:
-    """The key constraint and the town index of ``label``, each idempotent (``IF NOT EXISTS``).
+    """The key constraint of ``label``, idempotent (``IF NOT EXISTS``).
 
-    The constraint is a composite property uniqueness constraint on ``(town, id)`` (Community edition has
-    uniqueness constraints; node key constraints are Enterprise only); it brings its own range index, which
-    serves every ``{town: $town, id: …}`` lookup. The ``town`` index serves whole-town scans (paging, counts).
+    A composite property uniqueness constraint on ``(town, id)`` (Community edition has uniqueness constraints;
+    node key constraints are Enterprise only). Its range index serves every ``{town: $town, id: …}`` lookup
+    (the statements name it in a ``USING INDEX`` hint, so a plan made while the town was empty never falls back
+    to scanning the town) and every whole-town scan (an index prefix seek on ``town``, in ``id`` order).
     """
     lbl = NodeLabel(label).value
-    low = lbl.lower()
     return [
         Statement(
             f"schema:constraint:{lbl}",
-            f"CREATE CONSTRAINT tsunagari_{low}_key IF NOT EXISTS FOR (n:{lbl}) REQUIRE (n.town, n.id) IS UNIQUE",
-        ),
-        Statement(
-            f"schema:index:{lbl}",
-            f"CREATE INDEX tsunagari_{low}_town IF NOT EXISTS FOR (n:{lbl}) ON (n.town)",
-        ),
+            f"CREATE CONSTRAINT tsunagari_{lbl.lower()}_key IF NOT EXISTS "
+            f"FOR (n:{lbl}) REQUIRE (n.town, n.id) IS UNIQUE",
+        )
     ]
 
 
@@ -163,7 +160,7 @@ def q_upsert_nodes(label: NodeLabel) -> Statement:
     return Statement(
         f"upsert_nodes:{lbl}",
         "UNWIND $rows AS row\n"
-        f"OPTIONAL MATCH (old:{lbl} {{town: $town, id: row.id}})\n"
+        f"OPTIONAL MATCH (old:{lbl} {{town: $town, id: row.id}}) USING INDEX old:{lbl}(town, id)\n"
         "WITH row, properties(old) AS before\n"
         "WITH row, before, before IS NOT NULL AND (\n"
         f"  size([k IN keys(before) WHERE k <> '{m}']) <> size(keys(row.props))\n"
@@ -187,8 +184,8 @@ def q_upsert_rels(rel_type: RelType, src: NodeLabel, dst: NodeLabel) -> Statemen
     return Statement(
         f"upsert_rels:{t}:{sl}->{dl}",
         "UNWIND $rows AS row\n"
-        f"MATCH (a:{sl} {{town: $town, id: row.src}})\n"
-        f"MATCH (b:{dl} {{town: $town, id: row.dst}})\n"
+        f"MATCH (a:{sl} {{town: $town, id: row.src}}) USING INDEX a:{sl}(town, id)\n"
+        f"MATCH (b:{dl} {{town: $town, id: row.dst}}) USING INDEX b:{dl}(town, id)\n"
         f"OPTIONAL MATCH (a)-[old:{t}]->(b)\n"
         "WITH a, b, row, properties(old) AS before\n"
         f"MERGE (a)-[r:{t}]->(b)\n"
@@ -206,6 +203,7 @@ def q_delete_rels(rel_type: RelType, src: NodeLabel, dst: NodeLabel) -> Statemen
         f"delete_rels:{t}:{sl}->{dl}",
         "UNWIND $rows AS row\n"
         f"MATCH (a:{sl} {{town: $town, id: row.src}})-[r:{t}]->(b:{dl} {{town: $town, id: row.dst}})\n"
+        f"USING INDEX a:{sl}(town, id)\n"
         "DELETE r",
         {"town": SAMPLE_TOWN, "rows": [{"src": "A", "dst": "B"}]},
     )
@@ -217,7 +215,7 @@ def q_delete_nodes(label: NodeLabel, detach: bool) -> Statement:
     verb = "DETACH DELETE" if detach else "DELETE"
     return Statement(
         f"delete_nodes:{lbl}:{'detach' if detach else 'plain'}",
-        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}})\n{verb} n",
+        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}}) USING INDEX n:{lbl}(town, id)\n{verb} n",
         {"town": SAMPLE_TOWN, "ids": ["A"]},
     )
 
@@ -237,7 +235,8 @@ def q_existing_ids(label: NodeLabel) -> Statement:
     lbl = NodeLabel(label).value
     return Statement(
         f"existing_ids:{lbl}",
-        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}})\nRETURN collect(n.id) AS ids",
+        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}}) USING INDEX n:{lbl}(town, id)\n"
+        "RETURN n.id AS id",
         {"town": SAMPLE_TOWN, "ids": ["A"]},
     )
 
@@ -247,8 +246,8 @@ def q_connected_ids(label: NodeLabel) -> Statement:
     lbl = NodeLabel(label).value
     return Statement(
         f"connected_ids:{lbl}",
-        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}})\n"
-        "WHERE EXISTS { (n)--() }\nRETURN collect(n.id) AS ids",
+        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}}) USING INDEX n:{lbl}(town, id)\n"
+        "WHERE EXISTS { (n)--() }\nRETURN n.id AS id",
         {"town": SAMPLE_TOWN, "ids": ["A"]},
     )
 
@@ -266,6 +265,7 @@ def q_incident(label: NodeLabel, direction: Direction, types: tuple[RelType, ...
     return Statement(
         f"incident:{lbl}:{direction}:{tname}",
         f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}}){pattern}()\n"
+        f"USING INDEX n:{lbl}(town, id)\n"
         f"RETURN DISTINCT {_REL_KEY_COLUMNS}, properties(r) AS props",
         {"town": SAMPLE_TOWN, "ids": ["A"]},
     )
@@ -276,7 +276,7 @@ def q_get_node(label: NodeLabel) -> Statement:
     lbl = NodeLabel(label).value
     return Statement(
         f"get_node:{lbl}",
-        f"MATCH (n:{lbl} {{town: $town, id: $id}})\nRETURN properties(n) AS props",
+        f"MATCH (n:{lbl} {{town: $town, id: $id}}) USING INDEX n:{lbl}(town, id)\nRETURN properties(n) AS props",
         {"town": SAMPLE_TOWN, "id": "A"},
     )
 
@@ -286,7 +286,7 @@ def q_get_nodes(label: NodeLabel) -> Statement:
     lbl = NodeLabel(label).value
     return Statement(
         f"get_nodes:{lbl}",
-        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}})\n"
+        f"UNWIND $ids AS wanted\nMATCH (n:{lbl} {{town: $town, id: wanted}}) USING INDEX n:{lbl}(town, id)\n"
         "RETURN n.id AS id, properties(n) AS props",
         {"town": SAMPLE_TOWN, "ids": ["A"]},
     )
@@ -314,7 +314,7 @@ def q_node_page(label: NodeLabel) -> Statement:
     lbl = NodeLabel(label).value
     return Statement(
         f"node_page:{lbl}",
-        f"MATCH (n:{lbl} {{town: $town}})\nWHERE n.id > $after\n"
+        f"MATCH (n:{lbl} {{town: $town}}) USING INDEX n:{lbl}(town, id)\nWHERE n.id > $after\n"
         "RETURN n.id AS id, properties(n) AS props\nORDER BY id LIMIT $page",
         {"town": SAMPLE_TOWN, "after": "", "page": PAGE_SIZE},
     )
@@ -326,7 +326,8 @@ def q_rel_page(rel_type: RelType, src: NodeLabel) -> Statement:
     t, sl = RelType(rel_type).value, NodeLabel(src).value
     return Statement(
         f"rel_page:{t}:{sl}",
-        f"MATCH (a:{sl} {{town: $town}})\nWHERE a.id > $after\nWITH a ORDER BY a.id LIMIT $page\n"
+        f"MATCH (a:{sl} {{town: $town}}) USING INDEX a:{sl}(town, id)\nWHERE a.id > $after\n"
+        "WITH a ORDER BY a.id LIMIT $page\n"
         f"OPTIONAL MATCH (a)-[r:{t}]->(b)\n"
         "RETURN a.id AS src_id, labels(b)[0] AS dst_label, b.id AS dst_id, properties(r) AS props\n"
         "ORDER BY src_id, dst_label, dst_id",
