@@ -78,6 +78,15 @@ def neo4j_environment(server: Neo4jServer) -> dict[str, str]:
     }
 
 
+STORE_ENV = ("TSUNAGARI_STORE", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "TSUNAGARI_NEO4J_MAX_RETRY_TIME")
+
+
+def store_environment() -> dict[str, str]:
+    """The store part of the current environment (what ``store_backend`` set), for a subprocess whose
+    environment is otherwise cleaned of ``TSUNAGARI_*`` / ``NEO4J_*``."""
+    return {k: os.environ[k] for k in STORE_ENV if k in os.environ}
+
+
 def _use_backend(request: pytest.FixtureRequest, mp: pytest.MonkeyPatch, backend: str) -> str:
     if backend == "neo4j":
         server: Neo4jServer = request.getfixturevalue("neo4j_server")

@@ -79,6 +79,33 @@ def test_gap_report_is_the_same(towns: Any) -> None:
     assert report(e) == report(n)
 
 
+def test_gaps_command_writes_the_same_report_from_both_stores(
+    towns: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, neo4j_server: Any
+) -> None:
+    from typer.testing import CliRunner
+
+    import graphsvc.cli.gaps  # noqa: F401  (registers the command)
+    from graphsvc.cli.app import app
+    from tests.conftest import neo4j_environment
+
+    name, e, _, _, _ = towns
+    outputs = {}
+    for backend in ("embedded", "neo4j"):
+        out = tmp_path / backend
+        env = (
+            neo4j_environment(neo4j_server)
+            if backend == "neo4j"
+            else {"TSUNAGARI_STORE": "embedded", "TSUNAGARI_DATA_DIR": str(e.path.parent)}
+        )
+        for k, v in {**env, "TSUNAGARI_OUT_DIR": str(out)}.items():
+            monkeypatch.setenv(k, v)
+        res = CliRunner().invoke(app, ["gaps", "--town", name])
+        assert res.exit_code == 0, res.output
+        report = json.loads((out / name / "gaps.json").read_text(encoding="utf-8"))
+        outputs[backend] = json.loads(json.dumps(_drop(report, "seconds"), sort_keys=True))
+    assert outputs["embedded"] == outputs["neo4j"]
+
+
 @pytest.mark.parametrize("network", range(len(NETWORKS)))
 def test_network_questions_in_the_database_equal_networkx_on_the_projection(towns: Any, network: int) -> None:
     _, e, n, _, _ = towns
