@@ -100,9 +100,7 @@ def canonical(answers: NetworkAnswers) -> NetworkAnswers:
 def rel_types_between(labels: Collection[NodeLabel]) -> tuple[RelType, ...]:
     """The relationship types that can join two nodes of ``labels`` (the default choice of types)."""
     wanted = {NodeLabel(x) for x in labels}
-    return tuple(
-        t for t, spec in REL_SPECS.items() if spec.sources & wanted and spec.targets & wanted
-    )
+    return tuple(t for t, spec in REL_SPECS.items() if spec.sources & wanted and spec.targets & wanted)
 
 
 def undirected_simple(g: nx.Graph) -> nx.Graph:
@@ -176,7 +174,7 @@ def network_of(store: GraphStore) -> Network:
     if make is not None:
         net = make()
         if getattr(net, "available", lambda: True)():
-            return net  # type: ignore[no-any-return]
+            return net
     return NetworkxNetwork(store)
 
 

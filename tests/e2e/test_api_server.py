@@ -32,7 +32,11 @@ def env(tmp_path: Path, store_backend: str) -> dict[str, str]:
     from tests.conftest import store_environment
 
     e = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGARI_", "NEO4J_"))}
-    return e | store_environment() | {"TSUNAGARI_DATA_DIR": str(tmp_path / "data"), "TSUNAGARI_API_KEY_SECRET": "e2e-secret"}
+    return (
+        e
+        | store_environment()
+        | {"TSUNAGARI_DATA_DIR": str(tmp_path / "data"), "TSUNAGARI_API_KEY_SECRET": "e2e-secret"}
+    )
 
 
 def cli(env: dict[str, str], *args: str) -> str:

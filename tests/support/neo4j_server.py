@@ -300,9 +300,10 @@ class Neo4jServer:
             (plugins / Path(jar).name).symlink_to(jar)
         classpath = os.pathsep.join(cp.jars)
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
-        if not (self.home / "data" / "dbms" / "auth.ini").exists() and not (
-            self.home / "data" / "databases" / "system"
-        ).exists():
+        if (
+            not (self.home / "data" / "dbms" / "auth.ini").exists()
+            and not (self.home / "data" / "databases" / "system").exists()
+        ):
             self._set_initial_password(java, classpath, env)
         started = time.monotonic()
         console = open(self.home / "logs" / "console.log", "ab")  # noqa: SIM115 - the child keeps it
@@ -357,7 +358,9 @@ class Neo4jServer:
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise Neo4jUnavailable(f"Neo4j exited with code {self.process.returncode}:\n{self.log_tail()}")
+                raise Neo4jUnavailable(
+                    f"Neo4j exited with code {self.process.returncode}:\n{self.log_tail()}"
+                )
             if _port_open(self.bolt_port):
                 try:
                     with neo4j.GraphDatabase.driver(

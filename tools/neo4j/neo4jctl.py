@@ -83,7 +83,12 @@ def start(heap: str, pagecache: str) -> int:
     port = int(state["port"]) if state and HOME.exists() else free_port()  # type: ignore[call-overload]
     _say("Neo4j の jar を確認しています (resolving jars; the first run downloads about 170 MB) ...")
     server = Neo4jServer(
-        home=HOME, bolt_port=port, password=password, heap=heap, pagecache=pagecache, classpath=resolve_classpath()
+        home=HOME,
+        bolt_port=port,
+        password=password,
+        heap=heap,
+        pagecache=pagecache,
+        classpath=resolve_classpath(),
     )
     started = time.monotonic()
     try:

@@ -22,6 +22,7 @@ On an undirected graph both count each unordered pair of nodes once; networkx th
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 import weakref
@@ -149,10 +150,9 @@ class GdsNetwork:
 
     def _drop(self, names: list[str]) -> None:
         for name in names:
-            try:
+            # best effort: the catalogue is in memory, and dies with the server anyway
+            with contextlib.suppress(Exception):
                 self.store._run_one(q_drop(), {"graph": name})
-            except Exception:  # noqa: BLE001,S110 - best effort: the catalogue is in memory and dies with the server
-                pass
 
     def _without_ties(self, labels: tuple[NodeLabel, ...], wanted: list[Question]) -> NetworkAnswers:
         keys = [node_key(lbl, row.id) for lbl in labels for row in self.store.iter_nodes(lbl)]
@@ -162,5 +162,3 @@ class GdsNetwork:
         if "betweenness" in wanted:
             out.betweenness = dict.fromkeys(keys, 0.0)
         return canonical(out)
-
-

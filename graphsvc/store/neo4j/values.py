@@ -37,7 +37,9 @@ def _is_date(annotation: Any) -> bool:
 @cache
 def date_fields(kind: NodeLabel | RelType) -> frozenset[str]:
     """Names of the properties of a label's or a relationship type's record that hold dates."""
-    model = NODE_MODELS[kind].model_fields if isinstance(kind, NodeLabel) else REL_SPECS[kind].props.model_fields
+    model = (
+        NODE_MODELS[kind].model_fields if isinstance(kind, NodeLabel) else REL_SPECS[kind].props.model_fields
+    )
     return frozenset(name for name, f in model.items() if _is_date(f.annotation))
 
 

@@ -71,7 +71,8 @@ def test_writes_go_in_unwind_batches_of_batch_rows(store: Neo4jStore, sent: list
     assert store.upsert_nodes(P, people).nodes_created == 400
     store.upsert_nodes(H, [{"id": f"H-{i:03d}"} for i in range(100)])
     res = store.upsert_rels(
-        RelRow(RelType.MEMBER_OF, NodeRef(P, p["id"]), NodeRef(H, f"H-{i % 100:03d}")) for i, p in enumerate(people)
+        RelRow(RelType.MEMBER_OF, NodeRef(P, p["id"]), NodeRef(H, f"H-{i % 100:03d}"))
+        for i, p in enumerate(people)
     )
     assert res.rels_created == 400
     sizes = [len(p["rows"]) for n, _, p in sent if n.startswith("upsert_nodes:Person")]
@@ -125,9 +126,9 @@ def test_dates_are_neo4j_dates_and_the_modification_time_a_datetime(store: Neo4j
 def test_schema_is_created_on_open_and_enforces_uniqueness(neo4j_server: Neo4jServer, driver: Any) -> None:
     with build(store="neo4j", **_settings(neo4j_server)) as c:
         c.store(town())
-    names = {
-        r["name"] for r in driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records
-    } | {r["name"] for r in driver.execute_query("SHOW INDEXES YIELD name RETURN name").records}
+    names = {r["name"] for r in driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records} | {
+        r["name"] for r in driver.execute_query("SHOW INDEXES YIELD name RETURN name").records
+    }
     for lbl in NodeLabel:
         assert f"tsunagari_{lbl.value.lower()}_key" in names
     t = town()
@@ -171,9 +172,11 @@ def test_unreachable_server_is_one_japanese_message_naming_the_uri(neo4j_server:
 
 def test_wrong_password_is_one_japanese_message_without_the_password(neo4j_server: Neo4jServer) -> None:
     wrong = "wrong-" + uuid.uuid4().hex
-    with build(store="neo4j", **_settings(neo4j_server, neo4j_password=wrong)) as c:
-        with pytest.raises(StoreUnavailableError) as err:
-            c.store("toba")
+    with (
+        build(store="neo4j", **_settings(neo4j_server, neo4j_password=wrong)) as c,
+        pytest.raises(StoreUnavailableError) as err,
+    ):
+        c.store("toba")
     text = str(err.value)
     assert f"グラフデータベース {neo4j_server.uri} にログインできません" in text and "パスワード" in text
     assert wrong not in text
@@ -181,9 +184,11 @@ def test_wrong_password_is_one_japanese_message_without_the_password(neo4j_serve
 
 
 def test_missing_database_is_one_japanese_message(neo4j_server: Neo4jServer) -> None:
-    with build(store="neo4j", **_settings(neo4j_server, neo4j_database="nosuchdb")) as c:
-        with pytest.raises(StoreUnavailableError) as err:
-            c.store("toba")
+    with (
+        build(store="neo4j", **_settings(neo4j_server, neo4j_database="nosuchdb")) as c,
+        pytest.raises(StoreUnavailableError) as err,
+    ):
+        c.store("toba")
     assert f"グラフデータベース {neo4j_server.uri} にデータベース「nosuchdb」がありません" in str(err.value)
     _assert_no_secret(err.value, neo4j_server)
 
@@ -230,7 +235,9 @@ def test_killing_the_server_mid_import_leaves_the_town_as_it_was(own_server: Neo
         big = WriteBatch(
             nodes=[NodeRow(H, f"H-{i}", {"id": f"H-{i}", "note": "after"}) for i in range(30)]
             + [NodeRow(P, f"Q-{i:05d}", {"id": f"Q-{i:05d}", "name": f"新住民 {i}"}) for i in range(6_000)],
-            rels=[RelRow(RelType.MEMBER_OF, NodeRef(P, f"Q-{i:05d}"), NodeRef(H, "H-0")) for i in range(6_000)],
+            rels=[
+                RelRow(RelType.MEMBER_OF, NodeRef(P, f"Q-{i:05d}"), NodeRef(H, "H-0")) for i in range(6_000)
+            ],
         )
         importer = Neo4jStore(drv, t, uri=own_server.uri, batch_rows=500, recorder=kill_at_sixth_batch)
         with pytest.raises(StoreUnavailableError) as err:
@@ -279,7 +286,9 @@ def test_a_town_made_before_the_constraints_gets_them_or_a_message_about_its_dup
     with build(store="neo4j", **_settings(own_server)) as c:
         with pytest.raises(ConflictError) as err:
             c.store(t)
-        assert "Person に同じ id のノードが複数ある" in str(err.value) and f"町 {t} の P-1 (2件)" in str(err.value)
+        assert "Person に同じ id のノードが複数ある" in str(err.value) and f"町 {t} の P-1 (2件)" in str(
+            err.value
+        )
     with own_server.driver() as drv:
         drv.execute_query("MATCH (p:Person {town: $t, id: 'P-1'}) WITH p LIMIT 1 DELETE p", t=t)
     with build(store="neo4j", **_settings(own_server)) as c:

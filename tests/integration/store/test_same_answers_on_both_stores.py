@@ -144,9 +144,11 @@ def _without_times(path: Path) -> dict[str, Any]:
             if f.suffix == ".json":
                 out[str(f.relative_to(path))] = _drop(json.loads(text), "last_modified")
             else:
-                out[str(f.relative_to(path))] = [
-                    line for line in text.splitlines() if "last_modified" not in line
-                ] if "last_modified" not in text.splitlines()[0] else len(text.splitlines())
+                out[str(f.relative_to(path))] = (
+                    [line for line in text.splitlines() if "last_modified" not in line]
+                    if "last_modified" not in text.splitlines()[0]
+                    else len(text.splitlines())
+                )
     return out
 
 

@@ -179,7 +179,9 @@ def _workload(store: Neo4jStore) -> None:
     store.delete_node(NodeRef(h, "H-2"), detach=True)
     store.upsert_nodes(NodeLabel.AGENCY, [{"id": f"AG-{i}", "name": f"agency {i}"} for i in range(4)])
     store.upsert_rels(
-        RelRow(RelType.COLLABORATES_WITH, NodeRef(NodeLabel.AGENCY, f"AG-{i}"), NodeRef(NodeLabel.AGENCY, "AG-0"))
+        RelRow(
+            RelType.COLLABORATES_WITH, NodeRef(NodeLabel.AGENCY, f"AG-{i}"), NodeRef(NodeLabel.AGENCY, "AG-0")
+        )
         for i in range(1, 4)
     )
     network_of(store).answers([NodeLabel.AGENCY], [RelType.COLLABORATES_WITH])
