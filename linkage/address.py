@@ -122,6 +122,11 @@ def _gazetteer() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
 
 @functools.cache
+def _all_cities() -> frozenset[str]:
+    return frozenset(_city_index())
+
+
+@functools.cache
 def _city_index() -> dict[str, list[str]]:
     """city → prefectures that have a city of that name."""
     out: dict[str, list[str]] = {}
@@ -152,11 +157,19 @@ def _kanji_numbers(s: str) -> str:
     return re.sub(rf"(?<=[-の0-9])([{KANJI_NUMERAL}]+)", lambda m: str(kanji_to_int(m.group(1))), s)
 
 
-def _prefix(s: str, names: list[str]) -> str | None:
-    for n in names:
-        if s.startswith(n):
-            return n
+def _prefix(s: str, names: list[str] | frozenset[str]) -> str | None:
+    """The longest of ``names`` that ``s`` starts with."""
+    if isinstance(names, list):
+        names = _as_set(tuple(names))
+    for n in range(min(len(s), 24), 0, -1):
+        if s[:n] in names:
+            return s[:n]
     return None
+
+
+@functools.lru_cache(maxsize=5000)
+def _as_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(names)
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -179,23 +192,25 @@ def normalise_address(text: str | None, *, default_city: str | None = None) -> A
     pref = _prefix(s, list(PREFECTURES))
     if pref:
         s = s[len(pref) :]
+    dp = dc = None
+    if default_city:
+        d = normalise_address(default_city + "1")
+        dp, dc = d.prefecture, d.city
     city: str | None = None
     if pref:
         city = _prefix(s, cities.get(pref, []))
+    elif dp:  # a municipal list: a city of its own prefecture, else its own city
+        city = _prefix(s, cities.get(dp, []))
+        pref = dp if city else None
     else:
-        best = None
-        for p, cs in cities.items():
-            c = _prefix(s, cs)
-            if c and (best is None or len(c) > len(best[1])):
-                best = (p, c)
-        if best and len(_city_index().get(best[1], [])) == 1:
-            pref, city = best
+        c = _prefix(s, _all_cities())
+        prefs = _city_index().get(c, []) if c else []
+        if c and len(prefs) == 1:
+            pref, city = prefs[0], c
     if city:
         s = s[len(city) :]
-    elif default_city:
-        d = normalise_address(default_city + "1") if default_city else None
-        dp, dc = (d.prefecture, d.city) if d else (None, None)
-        if dc and s.startswith(dc):
+    elif dc:
+        if s.startswith(dc):
             s = s[len(dc) :]
         city, pref = dc, pref or dp
     if city is None:

@@ -72,6 +72,9 @@ JUNIOR_SHARE = 0.15
 MAIDEN_SHARE = 0.25
 """Share of married women aged 25–70 whose maiden name some older list still carries."""
 
+SEX_ERROR = 0.002
+"""Share of rows with the sex code wrong (1/2 or 男/女 swapped at entry; assumed)."""
+
 _VARIANTS = {"高": "髙", "崎": "﨑", "斎": "齋", "辺": "邉", "浜": "濵"}
 
 
@@ -811,7 +814,8 @@ def _row(
     # sex
     if "sex" in H:
         sx = {"kanji": ("女", "男"), "digit": ("2", "1"), "letter": ("F", "M")}.get(prof.sex_style, ("", ""))
-        row[H["sex"]] = "" if r[12] < prof.sex_missing else sx[0] if p.female else sx[1]
+        female = p.female if r[21] >= SEX_ERROR else not p.female
+        row[H["sex"]] = "" if r[12] < prof.sex_missing else sx[0] if female else sx[1]
     # address
     town, nums = h.town, h.numbers
     if r[13] < prof.moved:
