@@ -19,7 +19,7 @@ from enum import Enum
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from linkage.text import nfkc
+from linkage.text import KANJI_NUMERAL, kanji_to_int, nfkc
 
 __all__ = [
     "ERAS",
@@ -106,6 +106,7 @@ _WEST_RE = re.compile(
 _COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ERA_COMPACT_RE = re.compile(rf"^(?P<era>{_ERA_NAMES})(?P<y>\d{{2}})(?P<m>\d{{2}})(?P<d>\d{{2}})$")
 _MDY_RE = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})$")
+_KANJI_NUM = re.compile(f"([{KANJI_NUMERAL}]+)(?=[年月日])")
 _TIME_TAIL = re.compile(r"[T\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 
@@ -133,7 +134,7 @@ def _build(text: str, y: int, m: str | None, d: str | None, today: dt.date) -> B
 def parse_date(value: object, *, today: dt.date | None = None) -> BirthDate | None:
     """Read a birth date in any usual Japanese form; ``None`` for an empty cell.
 
-    Accepts 和暦 (昭和25年3月4日, 昭25.3.4, S25.3.4, s25/3/4, ㍼25年, 元年, S250304), 西暦 (1950/3/4, 1950-03-04,
+    Accepts 和暦 (昭和25年3月4日, 昭和二十五年三月四日, 昭25.3.4, S25.3.4, s25/3/4, ㍼25年, 元年, S250304), 西暦 (1950/3/4, 1950-03-04,
     1950.3.4, 1950年3月4日, 19500304, a trailing time from a spreadsheet), partial dates (1950年3月, 昭和25年),
     full-width digits, ``date``/``datetime`` objects and US order 3/4/1950. Raises :class:`DateParseError` for
     text that is not a date or an impossible date (2月30日, a future year, 平成40年)."""
@@ -150,6 +151,7 @@ def parse_date(value: object, *, today: dt.date | None = None) -> BirthDate | No
     if not text or text in {"-", "不明", "未記入", "なし", "無"}:
         return None
     text = _TIME_TAIL.sub("", text).strip()
+    text = _KANJI_NUM.sub(lambda m: str(kanji_to_int(m.group(1))), text)
     m = _ERA_RE.match(text) or _ERA_COMPACT_RE.match(text)
     if m:
         era = _ERA_BY_KEY[m.group("era")]

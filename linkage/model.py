@@ -100,9 +100,9 @@ def _eq(col: str) -> str:
 _HOUSEHOLD = f"({_eq('ad_house')} OR {_eq('ph_digits')})"
 _GIVEN_AGREE = f"({_eq('nm_given')} OR {_eq('kn_given')})"
 _FULL_FUZZY = (
-    f"(({_both('nm_full')} AND GREATEST(LENGTH(nm_full_l), LENGTH(nm_full_r)) >= 3 "
-    f"AND {{dl}}(nm_full_l, nm_full_r) <= 1) "
-    f"OR ({_both('kn_full')} AND {{jw}}(kn_full_l, kn_full_r) >= {KANA_FUZZY_JW}))"
+    f"(CASE WHEN {_both('kn_full')} THEN {{jw}}(kn_full_l, kn_full_r) >= {KANA_FUZZY_JW} "
+    f"WHEN {_both('nm_full')} THEN (GREATEST(LENGTH(nm_full_l), LENGTH(nm_full_r)) >= 3 "
+    f"AND {{dl}}(nm_full_l, nm_full_r) <= 1) ELSE FALSE END)"
 )
 _GIVEN_SIMILAR = (
     f"(CASE WHEN {_both('kn_given')} THEN {{jw}}(kn_given_l, kn_given_r) >= {GIVEN_SIMILAR_JW} "

@@ -184,10 +184,16 @@ def given_similar(a: Name, b: Name) -> bool:
 
 
 def _full_fuzzy(a: Name, b: Name) -> bool:
-    if a.full and b.full and max(len(a.full), len(b.full)) >= 3:
-        if DamerauLevenshtein.distance(a.full, b.full) <= 1:
-            return True
-    return bool(a.kana and b.kana and JaroWinkler.similarity(a.kana, b.kana) >= KANA_FUZZY_JW)
+    """Near in reading (JW ≥ :data:`KANA_FUZZY_JW`) when both readings are known; else one kanji edit in a
+    name of three or more characters (高橋和子/高橋幸子 differ in reading, so they are not near)."""
+    if a.kana and b.kana:
+        return JaroWinkler.similarity(a.kana, b.kana) >= KANA_FUZZY_JW
+    return bool(
+        a.full
+        and b.full
+        and max(len(a.full), len(b.full)) >= 3
+        and DamerauLevenshtein.distance(a.full, b.full) <= 1
+    )
 
 
 def compare_names(a: Name, b: Name, *, same_household: bool = False) -> NameLevel:

@@ -17,9 +17,9 @@ _lock = threading.Lock()
 
 @functools.cache
 def _tokenizer() -> Any:
-    from sudachipy import Dictionary
+    from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create()
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
 def available() -> bool:
@@ -32,10 +32,8 @@ def available() -> bool:
 
 
 def _morphemes(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    from sudachipy import SplitMode
-
     with _lock:
-        ms = _tokenizer().tokenize(text, SplitMode.C)
+        ms = _tokenizer().tokenize(text)
         return [(m.surface(), m.reading_form(), tuple(m.part_of_speech())) for m in ms]
 
 
