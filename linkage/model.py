@@ -83,6 +83,32 @@ class _Else(DialectLevel):
         return "ELSE"
 
 
+PRIORS: dict[str, dict[str, tuple[float, float]]] = {
+    "name": {
+        "exact": (0.80, 1e-4), "reading": (0.10, 1e-4), "surname_change": (0.02, 1e-3), "fuzzy": (0.03, 2e-3),
+        "surname_only": (0.01, 0.02), "different": (0.005, 0.97),
+    },
+    "birth": {
+        "exact": (0.80, 3e-5), "day_month_swap": (0.005, 3e-5), "year_off_by_one": (0.005, 6e-5),
+        "one_digit": (0.005, 3e-4), "partial_agree": (0.15, 0.01), "partial_near": (0.02, 0.02),
+        "different": (0.01, 0.97),
+    },
+    "sex": {"same": (0.99, 0.5), "different": (0.01, 0.5)},
+    "contact": {
+        "house_and_phone": (0.40, 1e-4), "house": (0.35, 2e-4), "phone": (0.10, 1e-4), "block": (0.02, 1e-3),
+        "town": (0.08, 0.1), "different": (0.05, 0.9),
+    },
+}  # fmt: skip
+"""Starting m and u of every learned level: what EM starts from, and what stays where a level is not seen in
+the training pairs (a small town may have no 'block' pair). Training replaces them wherever there is data."""
+
+
+def _prior(comp: str, level: DialectLevel) -> DialectLevel:
+    m, u = PRIORS[comp][level.label]
+    level.configure(m_probability=m, u_probability=u)
+    return level
+
+
 def _fixed(level: DialectLevel, weight: float) -> DialectLevel:
     m = 2.0**weight * 0.05
     level.configure(m_probability=m, u_probability=0.05, fix_m_probability=True, fix_u_probability=True)
@@ -112,6 +138,9 @@ _GIVEN_SIMILAR = (
 )
 
 
+_FIXED_LABELS = {NameLevel.OTHER_MEMBER.value, NameLevel.SIMILAR_MEMBER.value}
+
+
 def _name_comparison() -> dict[str, Any]:
     exact = DialectLevel("nm_full_l = nm_full_r", NameLevel.EXACT.value)
     exact.configure(tf_adjustment_column="nm_full", tf_adjustment_weight=1.0)
@@ -139,6 +168,7 @@ def _name_comparison() -> dict[str, Any]:
         DialectLevel(f"{_eq('nm_sur')} OR {_eq('kn_sur')}", NameLevel.SURNAME_ONLY.value),
         _Else(NameLevel.DIFFERENT.value),
     ]
+    levels = [lv if isinstance(lv, _Null) or lv.label in _FIXED_LABELS else _prior("name", lv) for lv in levels]
     return {
         "output_column_name": "name",
         "comparison_description": "氏名とふりがな (one piece of evidence)",
@@ -168,6 +198,7 @@ def _birth_comparison() -> dict[str, Any]:
         DialectLevel(f"{partial} AND ABS(dob_y_l - dob_y_r) <= 1", DateLevel.PARTIAL_NEAR.value),
         _Else(DateLevel.DIFFERENT.value),
     ]
+    levels = [lv if isinstance(lv, _Null) else _prior("birth", lv) for lv in levels]
     return {"output_column_name": "birth", "comparison_description": "生年月日", "comparison_levels": levels}
 
 
@@ -177,8 +208,8 @@ def _sex_comparison() -> dict[str, Any]:
         "comparison_description": "性別",
         "comparison_levels": [
             _Null("sex_l IS NULL OR sex_r IS NULL"),
-            DialectLevel("sex_l = sex_r", "same"),
-            _Else(),
+            _prior("sex", DialectLevel("sex_l = sex_r", "same")),
+            _prior("sex", _Else()),
         ],
     }
 
@@ -196,12 +227,12 @@ def _contact_comparison() -> dict[str, Any]:
                 f"NOT {_both('ad_town')} AND NOT {_both('ph_local')}",
                 CONTACT_LEVELS[0],
             ),
-            DialectLevel(f"{_eq('ad_house')} AND {_PHONE}", CONTACT_LEVELS[1]),
-            DialectLevel(_eq("ad_house"), CONTACT_LEVELS[2]),
-            DialectLevel(_PHONE, CONTACT_LEVELS[3]),
-            DialectLevel(_eq("ad_block"), CONTACT_LEVELS[4]),
-            DialectLevel(_eq("ad_town"), CONTACT_LEVELS[5]),
-            _Else(CONTACT_LEVELS[6]),
+            _prior("contact", DialectLevel(f"{_eq('ad_house')} AND {_PHONE}", CONTACT_LEVELS[1])),
+            _prior("contact", DialectLevel(_eq("ad_house"), CONTACT_LEVELS[2])),
+            _prior("contact", DialectLevel(_PHONE, CONTACT_LEVELS[3])),
+            _prior("contact", DialectLevel(_eq("ad_block"), CONTACT_LEVELS[4])),
+            _prior("contact", DialectLevel(_eq("ad_town"), CONTACT_LEVELS[5])),
+            _prior("contact", _Else(CONTACT_LEVELS[6])),
         ],
     }
 

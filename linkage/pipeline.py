@@ -161,9 +161,13 @@ def link(
     config: LinkConfig | None = None,
     decisions: Mapping[tuple[str, str], str] | None = None,
     keep_comparisons: bool = False,
+    model: Mapping[str, Any] | None = None,
 ) -> LinkResult:
-    """Train the Japanese model on the records, score the blocked pairs, cluster and build the review queue."""
-    from splink import DuckDBAPI, Linker, block_on
+    """Train the Japanese model on the records (or use a trained ``model``, as saved in
+    :attr:`LinkResult.model_json`), score the blocked pairs, cluster and build the review queue.
+
+    ``decisions`` are reviewers' accept/reject decisions (see :func:`linkage.cluster.cluster_records`)."""
+    from splink import DuckDBAPI, Linker
 
     cfg = config or LinkConfig()
     t0 = time.perf_counter()
@@ -172,7 +176,7 @@ def link(
     _register(con, prepared.rows, "records")
     db = DuckDBAPI(connection=con)
     sdf = db.register("records", table_name="records_in")
-    linker = Linker(sdf, settings(), log_level=logging.WARNING)
+    linker = Linker(sdf, dict(model) if model is not None else settings(), log_level=logging.WARNING)
     timings["load"] = time.perf_counter() - t0
 
     t = time.perf_counter()
@@ -180,14 +184,8 @@ def link(
     timings["blocking_counts"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("nm_full", "dob"), block_on("kn_full", "dob")], recall=cfg.prior_recall
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs, seed=cfg.seed)
-    for cols in TRAINING_BLOCKS:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*cols), estimate_without_term_frequencies=True, max_pairs=cfg.em_max_pairs
-        )
+    if model is None:
+        train(linker, cfg)
     timings["train"] = time.perf_counter() - t
     model = linker.misc.save_model_to_json()
     weights = level_weights(model)
@@ -242,6 +240,21 @@ def link(
         lambda_=lam,
         comparisons_by_uid=comps,
     )
+
+
+def train(linker: Any, cfg: LinkConfig) -> None:
+    """λ from deterministic rules (name and birth date), u by random sampling, m by EM once per
+    :data:`linkage.model.TRAINING_BLOCKS` block."""
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nm_full", "dob"), block_on("kn_full", "dob")], recall=cfg.prior_recall
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs, seed=cfg.seed)
+    for cols in TRAINING_BLOCKS:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*cols), estimate_without_term_frequencies=True, max_pairs=cfg.em_max_pairs
+        )
 
 
 def _gamma_of(model: dict[str, Any], comparison: str, label: str) -> int:
