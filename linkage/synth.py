@@ -676,7 +676,7 @@ class SynthLists:
             w = csv.DictWriter(buf, fieldnames=headers, lineterminator="\r\n")
             w.writeheader()
             w.writerows(rows)
-            path.write_bytes(buf.getvalue().encode(prof.encoding, errors="replace"))
+            path.write_bytes(buf.getvalue().encode(prof.encoding))
             out[key] = path
         tpath = directory / "truth.csv"
         with tpath.open("w", encoding="utf-8", newline="") as f:
