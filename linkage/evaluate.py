@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["PairScores", "pair_scores"]
+__all__ = ["PairScores", "pair_scores", "shared_households"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,22 @@ def pair_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> PairS
         predicted=sum(_pairs(n) for n in pred.values()),
         actual=sum(_pairs(n) for n in act.values()),
     )
+
+
+def shared_households(household_of: Mapping[str, str], list_of: Mapping[str, str]) -> dict[tuple[str, str], int]:
+    """For every pair of lists (agencies), how many households both serve: the question the linkage exists
+    for ("which households do two agencies both serve without working together").
+
+    >>> shared_households({"a:1": "h1", "b:7": "h1", "b:8": "h2"}, {"a:1": "a", "b:7": "b", "b:8": "b"})
+    {('a', 'b'): 1}
+    """
+    lists_of: dict[str, set[str]] = {}
+    for rid, hh in household_of.items():
+        lists_of.setdefault(hh, set()).add(list_of[rid])
+    out: Counter[tuple[str, str]] = Counter()
+    for ls in lists_of.values():
+        s = sorted(ls)
+        for i in range(len(s)):
+            for j in range(i + 1, len(s)):
+                out[(s[i], s[j])] += 1
+    return dict(sorted(out.items()))

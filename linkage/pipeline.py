@@ -54,21 +54,39 @@ class SourceList:
     default_city: str | None = None
 
 
+RAW_FIELDS = ("name", "kana", "birth", "address", "phone", "sex")
+
+
 @dataclass
 class PreparedRecords:
-    """Feature rows for the model, the members for cluster checks, raw values for the baselines."""
+    """Feature columns for the model (:data:`linkage.features.FEATURE_COLUMNS`), members for the cluster
+    checks, and the raw values (``raw_name`` …) the baselines compare. Columnar, to keep a million records
+    small."""
 
-    rows: list[dict[str, Any]]
+    columns: dict[str, list[Any]]
     members: dict[str, Member]
-    raw: list[dict[str, Any]]
+    raw: dict[str, list[Any]]
     problems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.columns["unique_id"])
+
+    @property
+    def ids(self) -> list[str]:
+        return self.columns["unique_id"]
+
+    def dwelling(self) -> dict[str, str | None]:
+        """{record id: dwelling key (house and room)}."""
+        return dict(zip(self.columns["unique_id"], self.columns["ad_dwelling"], strict=True))
 
 
 def prepare(lists: Iterable[SourceList], *, reference: dt.date) -> PreparedRecords:
     """Normalise every row of every list. Record ids are ``{list}:{case id}`` (or ``{list}:row{n}``)."""
-    rows: list[dict[str, Any]] = []
+    from linkage.features import FEATURE_COLUMNS
+
+    cols: dict[str, list[Any]] = {c: [] for c in FEATURE_COLUMNS}
+    raw: dict[str, list[Any]] = {f"raw_{k}": [] for k in RAW_FIELDS}
     members: dict[str, Member] = {}
-    raw: list[dict[str, Any]] = []
     problems: dict[str, tuple[str, ...]] = {}
     for src in lists:
         if not src.rows:
@@ -79,22 +97,15 @@ def prepare(lists: Iterable[SourceList], *, reference: dt.date) -> PreparedRecor
             cid = str(fields.get("case_id") or f"row{i}").strip()
             uid = f"{src.key}:{cid}"
             f = record_features(fields, reference=reference, default_city=src.default_city)
-            rows.append(feature_row(uid, src.key, f))
+            for k, v in feature_row(uid, src.key, f).items():
+                cols[k].append(v)
             members[uid] = Member(uid, f.birth, f.sex)
             if f.problems:
                 problems[uid] = f.problems
-            raw.append(
-                {
-                    "unique_id": uid,
-                    "source_dataset": src.key,
-                    **{
-                        f"raw_{k}": (str(fields.get(k)).strip() or None) if fields.get(k) is not None else None
-                        for k in ("name", "kana", "birth", "address", "phone", "sex")
-                    },
-                    "_dwelling": f.address.dwelling_key,
-                }
-            )
-    return PreparedRecords(rows=rows, members=members, raw=raw, problems=problems)
+            for k in RAW_FIELDS:
+                v = fields.get(k)
+                raw[f"raw_{k}"].append((str(v).strip() or None) if v is not None else None)
+    return PreparedRecords(columns=cols, members=members, raw=raw, problems=problems)
 
 
 @dataclass(frozen=True)
@@ -146,10 +157,10 @@ def _duckdb(config: LinkConfig) -> Any:
     return con
 
 
-def _register(con: Any, rows: list[dict[str, Any]], name: str) -> None:
+def _register(con: Any, columns: dict[str, list[Any]], name: str) -> None:
     import pyarrow as pa
 
-    table = pa.Table.from_pylist(rows)
+    table = pa.Table.from_pydict(columns)
     con.register(f"{name}_arrow", table)
     con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow").fetchall()
     con.unregister(f"{name}_arrow")
@@ -173,7 +184,7 @@ def link(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     con = _duckdb(cfg)
-    _register(con, prepared.rows, "records")
+    _register(con, prepared.columns, "records")
     db = DuckDBAPI(connection=con)
     sdf = db.register("records", table_name="records_in")
     linker = Linker(sdf, dict(model) if model is not None else settings(), log_level=logging.WARNING)
@@ -318,9 +329,7 @@ def exact_baseline(prepared: PreparedRecords) -> dict[str, str]:
     """Records with the same name (NFKC, spaces removed) and the same birth date (parsed) are one person;
     a record without either is alone."""
     out: dict[str, str] = {}
-    for r in prepared.raw:
-        uid = r["unique_id"]
-        name = r.get("raw_name")
+    for uid, name in zip(prepared.ids, prepared.raw["raw_name"], strict=True):
         birth: BirthDate | None = prepared.members[uid].birth
         if name and birth is not None and birth.digits:
             out[uid] = f"{''.join(nfkc(name).split())}|{birth.digits}"
@@ -332,8 +341,8 @@ def exact_baseline(prepared: PreparedRecords) -> dict[str, str]:
 def exact_households(prepared: PreparedRecords, person_of: Mapping[str, str]) -> dict[str, str]:
     """Baseline households: persons grouped by the address string (NFKC, spaces removed)."""
     raw_addr = {
-        r["unique_id"]: ("".join(nfkc(r["raw_address"]).split()) if r.get("raw_address") else None)
-        for r in prepared.raw
+        uid: ("".join(nfkc(a).split()) if a else None)
+        for uid, a in zip(prepared.ids, prepared.raw["raw_address"], strict=True)
     }
     return household_clusters(person_of, raw_addr)
 
@@ -346,8 +355,11 @@ def generic_baseline(prepared: PreparedRecords, *, config: LinkConfig | None = N
     cfg = config or LinkConfig()
     t0 = time.perf_counter()
     con = _duckdb(cfg)
-    rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in prepared.raw]
-    _register(con, rows, "raw_records")
+    _register(
+        con,
+        {"unique_id": prepared.ids, "source_dataset": prepared.columns["source_dataset"], **prepared.raw},
+        "raw_records",
+    )
     db = DuckDBAPI(connection=con)
     sdf = db.register("raw_records", table_name="raw_in")
     linker = Linker(sdf, generic_settings(), log_level=logging.WARNING)
@@ -366,8 +378,8 @@ def generic_baseline(prepared: PreparedRecords, *, config: LinkConfig | None = N
     got = con.execute(f"SELECT unique_id, cluster_id FROM {clusters.physical_name}").fetchall()
     con.close()
     out = {str(u): str(c) for u, c in got}
-    for r in prepared.raw:
-        out.setdefault(r["unique_id"], r["unique_id"])
+    for uid in prepared.ids:
+        out.setdefault(uid, uid)
     return out, time.perf_counter() - t0
 
 

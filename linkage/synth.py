@@ -29,6 +29,8 @@ day/month swapped           0.5 %      (assumed; transpositions are the commones
 元号 year off by one         0.5–1 %    lists converting 和暦 by hand (assumed)
 one digit mistyped          0.5 %      (assumed)
 moved (old address)         2–4 %      (assumed; 住民基本台帳人口移動報告: about 4 % of people move a year)
+house number mistyped       1 %        (assumed)
+sex code wrong              0.2 %      (assumed; 1/2 or 男/女 swapped at entry)
 方書き dropped / added       30–80 %    per list convention
 phone without 市外局番       20–60 %    hand-kept lists in a one-area-code town
 twins                       ~2 % of    人口動態統計: about 1 % of deliveries are multiple births
@@ -72,6 +74,8 @@ JUNIOR_SHARE = 0.15
 MAIDEN_SHARE = 0.25
 """Share of married women aged 25–70 whose maiden name some older list still carries."""
 
+ADDRESS_TYPO = 0.01
+"""Share of rows with the last house number mistyped (assumed)."""
 SEX_ERROR = 0.002
 """Share of rows with the sex code wrong (1/2 or 男/女 swapped at entry; assumed)."""
 
@@ -820,8 +824,10 @@ def _row(
     town, nums = h.town, h.numbers
     if r[13] < prof.moved:
         town, nums = h.old_town, h.old_numbers
+    if nums and r[22] < ADDRESS_TYPO:
+        nums = (*nums[:-1], nums[-1] + 1)
     addr = town + _write_numbers(_pick(rng, prof.number_styles), nums)
-    if h.building and r[14] < prof.building_kept and nums == h.numbers:
+    if h.building and r[14] < prof.building_kept and nums[:-1] == h.numbers[:-1]:
         addr += (" " if r[15] < 0.5 else "") + h.building + (f"{h.room}号室" if r[15] < 0.7 else f" {h.room}")
     if prof.address_style == "full":
         addr = prefix + addr

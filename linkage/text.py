@@ -113,6 +113,7 @@ def register_variants(canonical: str, *variants: str) -> None:
         if v != canonical:
             ITAIJI[v] = canonical
     _fold_cache.clear()
+    _fold_table.clear()
 
 
 def nfkc(text: str) -> str:
@@ -121,7 +122,17 @@ def nfkc(text: str) -> str:
 
 
 _fold_cache: dict[str, str] = {}
+_fold_table: dict[int, str] = {}
 _ITERATION = "々"
+_ITER_RE = re.compile(r"(.)々")
+
+
+def _table() -> dict[int, str]:
+    if not _fold_table:
+        _fold_table.update({ord(k): v for k, v in ITAIJI.items()})
+        _fold_table[ord("ヶ")] = "ケ"
+        _fold_table[ord("ヵ")] = "カ"
+    return _fold_table
 
 
 def fold_kanji(text: str) -> str:
@@ -129,18 +140,9 @@ def fold_kanji(text: str) -> str:
     hit = _fold_cache.get(text)
     if hit is not None:
         return hit
-    s = nfkc(text)
-    out: list[str] = []
-    for ch in s:
-        ch = ITAIJI.get(ch, ch)
-        if ch == "ヶ":
-            ch = "ケ"
-        elif ch == "ヵ":
-            ch = "カ"
-        if ch == _ITERATION and out and _is_kanji(out[-1]):
-            ch = out[-1]
-        out.append(ch)
-    res = "".join(out)
+    res = nfkc(text).translate(_table())
+    if _ITERATION in res:
+        res = _ITER_RE.sub(lambda m: m.group(1) * 2 if _is_kanji(m.group(1)) else m.group(0), res)
     if len(_fold_cache) < 500_000:
         _fold_cache[text] = res
     return res

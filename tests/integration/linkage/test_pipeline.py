@@ -39,11 +39,10 @@ def test_generated_town_is_linked_well(town: tuple) -> None:
     assert sc.actual > 300
     assert sc.precision >= 0.99
     assert sc.recall >= 0.93
-    assert len(res.review) / len(prep.rows) <= 0.03
+    assert len(res.review) / len(prep) <= 0.03
     assert all(c.ok for c in res.checks), [c for c in res.checks if not c.ok]
     truth_h = {f"{t['list']}:{t['case_id']}": t["household_id"] for t in s.truth}
-    dwelling = {r["unique_id"]: r["_dwelling"] for r in prep.raw}
-    hh = household_clusters(res.clustering.cluster_of, dwelling)
+    hh = household_clusters(res.clustering.cluster_of, prep.dwelling())
     sh = pair_scores(hh, truth_h)
     assert sh.precision >= 0.95 and sh.recall >= 0.9
 
