@@ -77,11 +77,18 @@ def run_town(name: str, seed: int, check: bool) -> list[str]:
     gen_h = exact_households(prep, gen)
 
     rows = [
-        ("japanese (this model)", pair_scores(res.clustering.cluster_of, truth), pair_scores(hh, truth_h), t_ours),
+        (
+            "japanese (this model)",
+            pair_scores(res.clustering.cluster_of, truth),
+            pair_scores(hh, truth_h),
+            t_ours,
+        ),
         ("exact (name, birth date)", pair_scores(ex, truth), pair_scores(ex_h, truth_h), t_exact),
         ("splink generic (JW raw)", pair_scores(gen, truth), pair_scores(gen_h, truth_h), t_generic),
     ]
-    print(f"\n{'method':26s} {'person P':>8s} {'R':>8s} {'F1':>8s} | {'hh P':>8s} {'R':>8s} {'F1':>8s} | time")
+    print(
+        f"\n{'method':26s} {'person P':>8s} {'R':>8s} {'F1':>8s} | {'hh P':>8s} {'R':>8s} {'F1':>8s} | time"
+    )
     for label, ps, hs, secs in rows:
         print(f"{label:26s} {_fmt(ps)} | {_fmt(hs)} | {secs:6.1f} s")
     ours, exact, generic = rows[0][1], rows[1][1], rows[2][1]
@@ -99,7 +106,10 @@ def run_town(name: str, seed: int, check: bool) -> list[str]:
     for comp, levels in res.weights.items():
         print(f"   {comp:8s} " + ", ".join(f"{k} {v:+.1f}" for k, v in levels.items()))
     bad = [c for c in res.checks if not c.ok]
-    print(f"weight checks: {len(res.checks) - len(bad)}/{len(res.checks)} ok" + (f"; FAILED {bad}" if bad else ""))
+    print(
+        f"weight checks: {len(res.checks) - len(bad)}/{len(res.checks)} ok"
+        + (f"; FAILED {bad}" if bad else "")
+    )
     print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in res.timings.items()))
 
     linked = shared_households(hh, list_of)

@@ -19,7 +19,7 @@ import functools
 import re
 import sqlite3
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from linkage.text import KANJI_NUMERAL, fold_kanji, kanji_to_int, nfkc
 
@@ -273,7 +273,7 @@ def normalise_address(text: str | None, *, default_city: str | None = None) -> A
     )
 
 
-class AddressLevel(str, Enum):
+class AddressLevel(StrEnum):
     """Address comparison levels, best first."""
 
     MISSING = "missing"

@@ -23,7 +23,7 @@ from itertools import combinations
 
 from linkage.dates import BirthDate, DateLevel, compare_dates
 
-__all__ = ["Edge", "Member", "ReviewItem", "Clustering", "cluster_problems", "cluster_records"]
+__all__ = ["Clustering", "Edge", "Member", "ReviewItem", "cluster_problems", "cluster_records"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -125,9 +125,7 @@ def _build(text: str, y: int, m: str | None, d: str | None, today: dt.date) -> B
                 text, f"存在しない日付です（{y}年{month}月{day}日）", "no such date"
             ) from None
     if y < 1868 or (y, month or 1, day or 1) > (today.year, today.month, today.day):
-        raise DateParseError(
-            text, f"生年月日としてありえない年です（{y}年）", f"impossible birth year {y}"
-        )
+        raise DateParseError(text, f"生年月日としてありえない年です（{y}年）", f"impossible birth year {y}")
     return BirthDate(y, month, day)
 
 
@@ -189,7 +187,7 @@ def birth_year_from_age(age: object, reference: dt.date) -> BirthDate | None:
     return BirthDate(reference.year - int(text))
 
 
-class DateLevel(str, Enum):
+class DateLevel(StrEnum):
     """Birth-date comparison levels, best first (the order of the Splink comparison)."""
 
     MISSING = "missing"

@@ -52,7 +52,9 @@ def pair_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> PairS
     )
 
 
-def shared_households(household_of: Mapping[str, str], list_of: Mapping[str, str]) -> dict[tuple[str, str], int]:
+def shared_households(
+    household_of: Mapping[str, str], list_of: Mapping[str, str]
+) -> dict[tuple[str, str], int]:
     """For every pair of lists (agencies), how many households both serve: the question the linkage exists
     for ("which households do two agencies both serve without working together").
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from splink import SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
@@ -168,7 +168,12 @@ def _name_comparison() -> dict[str, Any]:
         DialectLevel(f"{_eq('nm_sur')} OR {_eq('kn_sur')}", NameLevel.SURNAME_ONLY.value),
         _Else(NameLevel.DIFFERENT.value),
     ]
-    levels = [lv if isinstance(lv, _Null) or lv.label in _FIXED_LABELS else _prior("name", lv) for lv in levels]
+    levels = [
+        _prior("name", lv)
+        if isinstance(lv, DialectLevel) and not isinstance(lv, _Null) and lv.label not in _FIXED_LABELS
+        else lv
+        for lv in levels
+    ]
     return {
         "output_column_name": "name",
         "comparison_description": "氏名とふりがな (one piece of evidence)",
@@ -198,7 +203,10 @@ def _birth_comparison() -> dict[str, Any]:
         DialectLevel(f"{partial} AND ABS(dob_y_l - dob_y_r) <= 1", DateLevel.PARTIAL_NEAR.value),
         _Else(DateLevel.DIFFERENT.value),
     ]
-    levels = [lv if isinstance(lv, _Null) else _prior("birth", lv) for lv in levels]
+    levels = [
+        _prior("birth", lv) if isinstance(lv, DialectLevel) and not isinstance(lv, _Null) else lv
+        for lv in levels
+    ]
     return {"output_column_name": "birth", "comparison_description": "生年月日", "comparison_levels": levels}
 
 
@@ -237,7 +245,7 @@ def _contact_comparison() -> dict[str, Any]:
     }
 
 
-def comparisons() -> list[dict[str, Any]]:
+def comparisons() -> list[Any]:
     """The four comparisons (name, birth, sex, contact)."""
     return [_name_comparison(), _birth_comparison(), _sex_comparison(), _contact_comparison()]
 
@@ -262,7 +270,10 @@ TRAINING_BLOCKS: tuple[tuple[str, ...], ...] = (("dob",), ("kn_full",), ("ad_hou
 comparison is learned in at least two sessions, none of them biased by blocking on itself."""
 
 
-def settings(*, link_type: str = "dedupe_only", retain_intermediate: bool = False) -> SettingsCreator:
+LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
+
+
+def settings(*, link_type: LinkType = "dedupe_only", retain_intermediate: bool = False) -> SettingsCreator:
     """The backend-neutral settings of the Japanese model."""
     return SettingsCreator(
         link_type=link_type,
@@ -275,7 +286,7 @@ def settings(*, link_type: str = "dedupe_only", retain_intermediate: bool = Fals
     )
 
 
-def generic_settings(*, link_type: str = "dedupe_only") -> SettingsCreator:
+def generic_settings(*, link_type: LinkType = "dedupe_only") -> SettingsCreator:
     """The generic baseline: Splink's stock comparisons on the raw strings (Jaro–Winkler on name, reading and
     address, exact birth date text, phone and sex), blocked on raw name, raw birth date and raw phone."""
     import splink.comparison_library as cl

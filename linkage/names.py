@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -39,7 +39,7 @@ GIVEN_SIMILAR_JW = 0.85
 """Jaro–Winkler on given-name reading keys from which two members of one household look alike."""
 
 
-class NameLevel(str, Enum):
+class NameLevel(StrEnum):
     """Name comparison levels, best first (the order of the Splink comparison)."""
 
     MISSING = "missing"
@@ -107,9 +107,7 @@ def _split(s: str, *, use_dictionary: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
-def normalise_name(
-    name: str | None, furigana: str | None = None, *, guess_reading: bool = True
-) -> Name:
+def normalise_name(name: str | None, furigana: str | None = None, *, guess_reading: bool = True) -> Name:
     """Normalise a 氏名 and its ふりがな (either may be missing, in any width or kana script).
 
     A name written only in kana is taken as the reading. Without a space between surname and given name the

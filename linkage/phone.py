@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from linkage.text import nfkc
 
@@ -75,7 +75,7 @@ def normalise_phone(text: str | None) -> Phone:
     return Phone(digits=digits, local=digits[-LOCAL_DIGITS:], kind=kind)
 
 
-class PhoneLevel(str, Enum):
+class PhoneLevel(StrEnum):
     """Phone comparison levels, best first."""
 
     MISSING = "missing"

@@ -11,7 +11,7 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,10 +47,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SourceList:
-    """One agency's list: its key, its rows as they came (keyed by the list's own headers)."""
+    """One agency's list: its key, its rows as they came (keyed by the list's own headers; any iterable, so
+    a file can be streamed), and the municipality its addresses are in when they omit it."""
 
     key: str
-    rows: Sequence[Mapping[str, object]]
+    rows: Iterable[Mapping[str, object]]
     default_city: str | None = None
 
 
@@ -89,10 +90,10 @@ def prepare(lists: Iterable[SourceList], *, reference: dt.date) -> PreparedRecor
     members: dict[str, Member] = {}
     problems: dict[str, tuple[str, ...]] = {}
     for src in lists:
-        if not src.rows:
-            continue
-        hmap = map_headers(list(src.rows[0].keys()))
+        hmap: dict[str, str] | None = None
         for i, r in enumerate(src.rows, start=1):
+            if hmap is None:
+                hmap = map_headers(list(r.keys()))
             fields = {f: r.get(h) for f, h in hmap.items()}
             cid = str(fields.get("case_id") or f"row{i}").strip()
             uid = f"{src.key}:{cid}"
@@ -226,9 +227,7 @@ def link(
     timings["predict"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    edges = [
-        Edge(str(a), str(b), float(w), float(p), conflict=(g == name_gamma)) for a, b, w, p, g in rows
-    ]
+    edges = [Edge(str(a), str(b), float(w), float(p), conflict=(g == name_gamma)) for a, b, w, p, g in rows]
     clustering = cluster_records(
         prepared.members,
         edges,
@@ -294,9 +293,7 @@ def _blocking_counts(con: Any, table: str) -> list[tuple[str, int]]:
 # ------------------------------------------------------------------ households
 
 
-def household_clusters(
-    person_of: Mapping[str, str], dwelling_of: Mapping[str, str | None]
-) -> dict[str, str]:
+def household_clusters(person_of: Mapping[str, str], dwelling_of: Mapping[str, str | None]) -> dict[str, str]:
     """Households on top of persons: each person cluster lives at the house its records give most often
     (ties: the house more records in all lists give, so a moved person's old address loses), in the room
     its records name there, if any; person clusters at one dwelling (house and room) form one household.
@@ -347,7 +344,9 @@ def exact_households(prepared: PreparedRecords, person_of: Mapping[str, str]) ->
     return household_clusters(person_of, raw_addr)
 
 
-def generic_baseline(prepared: PreparedRecords, *, config: LinkConfig | None = None) -> tuple[dict[str, str], float]:
+def generic_baseline(
+    prepared: PreparedRecords, *, config: LinkConfig | None = None
+) -> tuple[dict[str, str], float]:
     """Splink with generic comparisons only (Jaro–Winkler on raw strings), trained the same way, clustered by
     plain connected components at ``config.upper``. Returns (record → cluster, seconds)."""
     from splink import DuckDBAPI, Linker, block_on

@@ -48,7 +48,7 @@ def guess_reading(text: str) -> str | None:
     if not text:
         return None
     out: list[str] = []
-    for surface, reading, pos in _morphemes(text):
+    for _surface, reading, pos in _morphemes(text):
         if pos[0] in ("空白", "補助記号"):
             continue
         if not reading or reading == "キゴウ":

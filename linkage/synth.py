@@ -402,8 +402,15 @@ def town_people(
             lab = n.label.value
             if lab == "Household":
                 address_of[n.id] = str(n.props.get("address", ""))[len(spec.address_prefix) :]
+                flags = n.props.get("flags")
                 hh[n.id] = TrueHousehold(
-                    n.id, "", (), None, None, None, tuple(n.props.get("flags", ()))
+                    n.id,
+                    "",
+                    (),
+                    None,
+                    None,
+                    None,
+                    tuple(str(f) for f in flags) if isinstance(flags, list) else (),
                 )
             elif lab == "Person":
                 people[n.id] = dict(n.props)
@@ -422,8 +429,10 @@ def town_people(
         flat = _u("flat", seed, hid) < 0.12
         if flat:
             bno = k // 8
-            h.numbers = (1 + bno % 5, 1 + (bno // 5) % 30, 1 + bno % 17) if _u("chome", town_name) < 0.5 else (
-                100 + bno,
+            h.numbers = (
+                (1 + bno % 5, 1 + (bno // 5) % 30, 1 + bno % 17)
+                if _u("chome", town_name) < 0.5
+                else (100 + bno,)
             )
             h.building = ("コーポ", "ハイツ", "メゾン", "グリーンハイム")[bno % 4] + town_name[:2]
             h.room = str(100 * (1 + k % 3) + 1 + (k // 3) % 4)
@@ -507,8 +516,7 @@ def _family_hazards(h: TrueHousehold, seed: int) -> None:
                     k.given, k.given_kana = hit
     for m in h.members:
         if m.female and m.role == "配偶者" and 25 <= m.age <= 70 and _u("maiden", seed, m.pid) < MAIDEN_SHARE:
-            other = diverse_surname(f"maiden|{m.pid}")
-            m.maiden = other
+            m.maiden = diverse_surname(f"maiden|{m.pid}")
 
 
 # ------------------------------------------------------------------ who is on which list
@@ -541,9 +549,13 @@ def _eligible(key: str, p: TruePerson, h: TrueHousehold, u: float) -> bool:
 
 # ------------------------------------------------------------------ writing conventions
 
-_ERA = (("令和", "R", 2019, dt.date(2019, 5, 1)), ("平成", "H", 1989, dt.date(1989, 1, 8)))
-_ERA += (("昭和", "S", 1926, dt.date(1926, 12, 25)), ("大正", "T", 1912, dt.date(1912, 7, 30)))
-_ERA += (("明治", "M", 1868, dt.date(1868, 1, 25)),)
+_ERA: tuple[tuple[str, str, int, dt.date], ...] = (
+    ("令和", "R", 2019, dt.date(2019, 5, 1)),
+    ("平成", "H", 1989, dt.date(1989, 1, 8)),
+    ("昭和", "S", 1926, dt.date(1926, 12, 25)),
+    ("大正", "T", 1912, dt.date(1912, 7, 30)),
+    ("明治", "M", 1868, dt.date(1868, 1, 25)),
+)
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 _KANSUJI = "〇一二三四五六七八九"
 
@@ -612,7 +624,6 @@ _HALF = str.maketrans(
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンァィゥェォッャュョー",
     "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝｧｨｩｪｫｯｬｭｮｰ",
 )
-_DAKU = {chr(c): None for c in ()}
 
 
 def _half_kana(s: str) -> str:
@@ -738,9 +749,7 @@ def generate_lists(
                     serial += 1
                     case_id = _case_id(prof, serial, rng)
                     out.append(_row(prof, p, h, head, prefix, case_id, rng))
-                    truth.append(
-                        {"list": key, "case_id": case_id, "person_id": p.pid, "household_id": h.hid}
-                    )
+                    truth.append({"list": key, "case_id": case_id, "person_id": p.pid, "household_id": h.hid})
         rows[key] = out
     return SynthLists(rows=rows, truth=truth, prefix=prefix, households=len(hhs), persons=n_persons)
 
@@ -862,7 +871,9 @@ def _extra(key: str, p: TruePerson, rng: np.random.Generator) -> str:
     if key == "shougai":
         return _pick(rng, ("身体", "知的", "精神", "難病"))
     if key in ("hogo", "kosodate"):
-        return {"世帯主": "世帯主", "配偶者": "妻" if p.female else "夫", "子": "子", "親": "父母"}.get(p.role, "")
+        return {"世帯主": "世帯主", "配偶者": "妻" if p.female else "夫", "子": "子", "親": "父母"}.get(
+            p.role, ""
+        )
     if key == "shakyo":
         return f"2021/{1 + int(rng.integers(8)):02d}/{1 + int(rng.integers(28)):02d}"
     if key == "minsei":

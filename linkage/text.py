@@ -153,10 +153,12 @@ def _is_kanji(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or 0xF900 <= o <= 0xFAFF
 
 
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)} | {ord("ゝ"): "ヽ", ord("ゞ"): "ヾ"}
+
+
 def to_katakana(text: str) -> str:
     """NFKC (half-width ｶﾅ → full width), hiragana → katakana, white space collapsed."""
-    s = nfkc(text)
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" or c in "ゝゞ" else c for c in s)
+    return nfkc(text).translate(_HIRA_TO_KATA)
 
 
 def is_kana(text: str) -> bool:

@@ -57,7 +57,7 @@ def test_learned_weights_make_sense(town: tuple) -> None:
 
 
 def test_blocking_counts_are_reported(town: tuple) -> None:
-    _, prep, res = town
+    _, _prep, res = town
     assert [name for name, _ in res.blocking_counts][:2] == ["nm_full & dob_y", "kn_full & dob_y"]
     assert all(n >= 0 for _, n in res.blocking_counts)
     assert 0 < res.n_pairs_scored <= sum(n for _, n in res.blocking_counts)

@@ -24,7 +24,9 @@ def test_one_house_many_writings(text: str) -> None:
     assert normalise_address(text).house_key == HOUSE
 
 
-@pytest.mark.parametrize("text", ["鳥羽3-4-5", "鳥羽三丁目四番五号", "鳥羽市鳥羽3-4-5", "三重県鳥羽市鳥羽3-4-5"])
+@pytest.mark.parametrize(
+    "text", ["鳥羽3-4-5", "鳥羽三丁目四番五号", "鳥羽市鳥羽3-4-5", "三重県鳥羽市鳥羽3-4-5"]
+)
 def test_municipal_lists_without_the_city(text: str) -> None:
     assert normalise_address(text, default_city="三重県鳥羽市").house_key == HOUSE
 

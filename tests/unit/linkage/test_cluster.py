@@ -14,7 +14,9 @@ def _m(uid: str, birth: BirthDate | None = None, sex: str | None = None) -> Memb
 
 def test_pairs_above_upper_link_and_band_goes_to_review() -> None:
     ms = {u: _m(u) for u in "abcd"}
-    r = cluster_records(ms, [Edge("a", "b", 12, 0.999), Edge("c", "d", 3, 0.9)], upper_weight=UP, lower_weight=LOW)
+    r = cluster_records(
+        ms, [Edge("a", "b", 12, 0.999), Edge("c", "d", 3, 0.9)], upper_weight=UP, lower_weight=LOW
+    )
     assert r.cluster_of["a"] == r.cluster_of["b"]
     assert r.cluster_of["c"] != r.cluster_of["d"]
     assert [(x.a, x.b, x.reason) for x in r.review] == [("c", "d", "band")]
@@ -44,9 +46,13 @@ def test_known_date_errors_are_not_conflicts() -> None:
     assert cluster_problems([_m("a", BirthDate(1950, 3, 4)), _m("b", BirthDate(1950, 4, 3))]) == []
     assert cluster_problems([_m("a", BirthDate(1950, 3, 4)), _m("c", BirthDate(1951, 3, 4))]) == []
     # two errors at once (swapped and a year off) no longer look like one date
-    assert cluster_problems([_m("b", BirthDate(1950, 4, 3)), _m("c", BirthDate(1951, 3, 4))]) == ["birth_conflict"]
+    assert cluster_problems([_m("b", BirthDate(1950, 4, 3)), _m("c", BirthDate(1951, 3, 4))]) == [
+        "birth_conflict"
+    ]
     assert cluster_problems([_m("a", BirthDate(1950)), _m("b", BirthDate(1950, 6, 1))]) == []
-    assert cluster_problems([_m("a", BirthDate(1950, 3, 4)), _m("b", BirthDate(1962, 8, 1))]) == ["birth_conflict"]
+    assert cluster_problems([_m("a", BirthDate(1950, 3, 4)), _m("b", BirthDate(1962, 8, 1))]) == [
+        "birth_conflict"
+    ]
     assert cluster_problems([_m("a", sex="m"), _m("b", sex="f"), _m("c")]) == ["sex_conflict"]
 
 

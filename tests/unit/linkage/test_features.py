@@ -18,7 +18,11 @@ def test_headers_of_every_list() -> None:
         "case_id": "受給者証番号", "name": "氏名", "kana": "ふりがな", "birth": "生年月日", "sex": "性別",
         "address": "住所", "phone": "連絡先",
     }  # fmt: skip
-    assert map_headers(["相談No", "相談者氏名", "年齢"]) == {"case_id": "相談No", "name": "相談者氏名", "age": "年齢"}
+    assert map_headers(["相談No", "相談者氏名", "年齢"]) == {
+        "case_id": "相談No",
+        "name": "相談者氏名",
+        "age": "年齢",
+    }
     assert map_headers(["ｹｰｽ番号", "氏名（カナ）", "電話 番号", "世帯主"]) == {
         "case_id": "ｹｰｽ番号",
         "kana": "氏名（カナ）",

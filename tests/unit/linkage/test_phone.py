@@ -17,7 +17,9 @@ def test_landline_writings(text: str) -> None:
     assert (p.digits, p.local, p.kind) == ("0599251234", "251234", "landline")
 
 
-@pytest.mark.parametrize("text", ["090-1234-5678", "09012345678", "+81 90 1234 5678", "８１９０１２３４５６７８"])
+@pytest.mark.parametrize(
+    "text", ["090-1234-5678", "09012345678", "+81 90 1234 5678", "８１９０１２３４５６７８"]
+)
 def test_mobiles(text: str) -> None:
     p = normalise_phone(text)
     assert (p.digits, p.kind) == ("09012345678", "mobile")

@@ -29,7 +29,7 @@ def test_every_list_has_its_own_ids_and_headers(lists: SynthLists) -> None:
     for key, rows in lists.rows.items():
         assert rows, key
         prof = PROFILES[key]
-        assert list(rows[0])[0] == prof.headers["case_id"]
+        assert next(iter(rows[0])) == prof.headers["case_id"]
         ids = [r[prof.headers["case_id"]] for r in rows]
         assert len(set(ids)) == len(ids)
     assert re.fullmatch(r"24\d{8}", lists.rows["shougai"][0]["受給者証番号"])
@@ -74,7 +74,11 @@ def test_hazards_are_present() -> None:
         for h in hhs
         for a in h.members
         for b in h.members
-        if a.role == "子" and not a.female and not b.female and b.role in ("世帯主", "親") and a.given[0] == b.given[0]
+        if a.role == "子"
+        and not a.female
+        and not b.female
+        and b.role in ("世帯主", "親")
+        and a.given[0] == b.given[0]
     )
     maiden = sum(1 for h in hhs for m in h.members if m.maiden)
     registered = sum(1 for h in hhs for m in h.members if m.registered_surname != m.surname)
