@@ -144,7 +144,7 @@ _NUM_CTX = f"[{KANJI_NUMERAL}0-9]"
 _LONG_BETWEEN = re.compile(rf"(?<={_NUM_CTX})ー(?={_NUM_CTX})")
 _UNKNOWN_CITY = re.compile(r"^([^\d]+?郡)?([^\d]{1,5}?市[^\d]{1,4}?区|[^\d]{1,5}?[市区町村])")
 _CHAIN_START = re.compile(r"\d+(?=丁目|番|号|-|の\d|$|[^\d地条線区町村])")
-_CHAIN = re.compile(r"^(\d+)((?:(?:丁目|番地の|番地|番|号|の|-)\d+)*)(?:丁目|番地|番|号)?")
+_CHAIN = re.compile(r"^(\d+)((?:(?:丁目の?|番地の|番地|番の|番|号|の|-)\d+)*)(?:丁目|番地|番|号)?")
 _ROOM = re.compile(r"(\d+)(?:号室|号|室)?$")
 
 
@@ -251,7 +251,7 @@ def normalise_address(text: str | None, *, default_city: str | None = None) -> A
     cm = _CHAIN.match(rest)
     if cm:
         numbers = tuple(int(x) for x in re.findall(r"\d+", cm.group(0)))
-        tail = rest[cm.end() :].lstrip("-の")
+        tail = re.sub(r"^(?:号室|室)", "", rest[cm.end() :]).lstrip("-の")
     else:
         tail = rest
     if len(numbers) >= 4:

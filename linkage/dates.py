@@ -107,6 +107,7 @@ _COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ERA_COMPACT_RE = re.compile(rf"^(?P<era>{_ERA_NAMES})(?P<y>\d{{2}})(?P<m>\d{{2}})(?P<d>\d{{2}})$")
 _MDY_RE = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})$")
 _KANJI_NUM = re.compile(f"([{KANJI_NUMERAL}]+)(?=[年月日])")
+_PAREN = re.compile(r"[(（][^)）]*[)）]")
 _TIME_TAIL = re.compile(r"[T\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 
@@ -148,7 +149,7 @@ def parse_date(value: object, *, today: dt.date | None = None) -> BirthDate | No
     text = nfkc(str(value))
     if not text or text in {"-", "不明", "未記入", "なし", "無"}:
         return None
-    text = _TIME_TAIL.sub("", text).strip()
+    text = _PAREN.sub("", _TIME_TAIL.sub("", text)).strip()
     text = _KANJI_NUM.sub(lambda m: str(kanji_to_int(m.group(1))), text)
     m = _ERA_RE.match(text) or _ERA_COMPACT_RE.match(text)
     if m:

@@ -80,20 +80,24 @@ _HONORIFIC = re.compile(r"(?:様|さま|殿|さん|氏)$")
 _NOISE = re.compile(r"[*＊※・,、.。'\"]")
 
 
-def _clean(raw: str) -> tuple[str, str | None]:
-    """NFKC text without honorifics and parentheses; the former surname if a parenthesis gave one."""
+def _clean(raw: str) -> tuple[str, str | None, str | None]:
+    """NFKC text without honorifics and parentheses; the former surname and the reading if parentheses gave
+    them (髙橋 和子（旧姓 田中）, 髙橋 和子（たかはし かずこ）)."""
     s = nfkc(raw)
     former: str | None = None
+    paren_kana: str | None = None
     for m in _PAREN.finditer(s):
         inner = m.group(1).strip()
         fm = _FORMER.match(inner)
         if fm:
             former = fm.group(1).strip()
+        elif inner and is_kana(inner):
+            paren_kana = inner
     s = _PAREN.sub(" ", s)
     s = _NOISE.sub(" ", s)
     s = " ".join(s.split())
     s = _HONORIFIC.sub("", s).strip()
-    return s, former
+    return s, former, paren_kana
 
 
 def _split(s: str, *, use_dictionary: bool) -> tuple[str | None, str | None]:
@@ -119,7 +123,9 @@ def normalise_name(name: str | None, furigana: str | None = None, *, guess_readi
     kana_s = kana_g = kana_full = None
     source: str | None = None
     if name and name.strip():
-        s, former = _clean(name)
+        s, former, paren_kana = _clean(name)
+        if paren_kana and not (furigana and furigana.strip()):
+            furigana = paren_kana
         if s and is_kana(s):
             furigana = furigana if furigana and furigana.strip() else s
             source = "name"
@@ -129,7 +135,7 @@ def normalise_name(name: str | None, furigana: str | None = None, *, guess_readi
             if sur and giv:
                 kanji_s, kanji_g = fold_kanji(sur), fold_kanji(giv)
     if furigana and furigana.strip():
-        f, _ = _clean(furigana)
+        f, _, _ = _clean(furigana)
         if f:
             parts = f.split(" ")
             kana_full = kana_key(f)

@@ -18,6 +18,8 @@ HOUSE = "鳥羽市|鳥羽|3-4-5"
         "三重県鳥羽市鳥羽3の4の5", "鳥羽市鳥羽3-4-5", "〒517-0011 三重県鳥羽市鳥羽3-4-5", "517-0011鳥羽市鳥羽3-4-5",
         "三重県 鳥羽市 鳥羽 3-4-5", "三重県鳥羽市鳥羽3-4-5 コーポ鳥羽101", "三重県鳥羽市鳥羽3-4-5コーポ鳥羽101号室",
         "三重県鳥羽市鳥羽3-4-5-101", "三重県鳥羽市鳥羽3丁目4番5号 ハイツ海 2F", "三重県鳥羽市鳥羽三丁目四番地の五",
+        "鳥羽市鳥羽3丁目4番の5", "鳥羽市鳥羽3-4-5号", "鳥羽市鳥羽3丁目4番地5号", "鳥羽市鳥羽3丁目4番5号(高橋様方)",
+        "鳥羽市鳥羽3-4-5 高橋方", "鳥羽市鳥羽3丁目4-5-101号室",
     ],
 )  # fmt: skip
 def test_one_house_many_writings(text: str) -> None:
@@ -36,6 +38,13 @@ def test_split_parts() -> None:
     assert (a.prefecture, a.city, a.town, a.numbers) == ("三重県", "鳥羽市", "鳥羽", (3, 4, 5))
     assert (a.building, a.room, a.postcode) == ("コーポ鳥羽", "101", "5170011")
     assert a.dwelling_key == HOUSE + "#101"
+
+
+def test_room_numbers() -> None:
+    for text in ("鳥羽市鳥羽3丁目4-5-101号室", "鳥羽市鳥羽3-4-5-101室", "鳥羽市鳥羽3-4-5 コーポ101号室"):
+        a = normalise_address(text)
+        assert a.room == "101", text
+    assert normalise_address("鳥羽市鳥羽3-4-5-101号室").building is None
 
 
 def test_flats_share_a_house_not_a_dwelling() -> None:

@@ -41,6 +41,11 @@ def test_hiragana_furigana_and_unsplit_kana() -> None:
     assert (n.surname_kana, n.given_kana) == ("サト", "ユコ")  # split after the dictionary's surname
 
 
+def test_reading_in_parentheses() -> None:
+    n = normalise_name("髙橋 和子（たかはし かずこ）")
+    assert (n.full, n.kana, n.kana_source) == ("高橋和子", "タカハシカズコ", "furigana")
+
+
 def test_honorifics_and_former_surname() -> None:
     n = normalise_name("田中 花子 様（旧姓：山田）")
     assert (n.full, n.former_surname) == ("田中花子", "山田")
