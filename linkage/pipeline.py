@@ -1,6 +1,6 @@
 """Link agency lists end to end: normalise, train the Splink model, score, cluster, review, households.
 
->>> # see bench/bench_linkage.py and tests/integration/linkage for runs on generated lists
+Runs on generated lists are in ``bench/bench_linkage.py`` and ``tests/integration/linkage``.
 """
 
 from __future__ import annotations
