@@ -68,7 +68,7 @@ def run_town(name: str, seed: int, check: bool) -> list[str]:
 
     res = link(prep, config=LinkConfig(seed=seed, threads=2))
     t_ours = res.timings["total"] + t_prep
-    hh = household_clusters(res.clustering.cluster_of, prep.dwelling())
+    hh = household_clusters(res.clustering.cluster_of, prep.dwelling(), prep.phones())
     t = time.perf_counter()
     ex = exact_baseline(prep)
     ex_h = exact_households(prep, ex)

@@ -82,7 +82,7 @@ def link_files(directory: Path, seed: int, duckdb_memory: str) -> dict[str, obje
     t_read = 0.0
     t_prep = time.perf_counter() - t0
     res = link(prep, config=LinkConfig(seed=seed, threads=2, memory_limit=duckdb_memory))
-    hh = household_clusters(res.clustering.cluster_of, prep.dwelling())
+    hh = household_clusters(res.clustering.cluster_of, prep.dwelling(), prep.phones())
     t_total = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss_gb = usage.ru_maxrss / 1024**2

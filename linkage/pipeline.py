@@ -80,6 +80,10 @@ class PreparedRecords:
         """{record id: dwelling key (house and room)}."""
         return dict(zip(self.columns["unique_id"], self.columns["ad_dwelling"], strict=True))
 
+    def phones(self) -> dict[str, str | None]:
+        """{record id: phone digits}."""
+        return dict(zip(self.columns["unique_id"], self.columns["ph_digits"], strict=True))
+
 
 def prepare(lists: Iterable[SourceList], *, reference: dt.date) -> PreparedRecords:
     """Normalise every row of every list. Record ids are ``{list}:{case id}`` (or ``{list}:row{n}``)."""
@@ -293,27 +297,47 @@ def _blocking_counts(con: Any, table: str) -> list[tuple[str, int]]:
 # ------------------------------------------------------------------ households
 
 
-def household_clusters(person_of: Mapping[str, str], dwelling_of: Mapping[str, str | None]) -> dict[str, str]:
+def household_clusters(
+    person_of: Mapping[str, str],
+    dwelling_of: Mapping[str, str | None],
+    phone_of: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
     """Households on top of persons: each person cluster lives at the house its records give most often
     (ties: the house more records in all lists give, so a moved person's old address loses), in the room
     its records name there, if any; person clusters at one dwelling (house and room) form one household.
-    A person with no address is a household alone.
+    A person with no address joins the household whose members' records carry the same phone number, when
+    exactly one does; otherwise it is a household alone.
 
     Returns ``{record id: household id}``."""
     house_freq = Counter(k.split("#", 1)[0] for k in dwelling_of.values() if k)
     by_person: dict[str, list[str]] = {}
     for uid, pc in person_of.items():
         by_person.setdefault(pc, []).append(uid)
-    out: dict[str, str] = {}
+    hh_of_person: dict[str, str] = {}
+    homeless: list[str] = []
     for pc, uids in by_person.items():
         keys = [k for k in (dwelling_of.get(u) for u in uids) if k]
         if keys:
             houses = Counter(k.split("#", 1)[0] for k in keys)
             house = max(houses.items(), key=lambda kv: (kv[1], house_freq[kv[0]], kv[0]))[0]
             rooms = Counter(k for k in keys if k.startswith(house + "#"))
-            hh = "H:" + (max(rooms.items(), key=lambda kv: (kv[1], kv[0]))[0] if rooms else house)
+            hh_of_person[pc] = "H:" + (max(rooms.items(), key=lambda kv: (kv[1], kv[0]))[0] if rooms else house)
         else:
-            hh = f"P:{pc}"
+            homeless.append(pc)
+    if phone_of is not None and homeless:
+        by_phone: dict[str, set[str]] = {}
+        for pc, hh in hh_of_person.items():
+            for u in by_person[pc]:
+                ph = phone_of.get(u)
+                if ph:
+                    by_phone.setdefault(ph, set()).add(hh)
+        for pc in homeless:
+            found = {h for u in by_person[pc] if phone_of.get(u) for h in by_phone.get(phone_of[u] or "", ())}
+            if len(found) == 1:
+                hh_of_person[pc] = found.pop()
+    out: dict[str, str] = {}
+    for pc, uids in by_person.items():
+        hh = hh_of_person.get(pc, f"P:{pc}")
         for u in uids:
             out[u] = hh
     return out

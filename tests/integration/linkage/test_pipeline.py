@@ -42,7 +42,7 @@ def test_generated_town_is_linked_well(town: tuple) -> None:
     assert len(res.review) / len(prep) <= 0.03
     assert all(c.ok for c in res.checks), [c for c in res.checks if not c.ok]
     truth_h = {f"{t['list']}:{t['case_id']}": t["household_id"] for t in s.truth}
-    hh = household_clusters(res.clustering.cluster_of, prep.dwelling())
+    hh = household_clusters(res.clustering.cluster_of, prep.dwelling(), prep.phones())
     sh = pair_scores(hh, truth_h)
     assert sh.precision >= 0.95 and sh.recall >= 0.9
 
