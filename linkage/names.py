@@ -13,6 +13,7 @@ Splink model (:mod:`linkage.model`) has one comparison for both with the same le
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -111,36 +112,57 @@ def _split(s: str, *, use_dictionary: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
+@functools.lru_cache(maxsize=300_000)
+def _name_side(
+    name: str, guess_reading: bool
+) -> tuple[str | None, str | None, str | None, str | None, str | None, str | None]:
+    """(kanji full, surname, given, former surname, reading from the name, where that reading came from)."""
+    s, former, paren_kana = _clean(name)
+    if s and is_kana(s):
+        return None, None, None, former, s, "name"
+    if not s:
+        return None, None, None, former, paren_kana, "furigana" if paren_kana else None
+    sur, giv = _split(s, use_dictionary=guess_reading)
+    full = fold_kanji(s.replace(" ", ""))
+    if sur and giv:
+        return full, fold_kanji(sur), fold_kanji(giv), former, paren_kana, "furigana" if paren_kana else None
+    return full, None, None, former, paren_kana, "furigana" if paren_kana else None
+
+
+@functools.lru_cache(maxsize=300_000)
+def _kana_side(furigana: str) -> tuple[str | None, str | None, str | None]:
+    """(reading key, surname key, given key) of a ふりがな cell."""
+    f, _, _ = _clean(furigana)
+    if not f:
+        return None, None, None
+    parts = f.split(" ")
+    if len(parts) >= 2:
+        return kana_key(f), kana_key(parts[0]), kana_key("".join(parts[1:]))
+    return kana_key(f), None, None
+
+
 def normalise_name(name: str | None, furigana: str | None = None, *, guess_reading: bool = True) -> Name:
     """Normalise a 氏名 and its ふりがな (either may be missing, in any width or kana script).
 
     A name written only in kana is taken as the reading. Without a space between surname and given name the
     split comes from SudachiPy (when ``guess_reading``); so does a reading for a kanji name with no ふりがな.
-    ``(旧姓 田中)`` in the name is kept as ``former_surname``; 様/殿 and other decorations are dropped.
+    ``(旧姓 田中)`` in the name is kept as ``former_surname``, a reading in parentheses is taken as the
+    ふりがな; 様/殿 and other decorations are dropped.
     """
     former: str | None = None
     kanji_s = kanji_g = kanji_full = None
     kana_s = kana_g = kana_full = None
     source: str | None = None
     if name and name.strip():
-        s, former, paren_kana = _clean(name)
-        if paren_kana and not (furigana and furigana.strip()):
-            furigana = paren_kana
-        if s and is_kana(s):
-            furigana = furigana if furigana and furigana.strip() else s
+        kanji_full, kanji_s, kanji_g, former, own_kana, own_source = _name_side(name, guess_reading)
+        if own_source == "name":
+            furigana = furigana if furigana and furigana.strip() else own_kana
             source = "name"
-        elif s:
-            sur, giv = _split(s, use_dictionary=guess_reading)
-            kanji_full = fold_kanji(s.replace(" ", ""))
-            if sur and giv:
-                kanji_s, kanji_g = fold_kanji(sur), fold_kanji(giv)
+        elif own_kana and not (furigana and furigana.strip()):
+            furigana = own_kana
     if furigana and furigana.strip():
-        f, _, _ = _clean(furigana)
-        if f:
-            parts = f.split(" ")
-            kana_full = kana_key(f)
-            if len(parts) >= 2:
-                kana_s, kana_g = kana_key(parts[0]), kana_key("".join(parts[1:]))
+        kana_full, kana_s, kana_g = _kana_side(furigana)
+        if kana_full:
             source = source or "furigana"
     if kana_full is None and kanji_full is not None and guess_reading:
         if kanji_s and kanji_g:

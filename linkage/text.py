@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -175,6 +176,7 @@ _ROW_A = set("アカガサザタダナハバパマヤラワャ")
 _ROW_I = set("イキギシジチヂニヒビピミリ")
 
 
+@functools.lru_cache(maxsize=300_000)
 def kana_key(text: str) -> str:
     """A reading reduced for comparison: katakana, no spaces or dots, small kana made big, ヂヅヲヴ folded,
     and long vowels dropped (ー; ウ/オ after an o- or u-sound; イ after an e-sound; a repeated vowel), so that
