@@ -141,7 +141,7 @@ def test_weight_checks() -> None:
         "name": {"exact": 10, "reading": 9, "fuzzy": 2, "surname_change": 1, "different": -8},
         "birth": {"exact": 12, "day_month_swap": 7, "one_digit": 3, "year_off_by_one": 6, "partial_agree": 5,
                   "different": -9},
-        "contact": {"house_and_phone": 13, "house": 11, "town": 1, "different": -5},
+        "contact": {"house_and_phone": 13, "house": 11, "phone": 10, "town": 1, "different": -5},
         "sex": {"same": 1, "different": -6},
     }  # fmt: skip
     assert all(c.ok for c in check_weights(good))
