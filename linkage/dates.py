@@ -107,6 +107,7 @@ _COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ERA_COMPACT_RE = re.compile(rf"^(?P<era>{_ERA_NAMES})(?P<y>\d{{2}})(?P<m>\d{{2}})(?P<d>\d{{2}})$")
 _MDY_RE = re.compile(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})$")
 _KANJI_NUM = re.compile(f"([{KANJI_NUMERAL}]+)(?=[年月日])")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _PAREN = re.compile(r"[(（][^)）]*[)）]")
 _TIME_TAIL = re.compile(r"[T\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
@@ -135,7 +136,8 @@ def parse_date(value: object, *, today: dt.date | None = None) -> BirthDate | No
 
     Accepts 和暦 (昭和25年3月4日, 昭和二十五年三月四日, 昭25.3.4, S25.3.4, s25/3/4, ㍼25年, 元年, S250304), 西暦 (1950/3/4, 1950-03-04,
     1950.3.4, 1950年3月4日, 19500304, a trailing time from a spreadsheet), partial dates (1950年3月, 昭和25年),
-    full-width digits, ``date``/``datetime`` objects and US order 3/4/1950. Raises :class:`DateParseError` for
+    full-width digits, ``date``/``datetime`` objects, a spreadsheet's serial day number (18326) and US order
+    3/4/1950. Raises :class:`DateParseError` for
     text that is not a date or an impossible date (2月30日, a future year, 平成40年)."""
     today = today or dt.date.today()
     if value is None:
@@ -149,7 +151,10 @@ def parse_date(value: object, *, today: dt.date | None = None) -> BirthDate | No
     text = nfkc(str(value))
     if not text or text in {"-", "不明", "未記入", "なし", "無"}:
         return None
-    text = _PAREN.sub("", _TIME_TAIL.sub("", text)).strip()
+    text = _PAREN.sub("", _TIME_TAIL.sub("", text)).strip().rstrip(".。")
+    if re.fullmatch(r"\d{5}", text) and 1 <= int(text) <= 60000:  # a spreadsheet serial day number
+        d = _EXCEL_EPOCH + dt.timedelta(days=int(text))
+        return _build(text, d.year, str(d.month), str(d.day), today)
     text = _KANJI_NUM.sub(lambda m: str(kanji_to_int(m.group(1))), text)
     m = _ERA_RE.match(text) or _ERA_COMPACT_RE.match(text)
     if m:

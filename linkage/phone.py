@@ -46,10 +46,21 @@ class Phone:
 _EXT = re.compile(r"(?:内線|内|ext\.?|x)\s*\d+$", re.IGNORECASE)
 
 
+_SEVERAL = re.compile(r"[/／,，、;；]|または|又は|\s{2,}")
+
+
 def normalise_phone(text: str | None) -> Phone:
-    """Digits of a phone number in any writing (全角, hyphens, parentheses, spaces, +81, 内線 dropped).
-    Fewer than 5 or more than 11 digits is not a phone number (``missing``)."""
+    """Digits of a phone number in any writing (全角, hyphens, parentheses, spaces, +81, 内線 dropped); of
+    several numbers in one cell (自宅 0599-25-1234 / 携帯 090-…), the first. Fewer than 5 or more than 11
+    digits is not a phone number (``missing``)."""
     if text is None:
+        return Phone()
+    parts = [p for p in _SEVERAL.split(str(text)) if re.search(r"\d", p)]
+    if len(parts) > 1:
+        for part in parts:
+            ph = normalise_phone(part)
+            if not ph.missing:
+                return ph
         return Phone()
     s = _EXT.sub("", nfkc(str(text)).strip())
     digits = re.sub(r"\D", "", s)

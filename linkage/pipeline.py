@@ -321,7 +321,9 @@ def household_clusters(
             houses = Counter(k.split("#", 1)[0] for k in keys)
             house = max(houses.items(), key=lambda kv: (kv[1], house_freq[kv[0]], kv[0]))[0]
             rooms = Counter(k for k in keys if k.startswith(house + "#"))
-            hh_of_person[pc] = "H:" + (max(rooms.items(), key=lambda kv: (kv[1], kv[0]))[0] if rooms else house)
+            hh_of_person[pc] = "H:" + (
+                max(rooms.items(), key=lambda kv: (kv[1], kv[0]))[0] if rooms else house
+            )
         else:
             homeless.append(pc)
     if phone_of is not None and homeless:

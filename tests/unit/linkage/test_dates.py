@@ -57,6 +57,9 @@ def test_eras_and_partial_dates(text: str, expected: BirthDate) -> None:
 
 def test_date_objects_and_numbers() -> None:
     assert parse_date(dt.date(1950, 3, 4)) == D
+    assert parse_date("18326", today=TODAY) == D  # a spreadsheet serial day number
+    assert parse_date(18326, today=TODAY) == D
+    assert parse_date("1950.03.04.", today=TODAY) == D
     assert parse_date(dt.datetime(1950, 3, 4, 12, 0)) == D
     assert parse_date(19500304, today=TODAY) == D
 

@@ -25,6 +25,16 @@ def test_mobiles(text: str) -> None:
     assert (p.digits, p.kind) == ("09012345678", "mobile")
 
 
+def test_several_numbers_in_one_cell() -> None:
+    for text in (
+        "0599-25-1234 / 090-1111-2222",
+        "自宅 0599-25-1234、携帯 090-1111-2222",
+        "0599-25-1234 または 090-1111-2222",
+    ):
+        assert normalise_phone(text).digits == "0599251234"
+    assert normalise_phone("0599-25-1234（自宅）").digits == "0599251234"
+
+
 def test_kinds_and_local_numbers() -> None:
     assert normalise_phone("050-1234-5678").kind == "ip"
     assert normalise_phone("0120-123-456").kind == "freephone"
