@@ -214,13 +214,11 @@ def link(
     pred = linker.inference.predict()
     name_gamma = _gamma_of(model, "name", NameLevel.OTHER_MEMBER.value)
     floor = _weight(cfg.lower)
-    sql = f"""
-        SELECT unique_id_l, unique_id_r, match_weight, match_probability, gamma_name
-        FROM {pred.physical_name}
-        WHERE match_weight >= {floor} OR gamma_name = {name_gamma}
-    """
+    # every scored pair: those below the lower threshold are not candidates, but the cluster checks need them
+    # (a strong pair must not pull in a cluster whose other pairs say "different person")
+    sql = f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, gamma_name FROM {pred.physical_name}"
     rows = con.execute(sql).fetchall()
-    n_scored = int(con.execute(f"SELECT count(*) FROM {pred.physical_name}").fetchall()[0][0])
+    n_scored = len(rows)
     comps: dict[tuple[str, str], dict[str, Any]] = {}
     if keep_comparisons:
         cur = con.execute(f"SELECT * FROM {pred.physical_name} WHERE match_weight >= {floor}")
