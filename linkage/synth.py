@@ -390,9 +390,6 @@ def town_people(
     from loaders.demo import generate_town, get_spec
 
     spec = get_spec(town, households)
-    settlement_name = {s.name: s for s in spec.settlements}
-    area_names = {a.key: a.name for a in spec.areas}
-    del area_names
     hh: dict[str, TrueHousehold] = {}
     people: dict[str, dict[str, Any]] = {}
     roles: dict[str, str] = {}
@@ -417,7 +414,6 @@ def town_people(
         for r in batch.rels:
             if r.type.value == "MEMBER_OF":
                 roles[r.src.id] = str(r.props.get("role", ""))
-    del settlement_name
     prefix = spec.address_prefix
     # addresses: a house number per household; flats in the larger settlements
     per_town: dict[str, int] = {}
