@@ -169,11 +169,12 @@ def test_japanese_and_english_headers_give_the_same_nodes(tmp_path: Path, store:
     assert snapshot(store) == before
 
 
-def test_unknown_columns_warn(tmp_path: Path, store: GraphStore) -> None:
-    f = write(tmp_path / "e.csv", "事業所ID,事業所名,好きな色\nE1,店,青\n")
-    report = load_file(store, "employers", f)
-    assert report.unknown_columns == ["好きな色"] and any("好きな色" in w for w in report.warnings)
-    assert store.counts().nodes == {"Employer": 1}
+def test_unknown_column_is_refused_naming_the_nearest(tmp_path: Path, store: GraphStore) -> None:
+    f = write(tmp_path / "e.csv", "事業所ID,事業所名,業積\nE1,店,観光\n")
+    problems = _fails(store, "employers", f)
+    assert [(p.file, p.row, p.column) for p in problems] == [("e.csv", 1, "業積")]
+    assert "業種" in problems[0].message_ja and "nearest" in problems[0].message_en
+    assert store.counts().nodes == {}
 
 
 # ---------------------------------------------------------------- bad input: located errors, nothing written
