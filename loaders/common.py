@@ -468,7 +468,6 @@ def parse_schedule(
     return Schedule(slots=slots, note=notes)
 
 
-
 def parse_event_date(text: str) -> date:
     """A date that must be plausible for an event (受付日, 開始日 …): 1900-01-01 to a year after today."""
     d = parse_date(text)
@@ -492,7 +491,8 @@ def parse_birth_year(text: str) -> int:
             if "存在しない" in err.message_ja:
                 raise
             raise CellError(
-                f"「{text}」は生年 (例: 1950) で指定してください", f"{text!r} must be a birth year (e.g. 1950)"
+                f"「{text}」は生年 (例: 1950) で指定してください",
+                f"{text!r} must be a birth year (e.g. 1950)",
             ) from None
         year = int(m.group(1))
     first, last = event_date_range()
@@ -614,8 +614,14 @@ class LoadReport:
         out += [
             ("ノード 新規/更新 (nodes created/updated)", f"{len(ch.created)} / {len(ch.changed)}"),
             ("ノード 変更なし (nodes unchanged)", str(ch.unchanged)),
-            ("関係 新規/更新 (relationships created/updated)", f"{len(ch.rels_created)} / {len(ch.rels_changed)}"),
-            ("関係 変更なし/削除 (relationships unchanged/deleted)", f"{ch.rels_unchanged} / {len(ch.rels_deleted)}"),
+            (
+                "関係 新規/更新 (relationships created/updated)",
+                f"{len(ch.rels_created)} / {len(ch.rels_changed)}",
+            ),
+            (
+                "関係 変更なし/削除 (relationships unchanged/deleted)",
+                f"{ch.rels_unchanged} / {len(ch.rels_deleted)}",
+            ),
             ("消去する項目 (fields cleared)", str(len(ch.cleared))),
             ("概略の位置 (approximate locations)", str(self.approximate_locations)),
             ("位置不明 (no location)", str(self.missing_locations)),
@@ -687,9 +693,13 @@ class Loader:
     # -- helpers for subclasses
     def origin(self, row: Row, field_columns: Mapping[str, str] | None = None) -> Origin:
         fc = {**(field_columns if field_columns is not None else self.field_columns), "id": "id"}
-        return Origin(file=row.table.file, row=row.number, columns={f: row.col(c) or c for f, c in fc.items()})
+        return Origin(
+            file=row.table.file, row=row.number, columns={f: row.col(c) or c for f, c in fc.items()}
+        )
 
-    def cleared_fields(self, row: Row, label: NodeLabel, field_columns: Mapping[str, str] | None = None) -> set[str]:
+    def cleared_fields(
+        self, row: Row, label: NodeLabel, field_columns: Mapping[str, str] | None = None
+    ) -> set[str]:
         """The record fields a row clears (from the columns it cleared)."""
         from graphsvc.domain.records import NODE_MODELS
 
@@ -745,7 +755,8 @@ class Loader:
             differ = sorted(
                 k
                 for k in set(first.given) | set(draft.given) | set(first.rel_props) | set(draft.rel_props)
-                if first.given.get(k) != draft.given.get(k) or first.rel_props.get(k) != draft.rel_props.get(k)  # type: ignore[call-overload]
+                if first.given.get(k) != draft.given.get(k)
+                or first.rel_props.get(k) != draft.rel_props.get(k)  # type: ignore[call-overload]
             )
             cols = "、".join(row.col(self.field_columns.get(str(k), str(k))) or str(k) for k in differ)
             row.problem(
@@ -798,7 +809,10 @@ class Loader:
         ref = NodeRef(NodeLabel.AREA, area_id)
         if ref in self.drafts:
             g = self.drafts[ref].given
-            return {"name": g.get("name", ""), **({"centre_json": _json(g["centre"])} if g.get("centre") else {})}
+            return {
+                "name": g.get("name", ""),
+                **({"centre_json": _json(g["centre"])} if g.get("centre") else {}),
+            }
         if area_id not in self._area_cache:
             got = self.store.get_node(ref)
             self._area_cache[area_id] = got.props if got else None
@@ -917,7 +931,9 @@ class Loader:
                 self.progress(i + 1, total)
         self.report.rows_read = total
         self.finish_rows()
-        done = finalize(self.store, self.drafts, list(self.rel_drafts.values()), replace_rels=self.replace_rels)
+        done = finalize(
+            self.store, self.drafts, list(self.rel_drafts.values()), replace_rels=self.replace_rels
+        )
         if self.problems or done.problems:
             raise DomainValidationError(_sorted(self.problems + done.problems))
         self.check_endpoints(done.batch)
@@ -933,7 +949,9 @@ class Loader:
 
     def _clearable(self, column_field: str) -> bool:
         """Whether a clear marker in this column means something (it names a record field or part of one)."""
-        return column_field != "id" and (column_field in _COLUMN_PARTS or column_field in self.field_columns.values())
+        return column_field != "id" and (
+            column_field in _COLUMN_PARTS or column_field in self.field_columns.values()
+        )
 
     def check_endpoints(self, batch: Any) -> None:
         """Every relationship's ends, and every plain reference, must be in this file or already in the store."""
@@ -1007,4 +1025,6 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def _json(value: Any) -> str:
     import json
 
-    return json.dumps(value.model_dump(mode="json") if hasattr(value, "model_dump") else value, ensure_ascii=False)
+    return json.dumps(
+        value.model_dump(mode="json") if hasattr(value, "model_dump") else value, ensure_ascii=False
+    )

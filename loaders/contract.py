@@ -194,7 +194,9 @@ class ChangeSet:
 
     @property
     def empty(self) -> bool:
-        return not (self.created or self.changed or self.rels_created or self.rels_changed or self.rels_deleted)
+        return not (
+            self.created or self.changed or self.rels_created or self.rels_changed or self.rels_deleted
+        )
 
     def counts(self) -> dict[str, int]:
         return {
@@ -238,7 +240,9 @@ class ChangeSet:
             diffs = "、".join(f"{fname(fc.field)}: {show(fc.old)} → {show(fc.new)}" for fc in ch.fields)
             out.append(f"変更 (changed) {ch.ref}{where}: {diffs}")
         if len(self.changed) > limit:
-            out.append(f"… 変更は他に {len(self.changed) - limit} 件 (and {len(self.changed) - limit} more changed)")
+            out.append(
+                f"… 変更は他に {len(self.changed) - limit} 件 (and {len(self.changed) - limit} more changed)"
+            )
         if self.cleared:
             shown = "、".join(f"{ref} {fname(f)}" for ref, f in self.cleared[:limit])
             more = f" … 他 {len(self.cleared) - limit} 件" if len(self.cleared) > limit else ""
@@ -282,7 +286,9 @@ def _stored_rels(
     """Stored relationships among ``keys`` and every stored relationship leaving ``sources`` of a derived type."""
     keys = list(keys)
     srcs = set(sources) | {k[1] for k in keys}
-    types = {k[0] for k in keys} | {t for spec in DERIVED_RELS.values() for _f, t, _l in spec} | set(extra_types)
+    types = (
+        {k[0] for k in keys} | {t for spec in DERIVED_RELS.values() for _f, t, _l in spec} | set(extra_types)
+    )
     out: dict[RelKey, RelRow] = {}
     if len(srcs) <= 300:
         for src in sorted(srcs):
@@ -314,7 +320,7 @@ def _problems(err: ValidationError, origin: Origin, ref: NodeRef) -> list[Proble
             Problem(
                 f"{ref.label.ja} {ref.id}: {p.message_ja}",
                 f"{ref.label.value} {ref.id}: {p.message_en}",
-                field=(origin.pointer or "") + (f"/{p.field}" if p.field else "") if origin.pointer else p.field,
+                field=p.field,
                 file=p.file,
                 row=p.row,
                 column=p.column,
@@ -450,7 +456,9 @@ def finalize(
         try:
             rec = spec.props.model_validate(data)
         except ValidationError as err:
-            problems += problems_from_validation(err, file=r.origin.file, row=r.origin.row, columns=r.origin.columns)
+            problems += problems_from_validation(
+                err, file=r.origin.file, row=r.origin.row, columns=r.origin.columns
+            )
             continue
         props = to_props(rec)
         batch.rels.append(RelRow(r.type, r.src, r.dst, props))

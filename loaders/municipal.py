@@ -273,7 +273,6 @@ class AreasLoader(_NodeLoader):
         return data
 
 
-
 # ---------------------------------------------------------------- households and persons
 
 _HOUSEHOLD_COLUMNS = (
@@ -338,7 +337,12 @@ class PersonsLoader(_NodeLoader):
     }  # fmt: skip
 
     defaults: ClassVar[dict[str, Any]] = {"needs_support": True}
-    _HOUSEHOLD_FIELDS: ClassVar[dict[str, str]] = {**_LOC_FIELDS, "size": "size", "flags": "flags", "id": "household_id"}
+    _HOUSEHOLD_FIELDS: ClassVar[dict[str, str]] = {
+        **_LOC_FIELDS,
+        "size": "size",
+        "flags": "flags",
+        "id": "household_id",
+    }
     _PLACE_COLUMNS = ("lat", "lon", "address", "postcode", "area_id", "size", "flags")
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -402,7 +406,9 @@ class PersonsLoader(_NodeLoader):
         for hid, rows in self._households.items():
             place_row = next((r for r in rows if any(r.get(f) for f in self._PLACE_COLUMNS)), rows[0])
             for other in rows:
-                differs = [f for f in self._PLACE_COLUMNS if other.get(f) and other.get(f) != place_row.get(f)]
+                differs = [
+                    f for f in self._PLACE_COLUMNS if other.get(f) and other.get(f) != place_row.get(f)
+                ]
                 if other is not place_row and differs:
                     cols = "、".join(other.col(f) or f for f in differs)
                     self.report.warn(
@@ -576,7 +582,9 @@ class _LabelFinder:
             props: dict[str, Any] = {k: v for k, v in g.items() if k == "area_id"}
             loc = g.get("location")
             if isinstance(loc, dict):
-                props.update(lat=loc["lat"], lon=loc["lon"], location_approximate=bool(loc.get("approximate")))
+                props.update(
+                    lat=loc["lat"], lon=loc["lon"], location_approximate=bool(loc.get("approximate"))
+                )
             return NodeRow(label, id_, props)
         if (label, id_) not in self._cache:
             self._cache[(label, id_)] = self.loader.store.get_node(ref)
@@ -769,9 +777,13 @@ class CasesLoader(_NodeLoader):
         if agencies is BAD:
             return
         if not agencies and lead:  # only the lead named: the other stored agencies stay, no longer the lead
-            agencies = [r.dst.id for r in self.store.relationships(ref, types=[RelType.HANDLED_BY], direction="out")]
+            agencies = [
+                r.dst.id for r in self.store.relationships(ref, types=[RelType.HANDLED_BY], direction="out")
+            ]
         elif agencies:
-            targets = [NodeRef(NodeLabel.AGENCY, a) for a in dict.fromkeys([*( [lead] if lead else []), *agencies])]
+            targets = [
+                NodeRef(NodeLabel.AGENCY, a) for a in dict.fromkeys([*([lead] if lead else []), *agencies])
+            ]
             self.replace_rels.append((ref, RelType.HANDLED_BY, NodeLabel.AGENCY, targets))
         if lead and lead not in agencies:
             agencies = [lead, *agencies]
@@ -887,7 +899,9 @@ class TiesLoader(Loader):
                         row.get(c))  # fmt: skip
         if bad or unused:
             return
-        cleared = {("start" if (c == "since" and "start" in fields) else c) for c in row.cleared} & set(fields)
+        cleared = {("start" if (c == "since" and "start" in fields) else c) for c in row.cleared} & set(
+            fields
+        )
         key = (rel, src, dst)
         if key in self.rel_drafts:
             first = self.rel_drafts[key]

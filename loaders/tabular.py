@@ -57,7 +57,17 @@ MAX_CELL_CHARS = 10_000
 MAX_PROBLEMS = 500
 """Reading stops collecting problems after this many (the file is refused anyway)."""
 _HEADER_SCAN_ROWS = 10
-_EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!"}
+_EXCEL_ERRORS = {
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+}
 
 
 @dataclass
@@ -263,7 +273,7 @@ def _check_cells(
                           value=cell[:80])  # fmt: skip
             if len(cell) > MAX_CELL_CHARS:
                 probs.add(
-                    f"セルが長すぎます ({len(cell):,}文字、上限 {MAX_CELL_CHARS:,}文字)。引用符 (\") の閉じ忘れか、"
+                    f'セルが長すぎます ({len(cell):,}文字、上限 {MAX_CELL_CHARS:,}文字)。引用符 (") の閉じ忘れか、'
                     "壊れたファイルです",
                     f"cell too long ({len(cell):,} characters, limit {MAX_CELL_CHARS:,}): an unclosed quote or "
                     "a damaged file",
@@ -288,7 +298,11 @@ def _check_widths(probs: _Problems, header: Sequence[str], rows: Iterable[tuple[
                     else "行が途中で切れているか、区切りの「,」が足りません"
                 ),
                 f"this row has {len(cells)} cells but the header has {width} columns: "
-                + ("an extra separator or shifted columns" if more else "the row is cut short or lacks separators"),
+                + (
+                    "an extra separator or shifted columns"
+                    if more
+                    else "the row is cut short or lacks separators"
+                ),
                 row=num,
                 value=",".join(cells)[:80],
             )
@@ -339,14 +353,14 @@ def read_csv(path: Path, *, known_headers: Iterable[str] | None = None) -> RawTa
         num = len(records) + 1
         if "unexpected end of data" in str(err):
             raise _error(
-                f"{num}行目の引用符 (\") が閉じられないままファイルが終わっています。ファイルが途中で切れているか、"
+                f'{num}行目の引用符 (") が閉じられないままファイルが終わっています。ファイルが途中で切れているか、'
                 "引用符が壊れています",
                 f"the file ends inside a quoted field opened on record {num}: cut short or a broken quote",
                 file=file,
                 row=num,
             ) from None
         raise _error(
-            f"CSVとして読めません ({num}行目、物理行 {reader.line_num}): 引用符 (\") の使い方が正しくありません",
+            f'CSVとして読めません ({num}行目、物理行 {reader.line_num}): 引用符 (") の使い方が正しくありません',
             f"not a valid CSV at record {num} (line {reader.line_num}): {err}",
             file=file,
             row=num,
@@ -591,7 +605,9 @@ def read_table(
         )
     if sheet is not None:
         raise _error(
-            "--sheet は Excel ファイル (.xlsx) にだけ使えます", "--sheet applies to Excel files only", file=p.name
+            "--sheet は Excel ファイル (.xlsx) にだけ使えます",
+            "--sheet applies to Excel files only",
+            file=p.name,
         )
     head = p.read_bytes()[:4]
     if head.startswith(b"PK\x03\x04"):

@@ -80,7 +80,6 @@ def test_unknown_kind(runner: CliRunner) -> None:
 
 
 def test_hsds_round_trip_commands_are_wired(runner: CliRunner, tmp_path: Path) -> None:
-    pytest.importorskip("loaders.hsds")
     for kind, name in [("areas", "areas.csv"), ("agencies", "agencies.csv")]:
         res = runner.invoke(app, ["load", kind, str(EXAMPLES / name), "-t", "testtown"])
         assert res.exit_code == 0, res.output
