@@ -148,9 +148,12 @@ def nearest_columns(name: str, columns: Sequence[Column], n: int = 3) -> list[st
             names.setdefault(norm_header(alias), alias)
     key = _strip_parens(norm_header(name))
     hits = difflib.get_close_matches(key, list(names), n=n, cutoff=0.4)
-    if not hits:  # a Japanese name one character off has a low ratio on short strings: compare by characters
-        scored = sorted(names, key=lambda k: -len(set(k) & set(key)) / max(len(set(k) | set(key)), 1))
-        hits = [k for k in scored[:n] if set(k) & set(key)]
+    if not hits and not key.isascii():  # short Japanese names one character off: compare by characters
+
+        def overlap(k: str) -> float:
+            return len(set(k) & set(key)) / max(len(set(k) | set(key)), 1)
+
+        hits = [k for k in sorted(names, key=overlap, reverse=True)[:n] if overlap(k) >= 0.34]
     return list(dict.fromkeys(names[h] for h in hits))
 
 

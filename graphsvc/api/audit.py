@@ -9,7 +9,6 @@ previous row's hash and its own content, so a row altered outside the service br
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -21,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graphsvc.api.security import Principal, connect_system_db
+from graphsvc.domain.spreadsheet import csv_writer
 
 __all__ = ["AuditEntry", "AuditLog"]
 
@@ -184,7 +184,7 @@ class AuditLog:
     @staticmethod
     def to_csv(entries: Sequence[AuditEntry]) -> Iterator[str]:
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv_writer(buf)
         w.writerow(_COLUMNS)
         for e in entries:
             d = e.to_dict()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from graphsvc.cli.app import app
+from graphsvc.cli.app import app, run
 
 __all__ = ["app", "main"]
 
@@ -23,4 +23,4 @@ def _register() -> None:
 
 def main() -> None:
     _register()
-    app()
+    run()

@@ -74,9 +74,8 @@ def _summary(ctx: DemoContext) -> None:
 @register_step("matches")
 def _matches(ctx: DemoContext, per_group: int = 2, top: int = 5) -> None:
     """``matches.csv``: the best placements, with reasons, for a few people of each situation."""
-    import csv
-
     from graphsvc.domain import NodeLabel
+    from graphsvc.domain.spreadsheet import csv_writer
     from graphsvc.services.matching import MatchingService
     from matching import Reason
 
@@ -98,7 +97,7 @@ def _matches(ctx: DemoContext, per_group: int = 2, top: int = 5) -> None:
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     path = ctx.out_dir / "matches.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(["group", "person_id", "rank", "opportunity_id", "title", "score", "reasons", "excluded"])
         for group, ids in groups.items():
             for pid in ids:
@@ -131,6 +130,7 @@ def demo(
 ) -> None:
     """デモの町を生成して格納し, out/<town>/ に概要を書き出す (build the demo towns)."""
     towns = ["toba", "takasu"] if town == "all" else [town]
+    _check_towns(towns, households)
     with open_container() as c:
         with Progress(
             TextColumn("{task.description}"),
@@ -156,3 +156,24 @@ def demo(
         for ctx in contexts:
             console.print(ctx.summary.overview_ja(), highlight=False)
             console.print(f"  → {ctx.out_dir}/summary.json, summary.md", highlight=False)
+
+
+def _check_towns(towns: list[str], households: int | None) -> None:
+    """An unknown demo town is refused before any store is opened (so none is left behind)."""
+    from graphsvc.domain.errors import DomainValidationError, Problem
+    from loaders.demo import get_spec
+
+    for t in towns:
+        try:
+            get_spec(t, households)
+        except KeyError:
+            raise DomainValidationError(
+                [
+                    Problem(
+                        f"デモの町「{t}」はありません。toba・takasu・synthetic・all のいずれかを指定してください",
+                        f"unknown demo town {t!r}: give toba, takasu, synthetic or all",
+                        field="--town",
+                        value=t[:80],
+                    )
+                ]
+            ) from None

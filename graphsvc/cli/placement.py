@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.domain.enums import PlacementOutcome, PlacementStatus
+from graphsvc.domain.spreadsheet import csv_writer
 from graphsvc.services.matching import MatchingService
 from graphsvc.services.placements import PlacementService
 
@@ -45,7 +45,7 @@ def assign_cmd(
         path = out or c.settings.out_dir / town / "assignment.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(["person_id", "opportunity_id", "title", "score"])
         for row in res.rows():
             w.writerow([row["person_id"], row["opportunity_id"], row["title"], f"{row['score']:.6f}"])
