@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 
@@ -668,7 +668,7 @@ class Loader:
     #: the file's own node label (for duplicate-id checks); ``None`` for relationship lists
     label: NodeLabel | None = None
     #: the record field → the column field it came from, for located validation errors
-    field_columns: Mapping[str, str] = {}
+    field_columns: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, store: GraphStore, *, progress: ProgressFn | None = None, blank: Blank = Blank.KEEP):
         self.store = store
@@ -677,7 +677,7 @@ class Loader:
         self.problems: list[Problem] = []
         self.drafts: dict[NodeRef, NodeDraft] = {}
         self.rel_drafts: dict[tuple[RelType, NodeRef, NodeRef], RelDraft] = {}
-        self.replace_rels: list[tuple[NodeRef, RelType, list[NodeRef]]] = []
+        self.replace_rels: list[tuple[NodeRef, RelType, NodeLabel, list[NodeRef]]] = []
         self.references: list[tuple[Row, str, NodeRef]] = []
         self.report = LoadReport(kind=self.kind, file="")
         self._area_cache: dict[str, Props | None] = {}
@@ -756,10 +756,12 @@ class Loader:
                 )
                 return ref
             differ = sorted(
-                k
-                for k in set(first.given) | set(draft.given) | set(first.rel_props) | set(draft.rel_props)
-                if first.given.get(k) != draft.given.get(k)
-                or first.rel_props.get(k) != draft.rel_props.get(k)  # type: ignore[call-overload]
+                {k for k in set(first.given) | set(draft.given) if first.given.get(k) != draft.given.get(k)}
+                | {
+                    t.value
+                    for t in set(first.rel_props) | set(draft.rel_props)
+                    if first.rel_props.get(t) != draft.rel_props.get(t)
+                }
             )
             cols = "、".join(row.col(self.field_columns.get(str(k), str(k))) or str(k) for k in differ)
             row.problem(
@@ -799,8 +801,8 @@ class Loader:
             )
             return
         origin = Origin(file=row.table.file, row=row.number, columns=dict(columns or {}))
-        origin.columns.setdefault("_src", row.col(src_field) or src_field or "")
-        origin.columns.setdefault("_dst", row.col(dst_field) or dst_field or "")
+        origin.columns.setdefault("_src", (row.col(src_field) if src_field else None) or src_field or "")
+        origin.columns.setdefault("_dst", (row.col(dst_field) if dst_field else None) or dst_field or "")
         self.rel_drafts[key] = RelDraft(rel_type, src, dst, dict(props or {}), set(cleared or ()), origin)
 
     def require(self, row: Row, field_: str, ref: NodeRef) -> None:

@@ -247,10 +247,10 @@ class ChangeSet:
             shown = "、".join(f"{ref} {fname(f)}" for ref, f in self.cleared[:limit])
             more = f" … 他 {len(self.cleared) - limit} 件" if len(self.cleared) > limit else ""
             out.append(f"消去する項目 (fields cleared): {shown}{more}")
-        for key, diffs in self.rels_changed[:limit]:
+        for key, rel_diffs in self.rels_changed[:limit]:
             t, s, d = key
-            text = "、".join(f"{fname(fc.field)}: {show(fc.old)} → {show(fc.new)}" for fc in diffs)
-            out.append(f"関係の変更 (relationship changed) {t.value} {s} → {d}: {text}")
+            shown_diffs = "、".join(f"{fname(fc.field)}: {show(fc.old)} → {show(fc.new)}" for fc in rel_diffs)
+            out.append(f"関係の変更 (relationship changed) {t.value} {s} → {d}: {shown_diffs}")
         for t, s, d in self.rels_deleted[:limit]:
             out.append(f"関係の削除 (relationship deleted) {t.value} {s} → {d}")
         return out

@@ -123,15 +123,15 @@ class KaigoOpenDataLoader(Loader):
                 return None
             return hits[0] if hits else office
         if name:
-            hits = self._by_name.get(_key(name), [])
+            named = self._by_name.get(_key(name), [])
             address = _key(" ".join(t for t in (row.get("address"), row.get("address2")) if t))
-            if address and len(hits) > 1:
-                hits = [h for h in hits if not h[1] or h[1] == address] or hits
-            if len(hits) == 1:
-                return hits[0][0]
-            if len(hits) > 1:
-                row.problem("name", f"同じ名称の機関が複数あります ({'、'.join(h[0] for h in hits)})。事業所番号を指定してください",
-                            f"several agencies have this name ({', '.join(h[0] for h in hits)}); give the office number",
+            if address and len(named) > 1:
+                named = [h for h in named if not h[1] or h[1] == address] or named
+            if len(named) == 1:
+                return named[0][0]
+            if len(named) > 1:
+                row.problem("name", f"同じ名称の機関が複数あります ({'、'.join(h[0] for h in named)})。事業所番号を指定してください",
+                            f"several agencies have this name ({', '.join(h[0] for h in named)}); give the office number",
                             name)  # fmt: skip
                 return None
         if code and no:

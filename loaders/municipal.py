@@ -711,7 +711,7 @@ class OpportunitiesLoader(_NodeLoader):
         data = self.row_data(row)
         if data is None:
             return
-        defaults = {"area_id": self._host_area} if self._host_area else {}
+        defaults: dict[str, Any] = {"area_id": self._host_area} if self._host_area else {}
         _add(self, row, self.label, data, defaults=defaults)
 
 

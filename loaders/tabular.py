@@ -34,6 +34,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from graphsvc.domain.errors import DomainValidationError, Problem
@@ -432,7 +433,7 @@ def _range_rows(ref: str) -> tuple[int, int]:
     return (min(nums), max(nums)) if nums else (0, -1)
 
 
-def _open_workbook(path: Path, file: str, *, data_only: bool):  # type: ignore[no-untyped-def]
+def _open_workbook(path: Path, file: str, *, data_only: bool) -> Any:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -501,12 +502,12 @@ def read_excel(
     in_table = [r for r in merged if _range_rows(r)[1] >= num]
     if in_table:
         head = [r for r in in_table if _range_rows(r)[0] <= num]
-        cells = "、".join(in_table)
+        listed = "、".join(in_table)
         if head:
-            ja = f"シート「{sheet_name}」の見出し行 ({num}行目) に結合セルがあります: {cells}。結合を解除し、1列に1つの見出しを書いてください"
+            ja = f"シート「{sheet_name}」の見出し行 ({num}行目) に結合セルがあります: {listed}。結合を解除し、1列に1つの見出しを書いてください"
             en = f"sheet {sheet_name!r}: the header row ({num}) has merged cells: {', '.join(in_table)}; unmerge them and give each column its own header"
         else:
-            ja = f"シート「{sheet_name}」のデータに結合セルがあります: {cells}。結合した値は先頭のセルにしか入りません。結合を解除し、各行に値を書いてください"
+            ja = f"シート「{sheet_name}」のデータに結合セルがあります: {listed}。結合した値は先頭のセルにしか入りません。結合を解除し、各行に値を書いてください"
             en = f"sheet {sheet_name!r}: the data has merged cells: {', '.join(in_table)} (a merged value sits in its first cell only); unmerge them and fill every row"
         raise _error(ja, en, file=where, row=_range_rows(in_table[0])[0], value=", ".join(in_table))
     width = len(header)
@@ -514,19 +515,19 @@ def read_excel(
         width -= 1
     probs = _Problems(where)
     rows: list[tuple[int, list[str]]] = []
-    for n, cells in records[idx + 1 :]:
-        if not _nonempty(cells):
+    for n, record in records[idx + 1 :]:
+        if not _nonempty(record):
             continue
-        for j in range(width, len(cells)):
-            if cells[j].strip():
+        for j in range(width, len(record)):
+            if record[j].strip():
                 probs.add(
                     f"見出しのない列 ({j + 1}列目) に値があります。見出しを書くか、値を消してください",
                     f"column {j + 1} has no header but holds a value; name it or empty it",
                     row=n,
                     column=f"{j + 1}列目",
-                    value=cells[j][:80],
+                    value=record[j][:80],
                 )
-        cells = cells[:width] + [""] * (width - len(cells))
+        cells = record[:width] + [""] * (width - len(record))
         for j, c in enumerate(cells):
             if c in _EXCEL_ERRORS:
                 probs.add(

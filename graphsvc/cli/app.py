@@ -166,7 +166,8 @@ def run(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)
     except typer.TyperException as e:  # click's usage errors (typer vendors click)
         if type(e).__name__ == "NoArgsIsHelpError":
-            console.print(e.format_message(), markup=False, highlight=False)  # type: ignore[attr-defined]
+            help_text = e.format_message() if hasattr(e, "format_message") else str(e)
+            console.print(help_text, markup=False, highlight=False)
             sys.exit(0)
         message = e.format_message() if hasattr(e, "format_message") else str(e)
         err_console.print(

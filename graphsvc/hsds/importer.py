@@ -342,12 +342,13 @@ class _Importer:
 
         if self.unresolved:
             stored = self.stored_orgs()
-            for table, rid, column, ref in self.unresolved:
-                if ref in stored:
-                    org_ref[ref] = stored[ref]
+            for table, rid, column, org_id in self.unresolved:
+                if org_id in stored:
+                    org_ref[org_id] = stored[org_id]
                 else:
-                    self.fail(f"{column}「{ref}」の組織が入力にもデータベースにもありません",
-                              f"{column} {ref!r} names an organization neither in the input nor in the store",
+                    ref_text = org_id
+                    self.fail(f"{column}「{ref_text}」の組織が入力にもデータベースにもありません",
+                              f"{column} {ref_text!r} names an organization neither in the input nor in the store",
                               table, rid)  # fmt: skip
         for svc in t.all("service"):
             sid = svc["id"]

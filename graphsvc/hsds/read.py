@@ -285,9 +285,15 @@ def read_hsds(path: str | Path) -> ReadResult:
     elif root.is_file():
         files = [root]
     else:
-        raise DomainValidationError.one(
-            f"ファイルまたはフォルダがありません: {root}", f"no such file or folder: {root}", file=str(root)
-        )  # type: ignore[misc]
+        raise DomainValidationError(
+            [
+                Problem(
+                    f"ファイルまたはフォルダがありません: {root}",
+                    f"no such file or folder: {root}",
+                    file=str(root),
+                )
+            ]
+        )
     t = Tables()
     result = ReadResult(t)
     for f in files:

@@ -15,10 +15,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from graphsvc.domain import NodeLabel
-from graphsvc.store.embedded import EmbeddedStore
-from graphsvc.store.port import NodeRef
 from graphsvc.hsds import schema as tab
 from graphsvc.hsds.validation import jsonschema_problems
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store.port import NodeRef
 from tests.integration.api.conftest import TOWN, Api
 
 H = f"/v1/towns/{TOWN}/hsds"

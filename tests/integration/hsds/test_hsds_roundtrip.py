@@ -31,10 +31,10 @@ from graphsvc.domain import (
     Weekday,
     to_props,
 )
-from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 from graphsvc.hsds import export_hsds, load_hsds
 from graphsvc.hsds import schema as tab
 from graphsvc.hsds.tabular import read_csv_table
+from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 
 RESOURCE = (NodeLabel.AGENCY, NodeLabel.VENUE, NodeLabel.EMPLOYER, NodeLabel.OPPORTUNITY)
 

@@ -9,11 +9,11 @@ import pytest
 
 from graphsvc.bootstrap import build
 from graphsvc.domain import DomainValidationError, NodeLabel
-from graphsvc.store.port import GraphStore, NodeRef
 from graphsvc.hsds import hsds_id, load_hsds
 from graphsvc.hsds import schema as tab
 from graphsvc.hsds.mapping import join_address as _join_address
 from graphsvc.hsds.mapping import split_address as _split_address
+from graphsvc.store.port import GraphStore, NodeRef
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "hsds"
 
