@@ -157,9 +157,10 @@ def nearest_columns(name: str, columns: Sequence[Column], n: int = 3) -> list[st
     return list(dict.fromkeys(names[h] for h in hits))
 
 
-def match_columns(raw: RawTable, columns: Sequence[Column]) -> Table:
+def match_columns(raw: RawTable, columns: Sequence[Column], required: Sequence[str] | None = None) -> Table:
     """Match a header to the columns. A header cell that is no known column (after NFKC and trimming), a
-    missing required column and a column given twice are errors; the first names the nearest known columns."""
+    missing required column and a column given twice are errors; the first names the nearest known columns.
+    ``required`` (fields) overrides which columns the header must have (default: the columns marked required)."""
     by_key: dict[str, Column] = {}
     for c in columns:
         for k in c.match_keys():
@@ -202,7 +203,7 @@ def match_columns(raw: RawTable, columns: Sequence[Column]) -> Table:
             continue
         found[col.field] = (i, name)
     for c in columns:
-        if c.required and c.field not in found:
+        if (c.field in required if required is not None else c.required) and c.field not in found:
             problems.append(
                 Problem(
                     f"必須の列「{c.ja}」がありません (使える列名: {'、'.join(c.names)})",
@@ -665,6 +666,9 @@ class Loader:
 
     kind: str = ""
     columns: Sequence[Column] = ()
+    #: the columns a file must have: the id (a file updating records may leave out every other column; a record
+    #: the file creates must still get its required fields, checked per row)
+    header_required: Sequence[str] = ("id",)
     #: the file's own node label (for duplicate-id checks); ``None`` for relationship lists
     label: NodeLabel | None = None
     #: the record field → the column field it came from, for located validation errors
@@ -696,8 +700,9 @@ class Loader:
     # -- helpers for subclasses
     def origin(self, row: Row, field_columns: Mapping[str, str] | None = None) -> Origin:
         fc = {**(field_columns if field_columns is not None else self.field_columns), "id": "id"}
+        names = {c.field: c.ja for c in self.columns}
         return Origin(
-            file=row.table.file, row=row.number, columns={f: row.col(c) or c for f, c in fc.items()}
+            file=row.table.file, row=row.number, columns={f: row.col(c) or names.get(c, c) for f, c in fc.items()}
         )
 
     def cleared_fields(
@@ -914,8 +919,19 @@ class Loader:
         """Read, check and (unless ``dry_run``) write the file; raises with every problem found."""
         known = [n for c in self.columns for n in c.names]
         raw = read_table(path, sheet=sheet, known_headers=known)
-        table = match_columns(raw, self.columns)
+        table = match_columns(raw, self.columns, self.header_required)
         self.table = table
+        if not raw.rows:
+            raise DomainValidationError(
+                [
+                    Problem(
+                        "データの行がありません (見出しだけのファイルです)。ファイルが途中で切れていないか確かめてください",
+                        "no data rows (only a header): check that the file was not cut short",
+                        file=table.file,
+                        row=raw.header_row,
+                    )
+                ]
+            )
         self.report = LoadReport(kind=self.kind, file=table.file, dry_run=dry_run, blank=self.blank)
         self.report.field_names = {c.field: c.ja for c in self.columns}
         if raw.other_sheets:

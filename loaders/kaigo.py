@@ -76,6 +76,7 @@ class KaigoOpenDataLoader(Loader):
     """Loads a 介護サービス事業所一覧 CSV (or .xlsx)."""
 
     kind = "kaigo-opendata"
+    header_required = ("name",)
     label = NodeLabel.AGENCY
     columns = KAIGO_COLUMNS
     field_columns: ClassVar[dict[str, str]] = {

@@ -818,6 +818,7 @@ class TiesLoader(Loader):
     when the type allows only one, or when the id exists as only one of the allowed kinds."""
 
     kind = "ties"
+    header_required = ("type", "source_id", "target_id")
     columns = (
         C("type", "関係", "関係の種類", "type", "rel_type", required=True,
           ja="支援を受ける (SUPPORTED_BY)・知人・友人 (KNOWS)・近所 (NEIGHBOUR_OF)・訪問 (VISITS)・通う (ATTENDS)・連携 (COLLABORATES_WITH)・参加 (PLACED_IN)・世帯員・所在地区・受け入れ先・対象・担当機関",

@@ -541,8 +541,8 @@ def read_excel(
     header = header[:width]
     _check_cells(probs, header, num, rows)
     _check_widths(probs, header, rows)
+    _unsaved_formulas(probs, path, file, sheet_name, header, rows)
     probs.raise_if_any()
-    _refuse_unsaved_formulas(path, file, sheet_name, header, {n for n, _ in rows}, rows)
     return RawTable(
         file=file,
         header=header,
@@ -553,12 +553,12 @@ def read_excel(
     )
 
 
-def _refuse_unsaved_formulas(
+def _unsaved_formulas(
+    probs: _Problems,
     path: Path,
     file: str,
     sheet_name: str,
     header: Sequence[str],
-    row_numbers: set[int],
     rows: Sequence[tuple[int, Sequence[str]]],
 ) -> None:
     """A formula cell whose result was never saved (a file written by a program, not opened in Excel) reads as
@@ -566,8 +566,8 @@ def _refuse_unsaved_formulas(
     blank = {(n, j) for n, cells in rows for j, c in enumerate(cells) if not c}
     if not blank:
         return
+    row_numbers = {n for n, _ in rows}
     wb = _open_workbook(path, file, data_only=False)
-    probs = _Problems(f"{file} [{sheet_name}]")
     try:
         for i, row in enumerate(wb[sheet_name].iter_rows(values_only=True)):
             n = i + 1
@@ -584,7 +584,6 @@ def _refuse_unsaved_formulas(
                     )
     finally:
         wb.close()
-    probs.raise_if_any()
 
 
 def read_table(

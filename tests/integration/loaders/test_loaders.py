@@ -198,10 +198,17 @@ def test_wrong_encoding(tmp_path: Path, town: GraphStore) -> None:
 
 
 def test_missing_required_column(tmp_path: Path, town: GraphStore) -> None:
+    f = write(tmp_path / "v.csv", "種別,名称\n農園,畑\n")
+    (p,) = _fails(town, "venues", f)
+    assert (p.file, p.row, p.column) == ("v.csv", 1, "居場所ID")
+    assert "venue_id" in p.message_ja and "venue_id" in p.message_en
+
+
+def test_a_new_record_without_a_required_field_is_refused(tmp_path: Path, town: GraphStore) -> None:
     f = write(tmp_path / "v.csv", "居場所ID,種別\nV9,農園\n")
     (p,) = _fails(town, "venues", f)
-    assert (p.file, p.row, p.column) == ("v.csv", 1, "名称")
-    assert "居場所名" in p.message_ja and "name" in p.message_en
+    assert (p.file, p.row, p.column) == ("v.csv", 2, "名称")
+    assert "必須" in p.message_ja
 
 
 def test_coordinates_outside_japan(tmp_path: Path, town: GraphStore) -> None:
