@@ -91,6 +91,26 @@ class _Node:
     note: str | None = None
     has_schedule: bool = False
     areas: list[tuple[str, str, str]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    """The kinds of HSDS object that described this record (organization, service, location)."""
+
+
+_PLACE = {"location", "address"}
+_SERVICE_FIELDS = {"schedule", "capacity", "services", "activities"}
+
+
+def _covered(label: NodeLabel, seen: set[str]) -> set[str]:
+    """The record fields the HSDS objects seen carry (what ``Blank.CLEAR`` may clear when they do not give it)."""
+    fields = set(NODE_MODELS[label].model_fields) - {"id"}
+    service = fields - _PLACE if label is NodeLabel.OPPORTUNITY else _SERVICE_FIELDS & fields
+    out: set[str] = set()
+    if "location" in seen:
+        out |= _PLACE & fields
+    if "service" in seen:
+        out |= service
+    if "organization" in seen:
+        out |= fields - _PLACE - service
+    return out
 
 
 class _Importer:
@@ -175,6 +195,7 @@ class _Importer:
     def node(self, ref: NodeRef, table: str, rid: str) -> _Node:
         if ref not in self.nodes:
             self.nodes[ref] = _Node(ref, {"id": ref.id}, self.where(table, rid))
+        self.nodes[ref].seen.add(table)
         return self.nodes[ref]
 
     # -- attributes → fields
@@ -437,11 +458,7 @@ class _Importer:
             f, row, ptr = n.where
             origin = Origin(file=f or None, row=row, pointer=ptr, label_prefix=True)
             given = {k: v for k, v in data.items() if k != "id"}
-            cleared = (
-                set(NODE_MODELS[ref.label].model_fields) - set(given) - {"id"}
-                if blank is Blank.CLEAR
-                else set()
-            )
+            cleared = _covered(ref.label, n.seen) - set(given) if blank is Blank.CLEAR else set()
             drafts[ref] = NodeDraft(ref, given, cleared, origin=origin)
             for aid, name, desc in n.areas:
                 aref = NodeRef(NodeLabel.AREA, aid)

@@ -165,7 +165,7 @@ def _read_json(t: Tables, path: Path) -> None:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        cut = err.pos >= len(text.rstrip())
+        cut = err.pos >= len(text.rstrip()) - 1 or err.msg.startswith("Unterminated string")
         t.problems.append(
             Problem(
                 f"JSON として読めません ({err.lineno}行目 {err.colno}文字目)"
