@@ -702,7 +702,9 @@ class Loader:
         fc = {**(field_columns if field_columns is not None else self.field_columns), "id": "id"}
         names = {c.field: c.ja for c in self.columns}
         return Origin(
-            file=row.table.file, row=row.number, columns={f: row.col(c) or names.get(c, c) for f, c in fc.items()}
+            file=row.table.file,
+            row=row.number,
+            columns={f: row.col(c) or names.get(c, c) for f, c in fc.items()},
         )
 
     def cleared_fields(

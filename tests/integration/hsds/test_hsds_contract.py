@@ -127,7 +127,9 @@ def test_unknown_taxonomy_term_in_the_tabular_form_is_refused(town: GraphStore, 
     assert any(p.file == "attributes.csv" and "taxonomy_term" in p.message_ja for p in problems)
 
 
-def test_a_foreign_organization_matches_the_stored_record_under_its_label(store: GraphStore, tmp_path: Path) -> None:
+def test_a_foreign_organization_matches_the_stored_record_under_its_label(
+    store: GraphStore, tmp_path: Path
+) -> None:
     load_hsds(store, OTHER)
     doc = json.loads(OTHER.read_text(encoding="utf-8"))
     doc[0]["organization"]["name"] = "株式会社ではない 社会福祉協議会"  # the guess would now say Employer

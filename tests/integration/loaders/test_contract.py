@@ -135,7 +135,9 @@ def test_a_required_field_cannot_be_cleared(tmp_path: Path, town: GraphStore) ->
     f = csv_file(tmp_path, "a.csv", "機関ID,機関名\nAG-HOKATSU,#消去\n")
     problems = refused(town, "agencies", f)
     assert [(p.row, p.column) for p in problems] == [(2, "機関名")]
-    problems = refused(town, "agencies", csv_file(tmp_path, "b.csv", "機関ID,機関名\nAG-HOKATSU,\n"), blank="clear")
+    problems = refused(
+        town, "agencies", csv_file(tmp_path, "b.csv", "機関ID,機関名\nAG-HOKATSU,\n"), blank="clear"
+    )
     assert [(p.row, p.column) for p in problems] == [(2, "機関名")]
 
 
@@ -144,7 +146,9 @@ def test_clear_marker_in_an_id_column_is_an_error(tmp_path: Path, town: GraphSto
     assert {p.column for p in problems} == {"機関ID"}
 
 
-def test_dry_run_lists_created_changed_and_unchanged_and_writes_nothing(tmp_path: Path, town: GraphStore) -> None:
+def test_dry_run_lists_created_changed_and_unchanged_and_writes_nothing(
+    tmp_path: Path, town: GraphStore
+) -> None:
     before = dump(town)
     f = csv_file(
         tmp_path,
@@ -205,7 +209,9 @@ def test_a_derived_point_never_replaces_a_stored_exact_one(tmp_path: Path, town:
 def test_changing_an_area_moves_the_in_area_relationship(tmp_path: Path, town: GraphStore) -> None:
     ref = NodeRef(NodeLabel.AGENCY, "AG-HOKATSU")
     assert [r.dst.id for r in town.relationships(ref, types=[RelType.IN_AREA], direction="out")] == ["A-CHUO"]
-    report = load_file(town, "agencies", csv_file(tmp_path, "a.csv", "機関ID,機関名,地区ID\nAG-HOKATSU,包括,A-KAMO\n"))
+    report = load_file(
+        town, "agencies", csv_file(tmp_path, "a.csv", "機関ID,機関名,地区ID\nAG-HOKATSU,包括,A-KAMO\n")
+    )
     assert [r.dst.id for r in town.relationships(ref, types=[RelType.IN_AREA], direction="out")] == ["A-KAMO"]
     assert [(t.value, str(d)) for t, _s, d in report.changes.rels_deleted] == [("IN_AREA", "Area:A-CHUO")]
     load_file(town, "agencies", csv_file(tmp_path, "b.csv", "機関ID,地区ID\nAG-HOKATSU,#消去\n"))
@@ -224,7 +230,9 @@ def test_moving_a_person_moves_the_membership_and_keeps_the_role(tmp_path: Path,
     assert [(r.dst.id, r.props) for r in rels] == [("H-0002", {"role": "長男"})]
 
 
-def test_place_columns_without_a_household_id_describe_the_stored_household(tmp_path: Path, town: GraphStore) -> None:
+def test_place_columns_without_a_household_id_describe_the_stored_household(
+    tmp_path: Path, town: GraphStore
+) -> None:
     load_file(town, "persons", csv_file(tmp_path, "p.csv", "個人ID,世帯人数\nP-0002,3\n"))
     assert props(town, NodeLabel.HOUSEHOLD, "H-0002")["size"] == 3
     assert town.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-P-0002")) is None
@@ -235,7 +243,9 @@ def test_case_agency_list_given_in_full_replaces_the_handlers(tmp_path: Path, to
     ref = NodeRef(NodeLabel.CASE, "C-001")
     before = {r.dst.id: r.props["lead"] for r in town.relationships(ref, types=[RelType.HANDLED_BY])}
     assert before == {"AG-HOKATSU": True, "AG-JIRITSU": False}
-    load_file(town, "cases", csv_file(tmp_path, "c.csv", "ケースID,担当機関ID\nC-001,AG-JIRITSU、AG-SHAKYO\n"))
+    load_file(
+        town, "cases", csv_file(tmp_path, "c.csv", "ケースID,担当機関ID\nC-001,AG-JIRITSU、AG-SHAKYO\n")
+    )
     after = {r.dst.id: r.props["lead"] for r in town.relationships(ref, types=[RelType.HANDLED_BY])}
     assert after == {"AG-JIRITSU": True, "AG-SHAKYO": False}
     load_file(town, "cases", csv_file(tmp_path, "d.csv", "ケースID,主担当機関ID\nC-001,AG-SHAKYO\n"))
@@ -252,19 +262,26 @@ def test_kaigo_without_office_numbers_matches_existing_agencies(tmp_path: Path, 
     lines = text.splitlines()
     header = lines[0].split(",")
     col = header.index("事業所番号")
-    stripped = "\r\n".join(",".join(c for j, c in enumerate(line.split(",")) if j != col) for line in lines) + "\r\n"
+    stripped = (
+        "\r\n".join(",".join(c for j, c in enumerate(line.split(",")) if j != col) for line in lines) + "\r\n"
+    )
     report = load_file(town, "kaigo-opendata", csv_file(tmp_path, "k.csv", stripped, "cp932"))
     assert town.counts().nodes["Agency"] == before, "no duplicates when 事業所番号 is missing"
     assert report.changes.created == []
     blanked = "\r\n".join(
-        ",".join("" if j == col and i else c for j, c in enumerate(line.split(","))) for i, line in enumerate(lines)
+        ",".join("" if j == col and i else c for j, c in enumerate(line.split(",")))
+        for i, line in enumerate(lines)
     )
     load_file(town, "kaigo-opendata", csv_file(tmp_path, "b.csv", blanked + "\r\n", "cp932"))
     assert town.counts().nodes["Agency"] == before
 
 
 def test_kaigo_office_number_matches_an_agency_with_another_id(tmp_path: Path, store: GraphStore) -> None:
-    load_file(store, "agencies", csv_file(tmp_path, "a.csv", "機関ID,機関名,事業所番号\nAG-1,デイうみかぜ,2479900001\n"))
+    load_file(
+        store,
+        "agencies",
+        csv_file(tmp_path, "a.csv", "機関ID,機関名,事業所番号\nAG-1,デイうみかぜ,2479900001\n"),
+    )
     load_file(store, "kaigo-opendata", EXAMPLES / "kaigo_opendata.csv")
     assert store.get_node(NodeRef(NodeLabel.AGENCY, "2479900001")) is None
     a = props(store, NodeLabel.AGENCY, "AG-1")
@@ -284,7 +301,9 @@ def test_kaigo_row_number_id_of_another_agency_is_refused(tmp_path: Path, store:
 def test_duplicate_ids_same_content_warn_other_content_refused(tmp_path: Path, store: GraphStore) -> None:
     report = load_file(store, "employers", csv_file(tmp_path, "e.csv", "事業所ID,事業所名\nE1,店\nE1,店\n"))
     assert store.counts().nodes == {"Employer": 1} and any("重複" in w for w in report.warnings)
-    problems = refused(store, "employers", csv_file(tmp_path, "f.csv", "事業所ID,事業所名,業種\nE2,店,a\nE2,店,b\n"))
+    problems = refused(
+        store, "employers", csv_file(tmp_path, "f.csv", "事業所ID,事業所名,業種\nE2,店,a\nE2,店,b\n")
+    )
     assert [(p.row, p.column) for p in problems] == [(3, "事業所ID")] and "業種" in problems[0].message_ja
 
 
@@ -299,7 +318,9 @@ def test_duplicate_ids_same_content_warn_other_content_refused(tmp_path: Path, s
         ("ties", "関係,始点ID,終点ID,開始日\n連携,AG-HOKATSU,AG-KIKAN,3024-01-01\n", "開始日"),
     ],
 )
-def test_implausible_dates_are_refused(tmp_path: Path, town: GraphStore, kind: str, text: str, column: str) -> None:
+def test_implausible_dates_are_refused(
+    tmp_path: Path, town: GraphStore, kind: str, text: str, column: str
+) -> None:
     problems = refused(town, kind, csv_file(tmp_path, "d.csv", text))
     assert [(p.file, p.row, p.column) for p in problems] == [("d.csv", 2, column)]
 
@@ -315,7 +336,11 @@ def test_unknown_reference_is_refused(tmp_path: Path, town: GraphStore) -> None:
     [
         ("関係,始点ID,終点ID\n連携,,AG-KIKAN\n", 2, "始点ID"),  # a blank start id is no longer skipped
         ("関係,始点ID,終点ID\n,AG-HOKATSU,AG-KIKAN\n", 2, "関係"),
-        ("関係,始点ID,終点ID,強さ\n連携,AG-HOKATSU,AG-KIKAN,強い\n", 2, "強さ"),  # a column the type does not use
+        (
+            "関係,始点ID,終点ID,強さ\n連携,AG-HOKATSU,AG-KIKAN,強い\n",
+            2,
+            "強さ",
+        ),  # a column the type does not use
     ],
 )
 def test_ties_rows_that_would_be_dropped_are_refused(
@@ -329,11 +354,15 @@ def test_ties_shifted_by_one_column_are_refused(tmp_path: Path, town: GraphStore
     lines = (EXAMPLES / "ties.csv").read_text(encoding="utf-8").splitlines()
     shifted = "\n".join([lines[0], *["," + line[: line.rindex(",")] for line in lines[1:]]]) + "\n"
     problems = refused(town, "ties", csv_file(tmp_path, "t.csv", shifted))
-    assert {p.row for p in problems} == set(range(2, len(lines) + 1)), "every row is refused, none silently skipped"
+    assert {p.row for p in problems} == set(range(2, len(lines) + 1)), (
+        "every row is refused, none silently skipped"
+    )
 
 
 def test_nul_and_control_characters_are_refused(tmp_path: Path, town: GraphStore) -> None:
-    problems = refused(town, "employers", csv_file(tmp_path, "e.csv", "事業所ID,事業所名\nE1,店\x00\nE2,店\x07\n"))
+    problems = refused(
+        town, "employers", csv_file(tmp_path, "e.csv", "事業所ID,事業所名\nE1,店\x00\nE2,店\x07\n")
+    )
     assert [(p.row, p.column) for p in problems] == [(2, "事業所名"), (3, "事業所名")]
     assert "NUL" in problems[0].message_ja and "U+0007" in problems[1].message_ja
     problems = refused(town, "employers", csv_file(tmp_path, "h.csv", "事業所ID,事業所\x00名\nE1,店\n"))
@@ -347,7 +376,9 @@ def test_endpoint_missing_still_reports_row_and_column(tmp_path: Path, town: Gra
 
 
 def test_formula_text_is_stored_verbatim(tmp_path: Path, store: GraphStore) -> None:
-    load_file(store, "employers", csv_file(tmp_path, "e.csv", "事業所ID,事業所名\nE1,\"=cmd|' /C calc'!A0\"\n"))
+    load_file(
+        store, "employers", csv_file(tmp_path, "e.csv", "事業所ID,事業所名\nE1,\"=cmd|' /C calc'!A0\"\n")
+    )
     assert props(store, NodeLabel.EMPLOYER, "E1")["name"] == "=cmd|' /C calc'!A0"
 
 

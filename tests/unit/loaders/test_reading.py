@@ -104,7 +104,9 @@ def test_a_zip_named_csv_is_refused(tmp_path: Path) -> None:
     assert "ZIP" in ps[0].message_ja
 
 
-def _book(tmp_path: Path, rows: list[list[object]], merge: str | None = None, extra: str | None = None) -> Path:
+def _book(
+    tmp_path: Path, rows: list[list[object]], merge: str | None = None, extra: str | None = None
+) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
