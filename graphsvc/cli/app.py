@@ -9,6 +9,7 @@ behind: a town store the command created and left empty (a dry run, an unknown t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -52,10 +53,15 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def printable(text: object) -> str:
+    """Text that any terminal encoding can take (lone surrogates from undecodable arguments escaped)."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _print_problems(err: TsunagariError) -> None:
     err_console.print(f"[bold red]エラー (error):[/] {len(err.problems)}件")
     for p in err.problems[:200]:
-        err_console.print(f"  - {p}", markup=False, highlight=False)
+        err_console.print(f"  - {printable(p)}", markup=False, highlight=False)
     if len(err.problems) > 200:
         err_console.print(f"  … 他 {len(err.problems) - 200} 件 (and more)")
     err_console.print("何も書き込んでいません (nothing was written)")
@@ -155,6 +161,9 @@ def _unexpected(err: BaseException) -> tuple[str, str]:
 
 def run(argv: Sequence[str] | None = None) -> None:
     """Run the CLI inside the error boundary (see the module docstring); exits with the command's status."""
+    for stream in (sys.stdout, sys.stderr):  # never fail on printing what a user typed (undecodable bytes)
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except SystemExit:
@@ -169,7 +178,7 @@ def run(argv: Sequence[str] | None = None) -> None:
             help_text = e.format_message() if hasattr(e, "format_message") else str(e)
             console.print(help_text, markup=False, highlight=False)
             sys.exit(0)
-        message = e.format_message() if hasattr(e, "format_message") else str(e)
+        message = printable(e.format_message() if hasattr(e, "format_message") else str(e))
         err_console.print(
             f"[bold red]エラー (error):[/] コマンドの指定が正しくありません (invalid command line): {message}",
             highlight=False,
@@ -186,8 +195,8 @@ def run(argv: Sequence[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(1)
     except Exception as e:  # the boundary: no traceback reaches a user
-        ja, en = _unexpected(e)
-        err_console.print(f"[bold red]エラー (error):[/] {ja}", highlight=False)
+        ja, en = (printable(t) for t in _unexpected(e))
+        err_console.print("[bold red]エラー (error):[/] " + ja.replace("[", "\\["), highlight=False)
         err_console.print(f"  ({en})", markup=False, highlight=False)
         err_console.print("何も書き込んでいません (nothing was written)")
         if os.environ.get("TSUNAGARI_DEBUG"):

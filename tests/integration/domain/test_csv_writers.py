@@ -43,6 +43,13 @@ def _sources() -> list[Path]:
     return [p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
 
 
+def _our_to_csv(target: ast.expr) -> bool:
+    """``AuditLog.to_csv`` (``self``/``cls``/``….audit``/``AuditLog``) is the project's own, exercised below."""
+    if isinstance(target, ast.Name):
+        return target.id in ("self", "cls", "AuditLog")
+    return isinstance(target, ast.Attribute) and target.attr in ("audit", "AuditLog")
+
+
 class _Finder(ast.NodeVisitor):
     def __init__(self) -> None:
         self.stack: list[str] = []
@@ -69,14 +76,15 @@ class _Finder(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         f = node.func
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
-            if f.value.id == "csv" and f.attr in ("writer", "DictWriter"):
-                self.raw.append((node.lineno, f"csv.{f.attr}"))
-        if isinstance(f, ast.Attribute) and f.attr == "to_csv" and not (
-            isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")
+        if (
+            isinstance(f, ast.Attribute)
+            and isinstance(f.value, ast.Name)
+            and f.value.id == "csv"
+            and f.attr in ("writer", "DictWriter")
         ):
-            if not (isinstance(f.value, ast.Attribute) and f.value.attr == "audit"):
-                self.raw.append((node.lineno, "DataFrame.to_csv"))
+            self.raw.append((node.lineno, f"csv.{f.attr}"))
+        if isinstance(f, ast.Attribute) and f.attr == "to_csv" and not _our_to_csv(f.value):
+            self.raw.append((node.lineno, "DataFrame.to_csv"))
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
         if name in SAFE_NAMES:
             self.safe.append((node.lineno, ".".join(self.stack) or "<module>"))
@@ -165,7 +173,9 @@ def test_every_csv_writer_neutralises_formula_cells(evil_town, tmp_path: Path) -
     from graphsvc.hsds import export_hsds
 
     export_hsds(store, tmp_path / "hsds")
-    written["write_csv_table"] = [p.read_text(encoding="utf-8") for p in (tmp_path / "hsds" / "tabular").glob("*.csv")]
+    written["write_csv_table"] = [
+        p.read_text(encoding="utf-8") for p in (tmp_path / "hsds" / "tabular").glob("*.csv")
+    ]
 
     # gap report CSVs
     from graphsvc.analysis import analyse_all
