@@ -745,9 +745,14 @@ class Loader:
             row.problem(id_field, "IDがありません", "the id is missing")
             return None
         ref = NodeRef(label, str(rid))
+        given = {k: v for k, v in data.items() if k != "id"}
+        if isinstance(
+            given.get("schedule"), Schedule
+        ):  # laid over the stored schedule: a blank note keeps it
+            given["schedule"] = given["schedule"].model_dump(mode="json", exclude_none=True)
         draft = NodeDraft(
             ref,
-            given={k: v for k, v in data.items() if k != "id"},
+            given=given,
             cleared=set(cleared if cleared is not None else self.cleared_fields(row, label, field_columns)),
             defaults=dict(defaults or {}),
             derived_location=derived_location,

@@ -115,8 +115,9 @@ class NodeDraft:
     """``given["location"]`` was not read from the input but derived (district centre, office, host)."""
     rel_props: dict[RelType, dict[str, Any]] = field(default_factory=dict)
     """Properties given for the relationships that follow this record's fields (MEMBER_OF's role …)."""
-    merge_dicts: set[str] = field(default_factory=lambda: {"capacity"})
-    """Fields whose given dict is laid over the stored dict (capacity's maximum/available/unit)."""
+    merge_dicts: set[str] = field(default_factory=lambda: {"capacity", "schedule"})
+    """Fields whose given dict is laid over the stored dict (capacity's maximum/available/unit; a schedule's slots
+    and note, so a blank 特記事項 keeps the stored note)."""
     origin: Origin = field(default_factory=Origin)
 
 
@@ -335,6 +336,16 @@ def _moved(base: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
     return any(k in given and given[k] != base.get(k) for k in ("address", "area_id"))
 
 
+_SOURCE_RANK = {"host": 2, "area_centre": 2, "municipality_office": 1}
+
+
+def _rank(point: Mapping[str, Any]) -> int:
+    """How good a point is: read from the input (3), a host's or district's (2), a municipality office's (1)."""
+    if not point.get("approximate"):
+        return 3
+    return _SOURCE_RANK.get(str(point.get("source")), 1)
+
+
 def _merge(draft: NodeDraft, base: dict[str, Any]) -> dict[str, Any]:
     data = dict(base)
     for f in draft.cleared:
@@ -345,10 +356,11 @@ def _merge(draft: NodeDraft, base: dict[str, Any]) -> dict[str, Any]:
         else:
             data.pop(f, None)
     for f, v in draft.given.items():
-        if f == "location" and draft.derived_location:
+        if f == "location" and draft.derived_location and isinstance(v, dict):
             old = base.get("location")
-            if isinstance(old, dict) and not old.get("approximate") and not _moved(base, draft.given):
-                continue  # a derived point never replaces a stored exact one
+            if isinstance(old, dict) and not _moved(base, draft.given):
+                if not old.get("approximate") or _rank(v) < _rank(old):
+                    continue  # a derived point never replaces a stored exact one, nor a better approximation
         if f in draft.merge_dicts and isinstance(v, dict) and isinstance(data.get(f), dict):
             data[f] = {**data[f], **v}
         else:

@@ -76,7 +76,7 @@ class KaigoOpenDataLoader(Loader):
     """Loads a 介護サービス事業所一覧 CSV (or .xlsx)."""
 
     kind = "kaigo-opendata"
-    header_required = ("name",)
+    header_required = ()  # no column alone: each row needs 事業所番号, a name, or code and NO (see _match)
     label = NodeLabel.AGENCY
     columns = KAIGO_COLUMNS
     field_columns: ClassVar[dict[str, str]] = {

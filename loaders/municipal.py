@@ -149,15 +149,11 @@ def _add(loader: Loader, row: Row, label: NodeLabel, data: dict[str, Any], **kw:
     """Add a draft from ``data``; a schedule with a note only is laid over the stored schedule, a location the
     row did not give itself is marked derived."""
     data = dict(data)
-    merge = {"capacity"}
     sched = data.get("schedule")
-    if isinstance(sched, dict) and sched.pop(_NOTE_ONLY, False):
-        merge.add("schedule")
+    if isinstance(sched, dict):
+        sched.pop(_NOTE_ONLY, None)
     derived = bool(data.pop(_DERIVED, False))
-    ref = loader.add_node(row, label, data, derived_location=derived, **kw)
-    if ref is not None and ref in loader.drafts and loader.drafts[ref].origin.row == row.number:
-        loader.drafts[ref].merge_dicts = merge
-    return ref
+    return loader.add_node(row, label, data, derived_location=derived, **kw)
 
 
 class _NodeLoader(Loader):

@@ -46,6 +46,7 @@ __all__ = [
     "RawTable",
     "bad_characters",
     "decode_bytes",
+    "mojibake",
     "norm_header",
     "read_csv",
     "read_excel",
@@ -123,6 +124,26 @@ def bad_characters(text: str) -> tuple[str, str] | None:
         f"{what_ja}が含まれています ({pos}文字目)。ファイルが壊れていないか確認してください",
         f"contains {what_en} at character {pos}; check that the file is not damaged",
     )
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def mojibake(text: str) -> str | None:
+    """The text ``text`` was before UTF-8 bytes were read as CP932 (Shift_JIS) and saved again, or ``None`` when
+    it does not look like that. Ordinary Japanese in CP932 almost never forms valid UTF-8, so a cell whose CP932
+    bytes decode as UTF-8 with at least two Japanese characters is taken for mojibake.
+
+    >>> mojibake("荳蛾㍾逵") is None, mojibake("三重県".encode().decode("cp932")), mojibake("三重県")
+    (True, '三重県', None)
+    """
+    if text.isascii() or sum(1 for ch in text if ord(ch) > 0x7F) < 3:
+        return None
+    try:
+        fixed = text.encode("cp932").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return fixed if len(_JAPANESE.findall(fixed)) >= 2 else None
 
 
 # ---------------------------------------------------------------- decoding
@@ -263,11 +284,26 @@ def _column_name(header: Sequence[str], index: int) -> str:
 
 
 def _check_cells(
-    probs: _Problems, header: Sequence[str], header_num: int, rows: Iterable[tuple[int, Sequence[str]]]
+    probs: _Problems,
+    header: Sequence[str],
+    header_num: int,
+    rows: Iterable[tuple[int, Sequence[str]]],
+    *,
+    unicode_file: bool = True,
 ) -> None:
-    """Forbidden characters and overlong cells, in the header and every row."""
+    """Forbidden characters, mojibake (in a file read as UTF-8 or UTF-16) and overlong cells, in the header and
+    every row."""
     for num, cells in [(header_num, header), *rows]:
         for j, cell in enumerate(cells):
+            if unicode_file and (fixed := mojibake(cell)) is not None:
+                probs.add(
+                    f"文字化けしています (UTF-8 のファイルを Shift_JIS として読んで保存した跡。元は「{fixed[:40]}」)。"
+                    "元のファイルをもう一度取り出してください",
+                    f"mojibake: UTF-8 read as Shift_JIS and saved again (it was {fixed[:40]!r}); take the original file again",
+                    row=num,
+                    column=_column_name(header, j) if num != header_num else None,
+                    value=cell[:80],
+                )
             bad = bad_characters(cell)
             if bad is not None:
                 probs.add(*bad, row=num, column=_column_name(header, j) if num != header_num else None,
@@ -369,7 +405,7 @@ def read_csv(path: Path, *, known_headers: Iterable[str] | None = None) -> RawTa
     idx, num, header = _pick_header(records, known_headers, file)
     rows = [(n, cells) for n, cells in records[idx + 1 :] if _nonempty(cells)]
     probs = _Problems(file)
-    _check_cells(probs, header, num, rows)
+    _check_cells(probs, header, num, rows, unicode_file=encoding != "cp932")
     _check_widths(probs, header, rows)
     probs.raise_if_any()
     return RawTable(file=file, header=header, header_row=num, rows=rows, encoding=encoding)

@@ -9,7 +9,9 @@ JSON list, the record of a CSV) and the JSON pointer or column:
 * a JSON file that is not UTF-8, is cut short or otherwise not JSON (with line and column), nests deeper than
   :data:`MAX_DEPTH`, holds an item that is not an object or whose HSDS kind cannot be told;
 * any text with a NUL or other control character, a stray byte-order mark or U+FFFD;
-* a document or a CSV row that does not validate against the HSDS schemas, a number column that is no number;
+* a document or a CSV row that does not validate against the HSDS schemas, a number column that is no number, a
+  date, date-time or time the schemas only name (``datapackage_type``) that is not one, or a date outside
+  1900 to a year from today;
 * a CSV file damaged as :func:`loaders.tabular.read_csv` describes, or with a column its table does not have;
 * the same id twice with different content;
 * a reference to an object that is not in the input (:data:`REFERENCES`; an ``organization_id`` may also name an
@@ -254,6 +256,62 @@ def _read_csv(t: Tables, path: Path, table: str) -> None:
         t.add(table, typed, (path.name, line, None))
 
 
+def _date_problem(kind: str, text: str) -> tuple[str, str] | None:
+    """Japanese and English messages when ``text`` is no valid (or a implausible) date, date-time or time."""
+    from datetime import date, datetime, time
+
+    from loaders.contract import event_date_range
+
+    value = text.strip()
+    try:
+        if kind == "date":
+            d = date.fromisoformat(value)
+        elif kind == "datetime":
+            d = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value).date()
+        else:
+            time.fromisoformat(value[:-1] if value.endswith(("Z", "z")) else value)
+            return None
+    except ValueError:
+        what = {"date": "日付 (YYYY-MM-DD)", "datetime": "日時 (ISO 8601)", "time": "時刻 (HH:MM:SS)"}[kind]
+        return f"「{text}」は{what}として正しくありません", f"{text!r} is not a valid {kind}"
+    first, last = event_date_range()
+    if not first <= d <= last:
+        return (
+            f"「{text}」はありえない日付です ({first.isoformat()}〜{last.isoformat()})",
+            f"{text!r} is an implausible date (not between {first.isoformat()} and {last.isoformat()})",
+        )
+    return None
+
+
+def _check_dates(t: Tables) -> None:
+    """Dates, date-times and times the schemas only name (Data Package types) must be real and plausible."""
+    for table, rows in t.rows.items():
+        if table not in sch.TABLES:
+            continue
+        kinds = sch.column_types(table)
+        if not kinds:
+            continue
+        for rid, row in rows.items():
+            for col, kind in kinds.items():
+                value = row.get(col)
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                bad = _date_problem(kind, value)
+                if bad is None:
+                    continue
+                f, line, ptr = t.origin.get((table, rid), ("", None, None))
+                t.problems.append(
+                    Problem(
+                        *bad,
+                        file=f or None,
+                        row=line,
+                        field=f"{ptr}/{col}" if ptr is not None else None,
+                        column=col if ptr is None else None,
+                        value=value[:80],
+                    )
+                )
+
+
 def _check_references(t: Tables, result: ReadResult) -> None:
     for table, column, target in REFERENCES:
         for rid, row in t.rows.get(table, {}).items():
@@ -329,6 +387,7 @@ def read_hsds(path: str | Path) -> ReadResult:
     if not result.files and not t.problems:
         t.problems.append(Problem("HSDS のファイルがありません", "no HSDS files found", file=str(root)))
     if not t.problems:
+        _check_dates(t)
         _check_references(t, result)
     if t.problems:
         raise DomainValidationError(t.problems)

@@ -30,6 +30,7 @@ __all__ = [
     "csv_file_table",
     "document_validator",
     "row_validator",
+    "column_types",
     "schema_dir",
     "table_columns",
     "table_path",
@@ -191,3 +192,14 @@ def typed_row(table: str, raw: Mapping[str, str | None]) -> tuple[dict[str, Any]
         else:
             out[key] = text
     return out, bad
+
+
+def column_types(table: str) -> dict[str, str]:
+    """The columns of a table with a Data Package type the JSON Schema does not check (``date``, ``datetime``,
+    ``time``): column → type."""
+    props = _tabular()[table]["properties"]
+    return {
+        k: str(v["datapackage_type"])
+        for k, v in props.items()
+        if _is_column(v) and v.get("datapackage_type") in ("date", "datetime", "time")
+    }
