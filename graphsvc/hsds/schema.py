@@ -27,10 +27,10 @@ from graphsvc.domain.errors import DomainValidationError, Problem
 
 __all__ = [
     "TABLES",
+    "column_types",
     "csv_file_table",
     "document_validator",
     "row_validator",
-    "column_types",
     "schema_dir",
     "table_columns",
     "table_path",
