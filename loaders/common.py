@@ -685,6 +685,7 @@ class Loader:
         self.references: list[tuple[Row, str, NodeRef]] = []
         self.report = LoadReport(kind=self.kind, file="")
         self._area_cache: dict[str, Props | None] = {}
+        self._origin_columns: dict[tuple[int, int], dict[str, str]] = {}
         self.table: Table | None = None
 
     # -- subclass API
@@ -699,13 +700,15 @@ class Loader:
 
     # -- helpers for subclasses
     def origin(self, row: Row, field_columns: Mapping[str, str] | None = None) -> Origin:
-        fc = {**(field_columns if field_columns is not None else self.field_columns), "id": "id"}
-        names = {c.field: c.ja for c in self.columns}
-        return Origin(
-            file=row.table.file,
-            row=row.number,
-            columns={f: row.col(c) or names.get(c, c) for f, c in fc.items()},
-        )
+        fc = field_columns if field_columns is not None else self.field_columns
+        key = (id(row.table), id(fc))
+        columns = self._origin_columns.get(key)
+        if columns is None:
+            names = {c.field: c.ja for c in self.columns}
+            both = {**fc, "id": "id"}
+            columns = {f: row.col(c) or names.get(c, c) for f, c in both.items()}
+            self._origin_columns[key] = columns
+        return Origin(file=row.table.file, row=row.number, columns=columns)
 
     def cleared_fields(
         self, row: Row, label: NodeLabel, field_columns: Mapping[str, str] | None = None

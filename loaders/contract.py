@@ -74,7 +74,9 @@ class Blank(StrEnum):
 
 
 def is_clear_marker(text: str | None) -> bool:
-    return text is not None and unicodedata.normalize("NFKC", text).strip().casefold() in CLEAR_MARKERS
+    if not text or text.lstrip()[:1] not in ("#", "＃", "﹟"):
+        return False
+    return unicodedata.normalize("NFKC", text).strip().casefold() in CLEAR_MARKERS
 
 
 def event_date_range(today: date | None = None) -> tuple[date, date]:
