@@ -360,8 +360,11 @@ def _merge(draft: NodeDraft, base: dict[str, Any]) -> dict[str, Any]:
     for f, v in draft.given.items():
         if f == "location" and draft.derived_location and isinstance(v, dict):
             old = base.get("location")
-            keep = isinstance(old, dict) and not _moved(base, draft.given)
-            if keep and (not old.get("approximate") or _rank(v) < _rank(old)):  # type: ignore[union-attr]
+            if (
+                isinstance(old, dict)
+                and not _moved(base, draft.given)
+                and (not old.get("approximate") or _rank(v) < _rank(old))
+            ):
                 continue  # a derived point never replaces a stored exact one, nor a better approximation
         if f in draft.merge_dicts and isinstance(v, dict) and isinstance(data.get(f), dict):
             data[f] = {**data[f], **v}
