@@ -235,7 +235,6 @@ def norm_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", t)
 
 
-_norm_header = norm_header  # the name other modules used
 
 
 def _nonempty(cells: Sequence[str]) -> bool:

@@ -69,10 +69,10 @@ def read_csv_table(path: Path, table: str) -> tuple[list[str], list[tuple[int, d
 
     Raises :class:`DomainValidationError` for a damaged file or a column the table does not have."""
     from loaders.common import Column, match_columns
-    from loaders.tabular import read_csv
+    from loaders.tabular import norm_header, read_csv
 
     cols = sch.table_columns(table)
-    raw = read_csv(path, known_headers=[c.replace("_", "").casefold() for c in cols])
+    raw = read_csv(path, known_headers=[norm_header(c) for c in cols])
     known = [Column(c, (c,)) for c in cols]
     try:
         matched = match_columns(raw, known)
