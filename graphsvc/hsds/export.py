@@ -9,8 +9,10 @@ files (``organizations.json``, ``services.json`` in the compiled nested form, ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -433,29 +435,29 @@ def _build(store: GraphStore) -> tuple[_Builder, dict[str, int]]:
     return b, nodes
 
 
-_CACHE: dict[tuple[int, str], tuple[int, Documents]] = {}
+_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, Documents]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
 def build_documents(store: GraphStore) -> Documents:
     """The town's HSDS documents (nested, as the JSON files and the API give them).
 
-    Cached per store while its :meth:`~graphsvc.store.port.GraphStore.revision` stays the same (a store that
-    cannot tell its revision is read afresh every time). Callers must not modify the result."""
+    Cached per store object while its :meth:`~graphsvc.store.port.GraphStore.revision` stays the same (a store
+    that cannot tell its revision is read afresh every time). Callers must not modify the result."""
     rev = store.revision()
-    key = (id(store), store.town)
     if rev is not None:
         with _CACHE_LOCK:
-            hit = _CACHE.get(key)
+            hit = _CACHE.get(store)
         if hit is not None and hit[0] == rev:
             return hit[1]
     b, _ = _build(store)
     docs = b.documents()
     if rev is not None:
-        with _CACHE_LOCK:
-            if len(_CACHE) > 32:
-                _CACHE.clear()
-            _CACHE[key] = (rev, docs)
+        with (
+            _CACHE_LOCK,
+            contextlib.suppress(TypeError),
+        ):  # a store that takes no weak reference is not cached
+            _CACHE[store] = (rev, docs)
     return docs
 
 

@@ -269,7 +269,11 @@ def _date_problem(kind: str, text: str) -> tuple[str, str] | None:
         elif kind == "datetime":
             d = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value).date()
         else:
-            time.fromisoformat(value[:-1] if value.endswith(("Z", "z")) else value)
+            bare = value[:-1] if value.endswith(("Z", "z")) else value
+            if not bare.startswith("24:00"):  # ISO 8601 allows 24:00 as the end of a day
+                time.fromisoformat(bare)
+            elif bare[5:8] not in ("", ":00") or time.fromisoformat("00:00" + bare[5:]) is None:
+                raise ValueError(value)
             return None
     except ValueError:
         what = {"date": "日付 (YYYY-MM-DD)", "datetime": "日時 (ISO 8601)", "time": "時刻 (HH:MM:SS)"}[kind]
