@@ -1,5 +1,10 @@
 """The ``tsunagari`` Typer application and what every command shares (the container, error output).
 
+Start-up budget: ``tsunagari --help`` must stay under 0.3 s (``tests/unit/cli/test_startup.py``). This module
+and the command modules import only typer, rich's console and the light domain modules (enums, errors, ids) at
+the top; everything heavier (the container and its stores, pandas, scikit-learn, networkx, folium, FastAPI,
+numpy, scipy, neo4j, the pydantic records) is imported inside the command that needs it.
+
 :func:`run` is the error boundary every command runs inside: no traceback reaches a user. A located
 :class:`TsunagariError` is printed problem by problem; bad options and arguments, undecodable or malformed files,
 input nested too deeply, files that cannot be opened and any other exception become a Japanese message (with the
@@ -16,13 +21,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
-from graphsvc.bootstrap import Container, build
 from graphsvc.domain.errors import TsunagariError
+
+if TYPE_CHECKING:
+    from graphsvc.bootstrap import Container
 
 __all__ = ["app", "console", "err_console", "handle_errors", "open_container", "run"]
 
@@ -104,7 +111,10 @@ def _remove_new_empty_stores(container: Container, before: set[Path], data_dir_e
 
 @contextmanager
 def open_container() -> Iterator[Container]:
-    """The container for one command; town stores it created and left empty are removed at the end."""
+    """The composition root's container for one command, closed when the command ends; town stores it created
+    and left empty are removed."""
+    from graphsvc.bootstrap import build
+
     container = build()
     data_dir_existed = container.settings.data_dir.is_dir()
     before = _store_files(container)

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.domain.errors import DomainValidationError, Problem
@@ -44,6 +42,8 @@ _BLANK = typer.Option(
 
 
 def _print_report(report: object) -> None:
+    from rich.table import Table
+
     from loaders.common import LoadReport
 
     if not isinstance(report, LoadReport):  # the HSDS loader returns its own summary
@@ -122,6 +122,8 @@ def load(
 
             _print_report(load_hsds(store, path, dry_run=dry_run, blank=blank.lower()))
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         from loaders import load_file
 
         with Progress(

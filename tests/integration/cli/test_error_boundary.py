@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.bootstrap import build
-from graphsvc.cli import _register, app
+from graphsvc.cli import app
 from graphsvc.cli.app import run
 from loaders import load_file
 
@@ -52,7 +52,6 @@ NOT_RUN = {("serve",), ("evaluate",), ("demo",)}
 def _commands() -> dict[tuple[str, ...], object]:
     import typer.main
 
-    _register()
     out: dict[tuple[str, ...], object] = {}
 
     def walk(c: object, path: tuple[str, ...]) -> None:
@@ -106,7 +105,6 @@ def _stores(data: Path) -> set[str]:
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    _register()
     try:
         run(argv)
         code = 0

@@ -33,7 +33,7 @@ EVIL_TITLE = "@SUM(1+1)*cmd|' /C calc'!A0"
 EXERCISED = {
     "write_csv_table": "HSDS tabular export (graphsvc.hsds.tabular)",
     "_write": "gap report CSVs (graphsvc.reports.exports)",
-    "_matches": "demo matches.csv (graphsvc.cli.demo)",
+    "write_matches": "demo matches.csv (graphsvc.services.demo)",
     "assign_cmd": "assignment CSV (tsunagari assign)",
     "AuditLog.to_csv": "audit log CSV (GET /v1/audit?format=csv)",
 }
@@ -184,22 +184,18 @@ def test_every_csv_writer_neutralises_formula_cells(evil_town, tmp_path: Path) -
     paths = write_csvs(analyse_all(store.projection()), tmp_path / "gaps")
     written["_write"] = [p.read_text(encoding="utf-8-sig") for p in paths]
 
-    # demo matches.csv: the registered step, run on this town
-    from rich.progress import Progress
+    # demo matches.csv: the demo's step, run on this town
+    from graphsvc.services import demo
 
-    from graphsvc.cli import demo
-
-    step = dict(demo.STEPS)["matches"]
-    ctx = demo.DemoContext(container, "synthetic", store, tmp_path / "demo", 0, 120, Progress())
-    step(ctx)
-    written["_matches"] = [(tmp_path / "demo" / "matches.csv").read_text(encoding="utf-8")]
+    step = next(s for s in demo.STEPS if s.name == "matches")
+    step.run(demo.DemoTown("synthetic", store, tmp_path / "demo", 0, 120))
+    written["write_matches"] = [(tmp_path / "demo" / "matches.csv").read_text(encoding="utf-8")]
 
     # tsunagari assign
     from typer.testing import CliRunner
 
-    from graphsvc.cli import _register, app
+    from graphsvc.cli import app
 
-    _register()
     out = tmp_path / "assignment.csv"
     res = CliRunner().invoke(app, ["assign", "--town", "synthetic", "--out", str(out)])
     assert res.exit_code == 0, res.output
