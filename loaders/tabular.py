@@ -235,8 +235,6 @@ def norm_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", t)
 
 
-
-
 def _nonempty(cells: Sequence[str]) -> bool:
     return any(c.strip() for c in cells)
 

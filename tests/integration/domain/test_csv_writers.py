@@ -166,7 +166,7 @@ def evil_town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[
 
 
 def test_every_csv_writer_neutralises_formula_cells(evil_town, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    container, store = evil_town
+    _container, store = evil_town
     written: dict[str, list[str]] = {}
 
     # HSDS tabular export
