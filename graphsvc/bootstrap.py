@@ -16,7 +16,7 @@ from graphsvc.settings import Settings
 if TYPE_CHECKING:
     import neo4j
 
-    from graphsvc.api.system import SystemDB
+    from graphsvc.access.system import SystemDB
     from graphsvc.store.port import GraphStore
 
 __all__ = ["Container", "build", "check_town_name"]
@@ -67,13 +67,16 @@ class Container:
         if s.store == "neo4j":
             from graphsvc.store.neo4j import Neo4jStore
 
-            return Neo4jStore(
+            store = Neo4jStore(
                 self.driver(),
                 town,
                 database=s.neo4j_database,
-                dialect=s.neo4j_dialect,
-                batch_bytes=s.neo4j_batch_bytes,
+                uri=s.neo4j_uri,
+                user=s.neo4j_user,
+                batch_rows=s.neo4j_batch_rows,
             )
+            store.ensure_schema()  # constraints and indexes when a town is opened (idempotent, once per process)
+            return store
         from graphsvc.store.embedded import EmbeddedStore
 
         return EmbeddedStore(s.data_dir / f"{town}.sqlite3", town)
@@ -85,12 +88,12 @@ class Container:
         if st is not None:
             st.close()
 
-    # -- the API's system database: keys, ownership, consent register, audit log
+    # -- the system database: keys, ownership, consent register, audit log (graphsvc.access)
     def system(self) -> SystemDB:
-        """The API's system database (``Settings.system_db_path()``), opened on first use."""
+        """The system database (``Settings.system_db_path()``), opened on first use."""
         with self._lock:
             if self._system is None:
-                from graphsvc.api.system import SystemDB as _SystemDB
+                from graphsvc.access.system import SystemDB as _SystemDB
 
                 s = self.settings
                 self._system = _SystemDB.open(s.system_db_path(), secret=s.api_key_secret.get_secret_value())
@@ -102,9 +105,8 @@ class Container:
             return sorted(p.stem for p in self.settings.data_dir.glob("*.sqlite3"))
         from graphsvc.store.neo4j import list_towns
 
-        return list_towns(
-            self.driver(), database=self.settings.neo4j_database, dialect=self.settings.neo4j_dialect
-        )
+        s = self.settings
+        return list_towns(self.driver(), database=s.neo4j_database, uri=s.neo4j_uri, user=s.neo4j_user)
 
     def close(self) -> None:
         with self._lock:

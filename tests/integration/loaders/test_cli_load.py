@@ -12,6 +12,8 @@ from graphsvc.cli import app
 from graphsvc.domain.enums import NodeLabel
 from graphsvc.store.port import NodeRef
 
+pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
