@@ -1,6 +1,6 @@
 """HSDS 3.0 read endpoints (Open Referral): services, organizations, service_at_locations, taxonomy_terms,
 with the HSDS ``Page`` envelope (``total_items``, ``total_pages``, ``page_number``, ``size``, ``first_page``,
-``last_page``, ``empty``, ``contents``). The mapping is the exporter's (:mod:`loaders.hsds`).
+``last_page``, ``empty``, ``contents``). The mapping is :mod:`graphsvc.hsds.mapping`.
 
 Routes only parse, call and render: the queries (filters, representations, paging) are
 :mod:`graphsvc.hsds.query`, whose docstring lists the parameters; the documents come from

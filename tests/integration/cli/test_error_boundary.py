@@ -90,7 +90,9 @@ def _bad_inputs(tmp_path: Path, suffix: str) -> Iterator[tuple[str, Path]]:
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
-    monkeypatch.chdir(tmp_path)  # an option value such as "-" or "nowhere" may name an output file: keep it here
+    monkeypatch.chdir(
+        tmp_path
+    )  # an option value such as "-" or "nowhere" may name an output file: keep it here
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(data))
     monkeypatch.setenv("TSUNAGARI_OUT_DIR", str(tmp_path / "out"))
     monkeypatch.delenv("TSUNAGARI_DEBUG", raising=False)
