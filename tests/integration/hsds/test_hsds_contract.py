@@ -20,6 +20,8 @@ from graphsvc.hsds import export_hsds, load_hsds
 from graphsvc.store.port import GraphStore, NodeRef
 from loaders import load_file
 
+pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 OTHER = EXAMPLES / "hsds" / "other-publisher" / "services.json"
