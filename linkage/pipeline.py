@@ -144,6 +144,8 @@ class LinkResult:
     model_json: dict[str, Any]
     lambda_: float
     comparisons_by_uid: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    """Every scored pair (kept so a reviewer's decision can re-cluster without scoring again)."""
 
     @property
     def review(self) -> list[ReviewItem]:
@@ -251,6 +253,7 @@ def link(
         model_json=model,
         lambda_=lam,
         comparisons_by_uid=comps,
+        edges=edges,
     )
 
 

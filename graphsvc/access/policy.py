@@ -20,6 +20,10 @@ community      resources (agencies, venues, employers, opportunities, areas), HS
 case_system    writes records, each tagged with its system id; reads back only its own personal records
                and ties; reads resources; matches its own persons when consent covers 参加支援
 =============  ==========================================================================================
+
+名寄せ (record linkage): only admin loads caselists through the API; admin and coordinator start runs (each run
+records its legal basis: 支援会議 under 社会福祉法第106条の6, or 本人同意) and see and decide the review queue
+(:data:`LINKAGE_ROLES`); every other role gets 403 and never sees a caselist row or a name in it.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ from graphsvc.domain.errors import (
 )
 
 __all__ = [
+    "CASELIST_WRITERS",
     "GAP_ROLES",
+    "LINKAGE_ROLES",
     "MAP_ROLES",
     "MATCH_ROLES",
     "PERSONAL_READ_PURPOSES",
@@ -87,6 +93,10 @@ GAP_ROLES = (R.ADMIN, R.MULTIAGENCY, R.COORDINATOR, R.COMMUNITY)
 MAP_ROLES = GAP_ROLES
 MATCH_ROLES = (R.ADMIN, R.COORDINATOR, R.CASE_SYSTEM)
 PLACEMENT_ROLES = (R.ADMIN, R.COORDINATOR)
+LINKAGE_ROLES = (R.ADMIN, R.COORDINATOR)
+"""Who may start a 名寄せ run and see or decide its review queue (the queue shows names side by side)."""
+CASELIST_WRITERS = (R.ADMIN,)
+"""Who may load an agency's caselist through the API (the CLI is the local operator)."""
 _GAP_FULL_PURPOSES = (Purpose.SUPPORT_MEETING, Purpose.OUTREACH)
 # the purpose matching and placements need from a coordinator or a case system
 _MATCHING_PURPOSES = (Purpose.PARTICIPATION,)

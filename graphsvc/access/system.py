@@ -1,5 +1,5 @@
 """The system database: one SQLite file (``data/_system/system.sqlite3`` by default, never in git) with the API
-keys, the case systems' record ownership, the consent register and the audit log (the staff pages keep their
+keys, the case systems' record ownership, the consent register, the audit log and the 名寄せ register (the staff pages keep their
 sessions there too)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 from graphsvc.access.audit import AuditLog
 from graphsvc.access.consent import ConsentRegister
 from graphsvc.access.keys import KeyStore
+from graphsvc.access.linkage import LinkageRegister
 from graphsvc.access.ownership import OwnershipRegister
 
 __all__ = ["SystemDB"]
@@ -22,6 +23,7 @@ class SystemDB:
     ownership: OwnershipRegister
     consents: ConsentRegister
     audit: AuditLog
+    linkage: LinkageRegister
 
     @classmethod
     def open(cls, path: Path, *, secret: str = "") -> SystemDB:
@@ -31,8 +33,9 @@ class SystemDB:
             ownership=OwnershipRegister(path),
             consents=ConsentRegister(path),
             audit=AuditLog(path),
+            linkage=LinkageRegister(path),
         )
 
     def close(self) -> None:
-        for part in (self.keys, self.ownership, self.consents, self.audit):
+        for part in (self.keys, self.ownership, self.consents, self.audit, self.linkage):
             part.close()

@@ -25,6 +25,7 @@ LOAD_KINDS = (
     "ties",
     "kaigo-opendata",
     "hsds",
+    "caselist",
 )
 
 export_app = typer.Typer(help="データの書き出し (export data)", no_args_is_help=True)
@@ -91,8 +92,17 @@ def load(
         ),
     ] = False,
     blank: Annotated[str, _BLANK] = "keep",
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency",
+            help="caselist の名簿を出した機関のID (caselist only: the id of the agency whose list this is)",
+        ),
+    ] = None,
 ) -> None:
-    """ファイルを読み込む: すべての行か、何も書かないか (load a file: all rows or none)."""
+    """ファイルを読み込む: すべての行か、何も書かないか (load a file: all rows or none).
+
+    caselist は機関ごとのケース一覧 (名寄せ用): ``tsunagari load caselist --agency ID FILE``。"""
     if kind not in LOAD_KINDS:
         raise DomainValidationError(
             [
@@ -113,10 +123,29 @@ def load(
                 )
             ]
         )
+    if (kind == "caselist") != (agency is not None):
+        raise DomainValidationError(
+            [
+                Problem(
+                    "caselist には --agency (機関ID) が必要です"
+                    if kind == "caselist"
+                    else "--agency は caselist にだけ使えます",
+                    "caselist needs --agency (the agency id)"
+                    if kind == "caselist"
+                    else "--agency applies to caselist only",
+                    field="--agency",
+                )
+            ]
+        )
     if not path.exists():
         raise DomainValidationError([Problem("ファイルがありません", "file not found", file=str(path))])
     with open_container() as c:
         store = c.store(town)
+        if kind == "caselist" and agency is not None:
+            from loaders.caselist import load_caselist
+
+            _print_report(load_caselist(store, agency, path, sheet=sheet, dry_run=dry_run))
+            return
         if kind == "hsds":
             from graphsvc.hsds import load_hsds
 

@@ -537,6 +537,7 @@ class NodeLabel(LabeledEnum):
     SUPPORTER = "Supporter"
     CASE = "Case"
     AREA = "Area"
+    CASELIST_RECORD = "CaselistRecord"
 
 
 _LABELS["NodeLabel"] = {
@@ -549,6 +550,7 @@ _LABELS["NodeLabel"] = {
     "Supporter": ("支援者", "supporter"),
     "Case": ("相談ケース", "case"),
     "Area": ("地区", "area"),
+    "CaselistRecord": ("機関名簿の行", "caselist record"),
 }
 
 
@@ -565,6 +567,7 @@ class RelType(LabeledEnum):
     PLACED_IN = "PLACED_IN"
     ABOUT = "ABOUT"
     HANDLED_BY = "HANDLED_BY"
+    IDENTIFIED_AS = "IDENTIFIED_AS"
 
 
 _LABELS["RelType"] = {
@@ -580,4 +583,5 @@ _LABELS["RelType"] = {
     "PLACED_IN": ("参加", "placed in"),
     "ABOUT": ("対象", "about"),
     "HANDLED_BY": ("担当機関", "handled by"),
+    "IDENTIFIED_AS": ("名寄せ元の行", "identified as"),
 }

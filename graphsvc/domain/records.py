@@ -39,10 +39,12 @@ __all__ = [
     "Area",
     "AttendsProps",
     "Case",
+    "CaselistRecord",
     "CollaborationProps",
     "Employer",
     "HandledByProps",
     "Household",
+    "IdentifiedAsProps",
     "MemberOfProps",
     "NoProps",
     "NodeRecord",
@@ -220,8 +222,27 @@ class Case(NodeRecord):
         return self
 
 
+class CaselistRecord(NodeRecord):
+    """One row of an agency's caselist (``tsunagari load caselist``), kept exactly as it came: the file's
+    headers and the row's cells, with where it came from. Never edited; a new version of the list is a new file
+    whose rows are new records (the id holds the file's hash and the row)."""
+
+    label: ClassVar[NodeLabel] = NodeLabel.CASELIST_RECORD
+    agency_id: ExternalId = Field(description="名簿を出した機関")
+    case_id: str = Field(min_length=1, description="機関のケース番号")
+    file_name: str = Field(min_length=1)
+    file_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    row: int = Field(ge=1, description="ファイルの行番号")
+    headers: list[str] = Field(default_factory=list, description="見出し (書かれたとおり)")
+    cells: list[str] = Field(default_factory=list, description="セル (書かれたとおり)")
+    loaded_at: str = Field(description="読み込んだ日時 (ISO 8601)")
+    encoding: str | None = None
+    sheet: str | None = None
+
+
 NODE_MODELS: dict[NodeLabel, type[NodeRecord]] = {
-    m.label: m for m in (Area, Household, Person, Agency, Venue, Employer, Opportunity, Supporter, Case)
+    m.label: m
+    for m in (Area, Household, Person, Agency, Venue, Employer, Opportunity, Supporter, Case, CaselistRecord)
 }
 
 
@@ -290,6 +311,13 @@ class HandledByProps(RelProps):
     lead: bool = Field(default=False, description="主担当")
 
 
+class IdentifiedAsProps(RelProps):
+    """A linked person's source row: which linkage run put it there, or a reviewer's decision."""
+
+    run_id: str | None = None
+    basis: str | None = Field(default=None, description="法的根拠 (支援会議 / 同意)")
+
+
 class RelSpec(BaseModel):
     """Which labels a relationship type joins, and the record of its properties."""
 
@@ -325,5 +353,6 @@ REL_SPECS: dict[RelType, RelSpec] = {
         _spec(RelType.PLACED_IN, {_L.PERSON}, {_L.OPPORTUNITY}, PlacementProps),
         _spec(RelType.ABOUT, {_L.CASE}, {_L.HOUSEHOLD, _L.PERSON}, NoProps),
         _spec(RelType.HANDLED_BY, {_L.CASE}, {_L.AGENCY}, HandledByProps),
+        _spec(RelType.IDENTIFIED_AS, {_L.PERSON}, {_L.CASELIST_RECORD}, IdentifiedAsProps),
     )
 }

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from graphsvc.services.consent import ConsentService
     from graphsvc.services.gaps import GapService
     from graphsvc.services.households import HouseholdService
+    from graphsvc.services.linkage import Linkage
     from graphsvc.services.maps import MapService
     from graphsvc.services.matching import Matching
     from graphsvc.services.placements import Placements
@@ -84,6 +85,12 @@ class Town:
         from graphsvc.services.maps import MapService
 
         return MapService(self.store, self.system)
+
+    @cached_property
+    def linkage(self) -> Linkage:
+        from graphsvc.services.linkage import Linkage
+
+        return Linkage(self.store, self.system)
 
 
 def open_town(container: Container, principal: Principal, purpose: Purpose | None, town: str) -> Town:
