@@ -195,7 +195,20 @@ class LinkageRegister:
                 "WHERE town = ? ORDER BY at DESC, rowid DESC",
                 (town,),
             ).fetchall()
-        return [RunRecord(*r[:8], figures=json.loads(r[8])) for r in rows]
+        return [
+            RunRecord(
+                str(r[0]),
+                str(r[1]),
+                str(r[2]),
+                str(r[3]),
+                str(r[4]),
+                str(r[5]),
+                str(r[6]),
+                str(r[7]),
+                json.loads(r[8]),
+            )
+            for r in rows
+        ]
 
     def update_figures(self, run_id: str, figures: dict[str, Any]) -> None:
         """Runs are history; only the figures computed after writing (person and household counts) are added."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from graphsvc.api.errors import install_error_handlers
-from graphsvc.api.routes import admin, consent, gaps, hsds, matching, meta, resources, ties
+from graphsvc.api.routes import admin, consent, gaps, hsds, linkage, matching, meta, resources, ties
 
 __all__ = ["DESCRIPTION", "TAGS", "install"]
 
@@ -28,6 +28,10 @@ TAGS = [
     {"name": "本人同意 (consent)", "description": "consent grants by purpose, recipient and dates"},
     {"name": "分析 (gaps)", "description": "the gap report"},
     {"name": "HSDS 3.0", "description": "Open Referral HSDS read endpoints"},
+    {
+        "name": "名寄せ (linkage)",
+        "description": "caselists, linkage runs with their legal basis, the review queue",
+    },
     {"name": "監査ログ (audit)", "description": "append-only audit log (admin)"},
     {"name": "APIキー (keys)", "description": "key management (admin)"},
 ]
@@ -36,5 +40,5 @@ TAGS = [
 def install(app: FastAPI) -> None:
     """Add the API's error handlers and routers (``/healthz``, ``/v1/...``)."""
     install_error_handlers(app)
-    for r in (meta, resources, ties, consent, matching, gaps, hsds, admin):
+    for r in (meta, resources, ties, consent, matching, gaps, hsds, linkage, admin):
         app.include_router(r.router)

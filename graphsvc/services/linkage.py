@@ -245,8 +245,8 @@ def _fields(row: NodeRow) -> dict[str, str]:
     """{field: cell} of a caselist row (fields of :data:`linkage.features.FIELDS`)."""
     from linkage.features import map_headers
 
-    headers = [str(h) for h in row.props.get("headers") or []]
-    cells = [str(c) for c in row.props.get("cells") or []]
+    headers = _strs(row.props.get("headers"))
+    cells = _strs(row.props.get("cells"))
     by_header = dict(zip(headers, cells, strict=False))
     return {f: by_header.get(h, "") for f, h in map_headers(headers).items()}
 
@@ -286,7 +286,7 @@ class Linkage(UseCase):
                 continue
             by_agency.setdefault(a, []).append(n)
         for a, ns in by_agency.items():
-            ns.sort(key=lambda n: int(n.props["row"]))
+            ns.sort(key=lambda n: _int(n.props["row"]))
             for n in ns:
                 nodes[f"{a}:{str(n.props['case_id']).strip()}"] = n
         agencies = {n.id: n for n in self.store.get_nodes(NodeLabel.AGENCY, sorted(by_agency))}
@@ -299,14 +299,7 @@ class Linkage(UseCase):
         for a, ns in sorted(rows.by_agency.items()):
             agency = rows.agencies.get(a)
             city = _city_of(str(agency.props.get("address") or "")) if agency else None
-            dicts = [
-                dict(
-                    zip(
-                        [str(h) for h in n.props["headers"]], [str(c) for c in n.props["cells"]], strict=False
-                    )
-                )
-                for n in ns
-            ]
+            dicts = [dict(zip(_strs(n.props["headers"]), _strs(n.props["cells"]), strict=False)) for n in ns]
             lists.append(SourceList(a, dicts, default_city=city))
         return prepare(lists, reference=reference)
 
@@ -545,17 +538,17 @@ class Linkage(UseCase):
     def _view(rows: _Rows, uid: str, clusters: Mapping[str, list[str]]) -> RecordView:
         n = rows.nodes[uid]
         agency = rows.agencies.get(str(n.props["agency_id"]))
-        headers = [str(h) for h in n.props.get("headers") or []]
-        cells = [str(c) for c in n.props.get("cells") or []]
+        headers = _strs(n.props.get("headers"))
+        cells = _strs(n.props.get("cells"))
         return RecordView(
             uid=uid,
             agency_id=str(n.props["agency_id"]),
             agency_name=str(agency.props.get("name")) if agency else str(n.props["agency_id"]),
             node_id=n.id,
             file_name=str(n.props["file_name"]),
-            row=int(n.props["row"]),
+            row=_int(n.props["row"]),
             fields=list(zip(headers, cells, strict=False)),
-            person_id=(clusters.get(uid) or [None])[0],
+            person_id=clusters[uid][0] if uid in clusters else None,
         )
 
     # ------------------------------------------------------------ deciding
@@ -602,6 +595,14 @@ class Linkage(UseCase):
     def unmerge(self, ctx: AccessContext, a: str, b: str) -> tuple[Decision, dict[str, int]]:
         """Split two records a run (or an accept) put in one person: a reject decision on the pair."""
         return self.decide(ctx, a, b, "reject", note="unmerge")
+
+
+def _strs(v: object) -> list[str]:
+    return [str(x) for x in v] if isinstance(v, list) else []
+
+
+def _int(v: object) -> int:
+    return int(v) if isinstance(v, int | float | str) else 0
 
 
 def _reference(run: RunRecord) -> dt.date:

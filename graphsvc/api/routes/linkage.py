@@ -1,0 +1,174 @@
+"""名寄せ (record linkage): load an agency's caselist, start a run, read the review queue and decide pairs.
+
+Caselist loads are admin only; runs, the queue and decisions are admin and coordinator
+(:data:`graphsvc.access.policy.LINKAGE_ROLES`). The handlers only parse, call
+:class:`graphsvc.services.linkage.Linkage` (which checks the role again and writes the audit entry) and render.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES
+from graphsvc.api.deps import TownDep, require
+from graphsvc.api.routes.resources import ERRORS
+from graphsvc.domain.errors import DomainValidationError
+
+router = APIRouter(prefix="/v1/towns/{town}", tags=["名寄せ (linkage)"])
+_linkers = [Depends(require(*LINKAGE_ROLES))]
+MAX_CASELIST_BYTES = 50 * 1024 * 1024
+
+
+class RunIn(BaseModel):
+    basis: str = Field(
+        description="法的根拠: support_meeting (支援会議、社会福祉法第106条の6) か consent (本人同意)"
+    )
+    reference: str = Field(description="根拠の記録 (会議の名称と開催日、同意書の番号など)", max_length=500)
+
+
+class DecisionIn(BaseModel):
+    a: str = Field(max_length=300, description="行A (機関ID:ケース番号)")
+    b: str = Field(max_length=300, description="行B (機関ID:ケース番号)")
+    decision: str = Field(description="accept (同一人物) / reject (別人) / unsure (保留) / undo (取り消し)")
+    note: str | None = Field(default=None, max_length=500)
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name.strip()
+    base = re.sub(r"[^\w.\-ぁ-んァ-ヶ一-龠ー]", "_", base)[:120]
+    if not base or base.startswith("."):
+        raise DomainValidationError.one(
+            "filename にファイル名 (例 houkatsu.csv) を指定してください",
+            "give the file's name in filename (e.g. houkatsu.csv)",
+            field="filename",
+        )
+    return base
+
+
+@router.post(
+    "/caselists",
+    summary="機関の名簿 (caselist) の読み込み: 本文にファイルをそのまま (CSV / xlsx)、すべての行か何も書かないか",
+    responses={**ERRORS, 413: {}},
+    dependencies=[Depends(require(*CASELIST_WRITERS))],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {}, "application/octet-stream": {}},
+        }
+    },
+)
+async def load_caselist(
+    ctx: TownDep,
+    request: Request,
+    agency: Annotated[str, Query(max_length=128, description="名簿を出した機関のID")],
+    filename: Annotated[
+        str, Query(max_length=200, description="ファイル名 (拡張子で CSV か Excel かを判断)")
+    ],
+    dry_run: Annotated[bool, Query(description="検査だけして書き込まない")] = False,
+    sheet: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    name = _safe_name(filename)
+    body = await request.body()
+    if len(body) > MAX_CASELIST_BYTES:
+        raise DomainValidationError.one(
+            "ファイルが大きすぎます (50MB まで)", "the file is too large (50 MB at most)", field="body"
+        )
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / name
+        path.write_bytes(body)
+        report = ctx.t.linkage.load_caselist(ctx.ctx, agency, path, sheet=sheet, dry_run=dry_run)
+    return {
+        "file": report.file,
+        "agency": agency,
+        "dry_run": report.dry_run,
+        "rows_read": report.rows_read,
+        "changes": report.changes.counts(),
+        "warnings": report.warnings,
+    }
+
+
+@router.post(
+    "/linkage/runs", summary="名寄せの実行 (法的根拠を記録)", responses=ERRORS, dependencies=_linkers
+)
+def start_run(ctx: TownDep, body: RunIn) -> dict[str, Any]:
+    s = ctx.t.linkage.run(ctx.ctx, body.basis, body.reference)
+    return {
+        "run_id": s.run_id,
+        "at": s.at,
+        "basis": s.basis,
+        "reference": s.reference,
+        "by": s.by,
+        **s.figures,
+    }
+
+
+@router.get("/linkage/runs", summary="名寄せの実行記録", responses=ERRORS, dependencies=_linkers)
+def list_runs(ctx: TownDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_id": r.run_id,
+            "at": r.at,
+            "by": r.key_name,
+            "role": r.role,
+            "basis": r.basis,
+            "reference": r.reference,
+            "figures": r.figures,
+        }
+        for r in ctx.t.linkage.runs(ctx.ctx)
+    ]
+
+
+@router.get(
+    "/linkage/queue", summary="確認待ちの組 (行IDと確率、理由)", responses=ERRORS, dependencies=_linkers
+)
+def review_queue(ctx: TownDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "a": p.a,
+            "b": p.b,
+            "weight": p.weight,
+            "probability": p.probability,
+            "reason": p.reason,
+            "decision": d.decision if d else None,
+        }
+        for p, d in ctx.t.linkage.queue(ctx.ctx)
+    ]
+
+
+@router.get("/linkage/pair", summary="2行の比較 (モデルの段階)", responses=ERRORS, dependencies=_linkers)
+def pair(
+    ctx: TownDep, a: Annotated[str, Query(max_length=300)], b: Annotated[str, Query(max_length=300)]
+) -> dict[str, Any]:
+    v = ctx.t.linkage.pair(ctx.ctx, a, b)
+
+    def rec(r: Any) -> dict[str, Any]:
+        return {"id": r.uid, "agency_id": r.agency_id, "agency_name": r.agency_name, "file": r.file_name,
+                "row": r.row, "fields": [{"header": h, "value": c} for h, c in r.fields],
+                "person_id": r.person_id}  # fmt: skip
+
+    return {
+        "a": rec(v.a),
+        "b": rec(v.b),
+        "weight": v.weight,
+        "probability": v.probability,
+        "reason": v.reason,
+        "levels": {k: {"level": lv, "label_ja": ja} for k, (lv, ja) in v.levels.items()},
+        "decision": v.decision.decision if v.decision else None,
+        "history": [
+            {"decision": d.decision, "at": d.at, "by": d.key_name, "note": d.note} for d in v.history
+        ],
+    }
+
+
+@router.post(
+    "/linkage/decisions", summary="判断の記録 (取り消し可能)", responses=ERRORS, dependencies=_linkers
+)
+def decide(ctx: TownDep, body: DecisionIn) -> dict[str, Any]:
+    d, counts = ctx.t.linkage.decide(ctx.ctx, body.a, body.b, body.decision, body.note)
+    return {"seq": d.seq, "a": d.a, "b": d.b, "decision": d.decision, "at": d.at, **counts}
