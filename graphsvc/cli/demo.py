@@ -1,6 +1,6 @@
 """``tsunagari demo``: build the demo towns into the store and write what each user looks at under ``out/<town>/``.
 
-The steps (build, summary, matches, map, gaps) are the explicit list :data:`graphsvc.services.demo.STEPS`;
+The steps (build, summary, matches, map, gaps, linkage) are the explicit list :data:`graphsvc.services.demo.STEPS`;
 this command only parses its options, shows progress and prints where things went.
 """
 
@@ -55,9 +55,25 @@ def demo(
             seed=seed,
             households=households,
             progress=on_progress,
+            system=c.system(),
         )
     for t in built:
         if t.summary is not None:
             console.print(t.summary.overview_ja(), highlight=False)
+        if t.linkage is not None:
+            f = t.linkage
+            pp, hp, ml = f["person_pairs"], f["household_pairs"], f["missing_links"]
+            console.print(
+                f"  名寄せ (linkage, {f['town']}): {f['records']} 行 → 本人 {f['linked_persons']} 人 "
+                f"(正解 {f['true_persons']})、世帯 {f['linked_households']}; "
+                f"本人 P/R/F1 {pp['precision']:.4f}/{pp['recall']:.4f}/{pp['f1']:.4f}、"
+                f"世帯 F1 {hp['f1']:.4f}; 確認待ち {f['review_queue']} 組 ({f['review_share']:.2%})",
+                highlight=False,
+            )
+            console.print(
+                f"  連携のない機関の組 (missing agency links): 名寄せ後 {ml['linked']} 組 / 正解 {ml['truth']} 組、"
+                f"一致 {ml['agree']} 組",
+                highlight=False,
+            )
         names = ", ".join(p.name for p in t.written)
         console.print(f"  → {t.out_dir}/ {names}", highlight=False)

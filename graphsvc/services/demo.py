@@ -12,6 +12,10 @@ step                  writes
 ``matches``           ``matches.csv``: the best placements, with reasons, for a few people of each situation
 ``map``               ``resource-map.html`` (offline, one file) and ``resource-map-online.html`` (地理院タイル)
 ``gaps``              ``gap-report.html``, ``gaps.json`` and the gap CSVs (linking the map beside them)
+``linkage``           ``caselists/`` (the town's agency lists, as agencies keep them, and ``truth.csv``),
+                      loaded as caselists into the town ``<town>-linked`` and linked there (名寄せ);
+                      ``linkage.json`` and ``linkage.md``: precision/recall against the truth, the review
+                      queue, and the missing-agency-link finding on linked data vs on the truth
 ====================  ============================================================================
 """
 
@@ -30,6 +34,7 @@ from graphsvc.store.port import GraphStore, NodeRef
 if TYPE_CHECKING:
     import networkx as nx
 
+    from graphsvc.access.system import SystemDB
     from graphsvc.analysis import GapReport
     from graphsvc.maps import MapData
     from loaders.demo.build import TownSummary
@@ -71,6 +76,11 @@ class DemoTown:
     progress: ProgressFn | None = None
     summary: TownSummary | None = None
     written: list[Path] = field(default_factory=list)
+    store_of: Callable[[str], GraphStore] | None = None
+    """Other towns' stores (the ``linkage`` step links the agency lists in ``<town>-linked``)."""
+    system: SystemDB | None = None
+    """The system database the linkage run, its queue and its audit entries go to (a temporary one if None)."""
+    linkage: dict[str, Any] | None = None
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _report: GapReport | None = field(default=None, repr=False)
     _map_data: MapData | None = field(default=None, repr=False)
@@ -217,12 +227,181 @@ def write_gaps(t: DemoTown) -> None:
     t.written.extend([res.report, res.json, *res.csvs])
 
 
+LINKED_SUFFIX = "-linked"
+
+
+def _resource_batch(store: GraphStore) -> Any:
+    """The town's areas and agencies and the ties among them (no person, no household) as one batch."""
+    from graphsvc.domain.enums import RelType
+    from graphsvc.store.port import WriteBatch
+
+    nodes = [*store.iter_nodes(NodeLabel.AREA), *store.iter_nodes(NodeLabel.AGENCY)]
+    keep = {n.ref for n in nodes}
+    rels = [
+        r
+        for t in (RelType.IN_AREA, RelType.COLLABORATES_WITH)
+        for r in store.iter_rels(t)
+        if r.src in keep and r.dst in keep
+    ]
+    return WriteBatch(nodes=nodes, rels=rels)
+
+
+def _agency_of_list(store: GraphStore, keys: Sequence[str]) -> dict[str, str]:
+    """Each generated list's agency: one of the list's kind, else the first one left (by id)."""
+    from linkage.synth import PROFILES
+
+    agencies = sorted(store.iter_nodes(NodeLabel.AGENCY), key=lambda n: n.id)
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        kind = PROFILES[key].agency_kind
+        pick = next((a.id for a in agencies if a.props.get("kind") == kind and a.id not in used), None)
+        pick = pick or next((a.id for a in agencies if a.id not in used), None)
+        if pick is not None:
+            out[key] = pick
+            used.add(pick)
+    return out
+
+
+def _missing_pairs(store: GraphStore) -> dict[tuple[str, str], int]:
+    from graphsvc.analysis.missing_links import missing_links
+
+    res = missing_links(store.projection())
+    return {
+        tuple(sorted((m.agency_a.agency_id, m.agency_b.agency_id))): m.shared_households  # type: ignore[misc]
+        for m in res.links
+    }
+
+
+def link_caselists(t: DemoTown) -> None:
+    """Write the town's agency lists (``caselists/``), load them as caselists into ``<town>-linked`` (with the
+    town's areas, agencies and their ties), link them under 支援会議, and compare with the truth."""
+    import json
+    import tempfile
+
+    from graphsvc.access.context import AccessContext
+    from graphsvc.access.system import SystemDB
+    from graphsvc.services.admin import local_operator
+    from graphsvc.services.linkage import Linkage, build_graph
+    from graphsvc.store.embedded import EmbeddedStore
+    from linkage.evaluate import pair_scores
+    from linkage.synth import REFERENCE_DATE, generate_lists
+
+    if t.store_of is None:
+        raise RuntimeError("demo linkage step: no store_of for the linked town")
+    tmp = tempfile.TemporaryDirectory()
+    system = t.system or SystemDB.open(Path(tmp.name) / "system.sqlite3")
+    try:
+        lists = generate_lists(t.town, seed=t.seed, households=t.households)
+        list_dir = t.out_dir / "caselists"
+        paths = lists.write(list_dir)
+        t.written.append(list_dir)
+        linked_town = f"{t.town}{LINKED_SUFFIX}"
+        store = t.store_of(linked_town)
+        store.clear()
+        store.write(_resource_batch(t.store))
+        agency_of = _agency_of_list(store, list(lists.rows))
+        svc = Linkage(store, system)
+        ctx = AccessContext(linked_town, local_operator(), None)
+        for key, agency in agency_of.items():
+            svc.load_caselist(ctx, agency, paths[key])
+        run = svc.run(
+            ctx, "支援会議", "デモ: 合成データの機関名簿 (synthetic demo lists)", today=REFERENCE_DATE
+        )
+        state = system.linkage.state(linked_town)
+        assert state is not None
+        clusters = state[1]
+        truth_p = {
+            f"{agency_of[r['list']]}:{r['case_id']}": r["person_id"]
+            for r in lists.truth
+            if r["list"] in agency_of
+        }
+        truth_h = {
+            f"{agency_of[r['list']]}:{r['case_id']}": r["household_id"]
+            for r in lists.truth
+            if r["list"] in agency_of
+        }
+        persons = pair_scores({u: c[0] for u, c in clusters.items()}, truth_p)
+        households = pair_scores({u: c[1] for u, c in clusters.items()}, truth_h)
+        linked = _missing_pairs(store)
+        # the same finding on the truth: the same rows, clustered as they really are
+        rows = svc._rows().nodes
+        with EmbeddedStore(
+            Path(tmp.name) / "truth.sqlite3", f"{t.town}-truth", synchronous="NORMAL"
+        ) as truth_store:
+            truth_store.write(_resource_batch(t.store))
+            nodes, rels = build_graph(rows, truth_p, truth_h)
+            from graphsvc.store.port import WriteBatch
+
+            truth_store.write(WriteBatch(nodes=[*rows.values(), *nodes], rels=rels))
+            truth = _missing_pairs(truth_store)
+        both = set(linked) & set(truth)
+        figures = {
+            "town": linked_town,
+            "run_id": run.run_id,
+            "basis": run.basis,
+            "lists": {k: {"agency": agency_of.get(k), "rows": len(v)} for k, v in lists.rows.items()},
+            "records": run.figures["records"],
+            "true_persons": len(set(truth_p.values())),
+            "linked_persons": run.figures["persons"],
+            "linked_households": run.figures["households"],
+            "review_queue": run.figures["review"],
+            "review_share": run.figures["review"] / max(1, run.figures["records"]),
+            "person_pairs": {"precision": persons.precision, "recall": persons.recall, "f1": persons.f1},
+            "household_pairs": {
+                "precision": households.precision,
+                "recall": households.recall,
+                "f1": households.f1,
+            },
+            "blocking": run.figures["blocking"],
+            "missing_links": {
+                "linked": len(linked),
+                "truth": len(truth),
+                "agree": len(both),
+                "only_linked": sorted("|".join(k) for k in set(linked) - set(truth)),
+                "only_truth": sorted("|".join(k) for k in set(truth) - set(linked)),
+                "shared_households_linked": sum(linked[k] for k in both),
+                "shared_households_truth": sum(truth[k] for k in both),
+            },
+            "seconds": run.figures["seconds"],
+        }
+        t.linkage = figures
+        (t.out_dir / "linkage.json").write_text(
+            json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        ml = figures["missing_links"]
+        md = [
+            f"# 名寄せ (record linkage): {t.town}",
+            "",
+            f"機関の名簿 {len(agency_of)} 件・{figures['records']} 行を町「{linked_town}」で名寄せしました"
+            f" (法的根拠: {run.basis}、実行 {run.run_id}、{figures['seconds']} 秒)。",
+            "",
+            "| 指標 | 適合率 (precision) | 再現率 (recall) | F1 |",
+            "|---|---|---|---|",
+            f"| 本人の組 (person pairs) | {persons.precision:.4f} | {persons.recall:.4f} | {persons.f1:.4f} |",
+            f"| 世帯の組 (household pairs) | {households.precision:.4f} | {households.recall:.4f} | {households.f1:.4f} |",
+            "",
+            f"- 名寄せ後の本人 {figures['linked_persons']} 人 (正解 {figures['true_persons']} 人)、世帯 {figures['linked_households']}",
+            f"- 確認待ち (review queue): {figures['review_queue']} 組 ({figures['review_share']:.2%} of records)",
+            f"- 連携のない機関の組 (missing agency links): 名寄せ後 {ml['linked']} 組 / 正解 {ml['truth']} 組、"
+            f"一致 {ml['agree']} 組 (共有世帯 {ml['shared_households_linked']} / {ml['shared_households_truth']})",
+            "",
+        ]
+        (t.out_dir / "linkage.md").write_text("\n".join(md), encoding="utf-8")
+        t.written += [t.out_dir / "linkage.json", t.out_dir / "linkage.md"]
+    finally:
+        if t.system is None:
+            system.close()
+        tmp.cleanup()
+
+
 STEPS: tuple[DemoStep, ...] = (
     DemoStep("build", "町を生成して格納 (build the town)", build),
     DemoStep("summary", "概要 (summary.json, summary.md)", write_summary),
     DemoStep("matches", "参加メニューの候補 (matches.csv)", write_matches),
     DemoStep("map", "資源マップ (resource-map.html)", write_maps),
     DemoStep("gaps", "ギャップ報告 (gap-report.html, gaps.json, CSV)", write_gaps),
+    DemoStep("linkage", "機関の名簿を名寄せ (caselists/, linkage.json, linkage.md)", link_caselists),
 )
 """Every step of ``tsunagari demo``, in the order they run for each town."""
 
@@ -266,6 +445,7 @@ def run_demo(
     households: int | None = None,
     progress: ProgressFn | None = None,
     steps: Sequence[DemoStep] = STEPS,
+    system: SystemDB | None = None,
 ) -> list[DemoTown]:
     """Run ``steps`` (default every step, in order) for each town; the towns as built, with what each wrote.
 
@@ -284,6 +464,8 @@ def run_demo(
         Told when each step starts and ends, and how far the build has got.
     steps : sequence of DemoStep
         The steps to run (a prefix or subset of :data:`STEPS`, in their order).
+    system : SystemDB, optional
+        Where the linkage step records its run and queue (``Container.system()``; a temporary one if None).
     """
     names = list(towns)
     check_demo_towns(names)  # every name checked before any store is cleared
@@ -296,6 +478,8 @@ def run_demo(
             seed=seed,
             households=households,
             progress=progress,
+            store_of=store_of,
+            system=system,
         )
         for step in steps:
             label = f"{name}: {step.label_ja}"
