@@ -40,6 +40,7 @@ twins                       ~2 % of    人口動態統計: about 1 % of deliveri
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import hashlib
@@ -809,6 +810,8 @@ def _row(
     elif r[7] < prof.birth_swap + prof.birth_era_off + prof.birth_digit:
         d = d + 1 if d < 28 else d - 10
     style = _pick(rng, prof.birth_styles)
+    if era_off and m == 2 and d == 29 and not calendar.isleap(y + era_off):
+        d = 28  # a year written one off keeps the date possible (lists' date fields refuse 2月29日 then)
     if era_off and not (style.startswith("wareki") or style == "era_compact"):
         y += era_off
         era_off = 0
