@@ -40,7 +40,6 @@ twins                       ~2 % of    人口動態統計: about 1 % of deliveri
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import hashlib
@@ -810,8 +809,13 @@ def _row(
     elif r[7] < prof.birth_swap + prof.birth_era_off + prof.birth_digit:
         d = d + 1 if d < 28 else d - 10
     style = _pick(rng, prof.birth_styles)
-    if era_off and m == 2 and d == 29 and not calendar.isleap(y + era_off):
+    if era_off and m == 2 and d == 29:
         d = 28  # a year written one off keeps the date possible (lists' date fields refuse 2月29日 then)
+    if era_off and (style.startswith("wareki") or style == "era_compact"):
+        # one off within the era: 平成0年 or 大正16年 would be refused by any list's date field
+        era = _wareki(y, m, d)[0]
+        ok = [o for o in (era_off, -era_off) if 1900 < y + o and _wareki(y + o, m, d)[0] == era]
+        era_off = ok[0] if ok else 0
     if era_off and not (style.startswith("wareki") or style == "era_compact"):
         y += era_off
         era_off = 0
