@@ -26,7 +26,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -141,12 +141,37 @@ REASONS_JA = {
 DECISIONS_JA = {"accept": "同一人物", "reject": "別人", "unsure": "判断保留", "undo": "取り消し"}
 
 
+_PREF = r"(?:東京都|北海道|(?:京都|大阪)府|[^\s\d]{2,3}県)"
+_CITY = re.compile(
+    rf"^({_PREF}?)((?:[^\s\d]{{1,5}}?郡[^\s\d]{{1,5}}?[町村])|(?:[^\s\d]{{1,6}}?市(?:[^\s\d]{{1,4}}?区)?)|(?:[^\s\d]{{1,4}}?区))"
+)
+
+
 def _city_of(address: str | None) -> str | None:
-    """「三重県鳥羽市」 from an agency's address (the municipality a list omits)."""
+    """「三重県鳥羽市」 from an address that names its municipality (市, 郡…町村, 区); ``None`` otherwise
+    (「高丘町4番地」 names none)."""
     if not address:
         return None
-    m = re.match(r"^((?:東京都|北海道|(?:京都|大阪)府|.{2,3}県)?.+?[市区町村])", address.strip())
-    return m.group(1) if m else None
+    m = _CITY.match(address.strip())
+    return (m.group(1) + m.group(2)) if m else None
+
+
+def common_city(addresses: Iterable[str]) -> str | None:
+    """The municipality most of the addresses that name one name (with its prefecture when any gives it):
+    what the lists that leave it out mean."""
+    counts: Counter[str] = Counter()
+    full: dict[str, str] = {}
+    for a in addresses:
+        m = _CITY.match(a.strip()) if a else None
+        if not m:
+            continue
+        counts[m.group(2)] += 1
+        if m.group(1):
+            full[m.group(2)] = m.group(1) + m.group(2)
+    if not counts:
+        return None
+    city = counts.most_common(1)[0][0]
+    return full.get(city, city)
 
 
 def _hash_id(prefix: str, key: str) -> str:
@@ -292,13 +317,19 @@ class Linkage(UseCase):
         agencies = {n.id: n for n in self.store.get_nodes(NodeLabel.AGENCY, sorted(by_agency))}
         return _Rows(nodes, by_agency, agencies)
 
+    @staticmethod
+    def _town_city(rows: _Rows) -> str | None:
+        """The municipality the lists' addresses name most often (for the rows that omit it)."""
+        return common_city(_fields(n).get("address", "") for n in rows.nodes.values())
+
     def _prepare(self, rows: _Rows, reference: dt.date) -> PreparedRecords:
         from linkage.pipeline import SourceList, prepare
 
         lists = []
+        town_city = self._town_city(rows)
         for a, ns in sorted(rows.by_agency.items()):
             agency = rows.agencies.get(a)
-            city = _city_of(str(agency.props.get("address") or "")) if agency else None
+            city = (_city_of(str(agency.props.get("address") or "")) if agency else None) or town_city
             dicts = [dict(zip(_strs(n.props["headers"]), _strs(n.props["cells"]), strict=False)) for n in ns]
             lists.append(SourceList(a, dicts, default_city=city))
         return prepare(lists, reference=reference)
@@ -515,9 +546,10 @@ class Linkage(UseCase):
         run = next((r for r in self.system.linkage.runs(ctx.town) if r.run_id == run_id), None)
         today = _reference(run) if run else dt.date.today()
         feats = []
+        town_city = self._town_city(rows)
         for u in (a, b):
             agency = rows.agencies.get(str(rows.nodes[u].props["agency_id"]))
-            city = _city_of(str(agency.props.get("address") or "")) if agency else None
+            city = (_city_of(str(agency.props.get("address") or "")) if agency else None) or town_city
             feats.append(record_features(_fields(rows.nodes[u]), reference=today, default_city=city))
         levels = compare_records(feats[0], feats[1])
         history = self.system.linkage.history(ctx.town, a, b)
