@@ -24,18 +24,21 @@ EVERY_FILE = {
     "resource-map-online.html",
     "gap-report.html",
     "gaps.json",
+    "caselists",
+    "linkage.json",
+    "linkage.md",
 }
 
 
 def test_the_steps_are_one_fixed_ordered_list() -> None:
-    assert step_names() == ["build", "summary", "matches", "map", "gaps"]
+    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage"]
     assert isinstance(STEPS, tuple)  # nothing can append to it
     assert not hasattr(demo_service, "register_step")
     # Importing every command module (as the CLI does) leaves the list as it was.
     import graphsvc.cli
 
     importlib.reload(graphsvc.cli.gaps)
-    assert step_names() == ["build", "summary", "matches", "map", "gaps"]
+    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage"]
     assert all(s.label_ja and callable(s.run) for s in STEPS)
 
 
@@ -78,6 +81,23 @@ def test_every_step_writes_its_files(built) -> None:
     rows = list(csv.reader((town.out_dir / "matches.csv").open(encoding="utf-8")))
     assert tuple(rows[0]) == MATCHES_HEADER
     assert any(r[2] == "1" and r[3] for r in rows[1:])
+
+
+def test_the_linkage_step_links_the_towns_agency_lists(built) -> None:
+    """The lists as agencies keep them, loaded as caselists into <town>-linked, linked, and compared with the
+    truth: precision of person links, the review queue and the missing-agency-link finding both ways."""
+    town, _ = built
+    lists = sorted(p.name for p in (town.out_dir / "caselists").iterdir())
+    assert "truth.csv" in lists and len(lists) >= 6
+    f = json.loads((town.out_dir / "linkage.json").read_text(encoding="utf-8"))
+    assert f == town.linkage and f["town"] == "takasu-linked" and f["basis"] == "支援会議"
+    assert f["records"] == sum(v["rows"] for v in f["lists"].values() if v["agency"])
+    assert f["person_pairs"]["precision"] > 0.97 and f["person_pairs"]["recall"] > 0.5
+    assert f["review_queue"] >= 0 and 0 <= f["review_share"] < 0.2
+    ml = f["missing_links"]
+    assert ml["truth"] > 0 and ml["agree"] <= min(ml["linked"], ml["truth"])
+    md = (town.out_dir / "linkage.md").read_text(encoding="utf-8")
+    assert "確認待ち" in md and "連携のない機関の組" in md and "適合率" in md
 
 
 def test_progress_is_reported_per_town_and_step(built) -> None:
