@@ -128,6 +128,9 @@ class PairView:
     """comparison → (level, Japanese label), exactly the levels the model uses."""
     decision: Decision | None = None
     history: list[Decision] = field(default_factory=list)
+    others_a: list[RecordView] = field(default_factory=list)
+    """The other rows already linked to the same person as ``a`` (where a sex or birth conflict comes from)."""
+    others_b: list[RecordView] = field(default_factory=list)
 
 
 REASONS_JA = {
@@ -554,7 +557,19 @@ class Linkage(UseCase):
         levels = compare_records(feats[0], feats[1])
         history = self.system.linkage.history(ctx.town, a, b)
         current = self.system.linkage.current(ctx.town).get((a, b))
-        self.audit(ctx, "linkage.pair", KIND, [a, b])
+
+        def others(uid: str) -> list[RecordView]:
+            pid = clusters[uid][0] if uid in clusters else None
+            if pid is None:
+                return []
+            return [
+                self._view(rows, u, clusters)
+                for u, (p, _h) in sorted(clusters.items())
+                if p == pid and u not in (a, b) and u in rows.nodes
+            ][:20]
+
+        others_a, others_b = others(a), others(b)
+        self.audit(ctx, "linkage.pair", KIND, [a, b, *(r.uid for r in others_a + others_b)])
         return PairView(
             a=self._view(rows, a, clusters),
             b=self._view(rows, b, clusters),
@@ -564,6 +579,8 @@ class Linkage(UseCase):
             levels={k: (v, COMPARISON_LABELS_JA[k].get(v, v)) for k, v in levels.items()},
             decision=current,
             history=history,
+            others_a=others_a,
+            others_b=others_b,
         )
 
     @staticmethod
@@ -619,9 +636,16 @@ class Linkage(UseCase):
             raise DomainValidationError.one(
                 "メモは500文字以内です", "a note is at most 500 characters", field="note"
             )
+        before = self.system.linkage.current(ctx.town).get((a, b))
         d = self.system.linkage.decide(ctx.town, ctx.principal, a, b, decision, note)
         self.audit(ctx, f"linkage.decide.{decision}", KIND, [a, b])
-        counts = self._recluster(ctx) if decision in ("accept", "reject", "undo") else {}
+        # only accept and reject move records between persons (and an undo of one of them)
+        moves = decision in ("accept", "reject") or (
+            decision == "undo" and before is not None and before.decision in ("accept", "reject")
+        )
+        if decision in ("accept", "reject") and before is not None and before.decision == decision:
+            moves = False
+        counts = self._recluster(ctx) if moves else {}
         return d, counts
 
     def unmerge(self, ctx: AccessContext, a: str, b: str) -> tuple[Decision, dict[str, int]]:
