@@ -814,7 +814,7 @@ def _row(
     if era_off and (style.startswith("wareki") or style == "era_compact"):
         # one off within the era: 平成0年 or 大正16年 would be refused by any list's date field
         era = _wareki(y, m, d)[0]
-        ok = [o for o in (era_off, -era_off) if 1900 < y + o and _wareki(y + o, m, d)[0] == era]
+        ok = [o for o in (era_off, -era_off) if y + o > 1900 and _wareki(y + o, m, d)[0] == era]
         era_off = ok[0] if ok else 0
     if era_off and not (style.startswith("wareki") or style == "era_compact"):
         y += era_off

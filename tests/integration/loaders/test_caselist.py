@@ -130,7 +130,9 @@ def test_repeated_case_id_and_damaged_file_are_refused(container: Container, tmp
     assert "改行" in err.problems[0].message_ja
 
 
-def test_a_new_version_of_a_list_adds_records_and_becomes_the_latest(container: Container, tmp_path: Path) -> None:
+def test_a_new_version_of_a_list_adds_records_and_becomes_the_latest(
+    container: Container, tmp_path: Path
+) -> None:
     store = container.store(TOWN)
     load_caselist(store, "AG-HK", _write(tmp_path, "v1.csv", GOOD))
     v2 = _write(tmp_path, "v2.csv", GOOD + "HK000004,伊藤 誠,イトウ マコト,H2.1.1,男,鳥羽市鳥羽2-2,\r\n")

@@ -25,7 +25,7 @@ def test_city_of(address: str, city: str | None) -> None:
 
 
 def test_common_city_takes_the_most_named_with_its_prefecture() -> None:
-    assert common_city(["高丘町1", "鳥羽市高丘町4丁目", "三重県鳥羽市鳥羽3", "鳥羽市安楽島町", "志摩市阿児町1"]) == (
-        "三重県鳥羽市"
-    )
+    assert common_city(
+        ["高丘町1", "鳥羽市高丘町4丁目", "三重県鳥羽市鳥羽3", "鳥羽市安楽島町", "志摩市阿児町1"]
+    ) == ("三重県鳥羽市")
     assert common_city(["高丘町1", ""]) is None
