@@ -154,3 +154,74 @@ def test_cli_load_caselist(container: Container, tmp_path: Path, monkeypatch: py
     assert res.exit_code != 0 and "--agency" in res.output
     res = runner.invoke(app, ["load", "caselist", "--agency", "AG-X", str(path), "-t", TOWN])
     assert res.exit_code != 0 and "AG-X" in res.output and "Traceback" not in res.output
+
+
+def test_excel_with_a_title_row_and_dates_as_cells(container: Container, tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "受給者一覧"
+    ws.append(["障害福祉サービス 受給者台帳 (令和3年8月末)"])
+    ws.append(["受給者証番号", "氏名", "ふりがな", "生年月日", "性別", "住所"])
+    ws.append(["2400000001", "齋藤 清", "さいとう きよし", dt.datetime(1950, 3, 4), "男", "鳥羽市鳥羽1-2-3"])
+    ws.append(["2400000002", "渡邉 和子", "わたなべ かずこ", "S25.12.1", "女", "鳥羽市安楽島町45"])
+    path = tmp_path / "shougai.xlsx"
+    wb.save(path)
+    store = container.store(TOWN)
+    rep = load_caselist(store, "AG-SK", path)
+    assert rep.rows_read == 2 and len(rep.changes.created) == 2
+    rows = sorted(_records(store), key=lambda r: int(str(r.props["row"])))
+    assert [r.props["row"] for r in rows] == [3, 4]  # the file's own row numbers
+    assert rows[0].props["sheet"] == "受給者一覧" and rows[0].props["cells"][1] == "齋藤 清"
+    assert load_caselist(store, "AG-SK", path).changes.empty
+
+
+def test_no_case_id_column_is_refused(container: Container, tmp_path: Path) -> None:
+    text = "氏名,生年月日\r\n佐藤 清,S8.2.3\r\n"
+    err = _refused(container.store(TOWN), "AG-HK", _write(tmp_path, "noid.csv", text))
+    assert any("ケース番号の列がありません" in p.message_ja for p in err.problems)
+
+
+def test_linkage_runs_and_decisions_on_this_store(container: Container, tmp_path: Path) -> None:
+    """The linkage service writes and rewrites linked persons through the store interface (both stores)."""
+    from graphsvc.access.context import AccessContext
+    from graphsvc.domain.enums import RelType
+    from graphsvc.services.admin import local_operator
+    from graphsvc.services.demo import _agency_of_list, _resource_batch
+    from graphsvc.services.linkage import Linkage
+    from graphsvc.store.embedded import EmbeddedStore
+    from linkage.synth import REFERENCE_DATE, generate_lists
+    from loaders.demo import build_town, get_spec
+
+    demo = EmbeddedStore(tmp_path / "demo.sqlite3", "demo", synchronous="NORMAL")
+    build_town(demo, get_spec("toba", 150), seed=4, households=150)
+    store = container.store(TOWN)
+    store.write(_resource_batch(demo))
+    demo.close()
+    lists = generate_lists("toba", seed=4, households=150)
+    paths = lists.write(tmp_path / "lists")
+    svc = Linkage(store, container.system())
+    ctx = AccessContext(TOWN, local_operator(), None)
+    for key, agency in _agency_of_list(store, list(lists.rows)).items():
+        svc.load_caselist(ctx, agency, paths[key])
+    run = svc.run(ctx, "consent", "同意書 R3-001〜", today=REFERENCE_DATE)
+    n_rows = len(_records(store))
+    assert len(list(store.iter_rels(RelType.IDENTIFIED_AS))) == n_rows == run.figures["records"]
+    persons = {n.id for n in store.iter_nodes(NodeLabel.PERSON)}
+    assert len(persons) == run.figures["persons"]
+    svc.run(ctx, "consent", "同意書 R3-001〜", today=REFERENCE_DATE)
+    assert {n.id for n in store.iter_nodes(NodeLabel.PERSON)} == persons  # stable ids across runs
+    queue = svc.queue(ctx)
+    if queue:
+        q, _ = queue[0]
+        svc.decide(ctx, q.a, q.b, "accept")
+        state = container.system().linkage.state(TOWN)
+        assert state is not None and state[1][q.a][0] == state[1][q.b][0]
+        assert {n.id for n in store.iter_nodes(NodeLabel.PERSON)} == {p for p, _h in state[1].values()}
+        svc.decide(ctx, q.a, q.b, "undo")
+        assert {n.id for n in store.iter_nodes(NodeLabel.PERSON)} == persons
+    assert len(list(store.iter_rels(RelType.IDENTIFIED_AS))) == n_rows
