@@ -142,7 +142,7 @@ def load(
     with open_container() as c:
         store = c.store(town)
         if kind == "caselist" and agency is not None:
-            from loaders.caselist import load_caselist
+            from graphsvc.services.caselists import load_caselist
 
             _print_report(load_caselist(store, agency, path, sheet=sheet, dry_run=dry_run))
             return

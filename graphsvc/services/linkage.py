@@ -1,6 +1,7 @@
 """名寄せ (record linkage) over the town's stored caselists: load a list, run the linkage, review the queue.
 
-* :meth:`Linkage.load_caselist`: one agency's caselist file on the ingestion contract (:mod:`loaders.caselist`).
+* :meth:`Linkage.load_caselist`: one agency's caselist file on the ingestion contract
+  (:mod:`graphsvc.services.caselists`).
 * :meth:`Linkage.run`: the :mod:`linkage` pipeline (Splink on DuckDB, Japanese comparators, strict clustering)
   over each agency's latest caselist. The run records its legal basis (支援会議 under 社会福祉法第106条の6, or
   本人同意) with a reference (which meeting, which consent) and who ran it; reviewers' decisions are passed in,
@@ -294,7 +295,7 @@ class Linkage(UseCase):
     ) -> LoadReport:
         """Load one agency's caselist (admin only through the API); audited with the agency and the counts."""
         require_role(ctx.principal, *CASELIST_WRITERS)
-        from loaders.caselist import load_caselist
+        from graphsvc.services.caselists import load_caselist
 
         report = load_caselist(self.store, agency, path, sheet=sheet, dry_run=dry_run)
         if not dry_run:
@@ -303,7 +304,7 @@ class Linkage(UseCase):
 
     # ------------------------------------------------------------ reading the lists
     def _rows(self) -> _Rows:
-        from loaders.caselist import latest_files
+        from graphsvc.services.caselists import latest_files
 
         latest = latest_files(self.store)
         nodes: dict[str, NodeRow] = {}

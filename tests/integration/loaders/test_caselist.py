@@ -14,8 +14,8 @@ from graphsvc.bootstrap import Container, build
 from graphsvc.cli import app
 from graphsvc.domain import NodeLabel, to_props, validate_node
 from graphsvc.domain.errors import DomainValidationError
+from graphsvc.services.caselists import latest_files, load_caselist, record_id
 from graphsvc.store.port import GraphStore, NodeRow, WriteBatch
-from loaders.caselist import latest_files, load_caselist, record_id
 
 pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
 

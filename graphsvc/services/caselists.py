@@ -7,7 +7,9 @@ cells exactly as written, with the agency, the file name, the file's SHA-256 and
 edited: a later version of the list is another file, whose rows are other records; the linkage service
 (:mod:`graphsvc.services.linkage`) reads each agency's latest file.
 
-The ingestion contract (:mod:`loaders.contract`) holds: the whole file is read and checked before anything is
+It lives among the services because it joins two capabilities that stay independent of each other: the
+ingestion contract of :mod:`loaders` (reader, drafts, change set) and :mod:`linkage`'s caselist checks. The
+ingestion contract (:mod:`loaders.contract`) holds: the whole file is read and checked before anything is
 written (the reader refuses damaged files; :func:`linkage.caselist.check_caselist` finds a missing case-id or
 identifying column, a shifted column, impossible dates and repeated case ids), every problem names the file,
 row and column in Japanese, one error means nothing is written, and the write is one atomic batch. Loading the
