@@ -376,7 +376,17 @@ class Linkage(UseCase):
         reference_date = today or dt.date.today()
         prepared = self._prepare(rows, reference_date)
         decisions = self._decisions(ctx.town)
-        result = link(prepared, config=cfg, decisions=decisions)
+        try:
+            result = link(prepared, config=cfg, decisions=decisions)
+        except (ValueError, KeyError, ZeroDivisionError) as err:
+            # Splink's EM can fail on lists too small or too alike to learn from (an m probability underflows)
+            log.warning("linkage run failed to train: %s", type(err).__name__)
+            raise DomainValidationError.one(
+                f"名簿の行 ({len(prepared)} 行) から名寄せのモデルを学習できませんでした。名簿を追加するか、"
+                "基準日 (reference_date: 名簿の年齢が数えられた日) を確かめてください",
+                f"could not train the linkage model on {len(prepared)} rows: add lists or check reference_date",
+                field="caselists",
+            ) from None
         edges = [(e.a, e.b, e.weight, e.probability, e.conflict) for e in result.edges]
         figures: dict[str, Any] = {
             "lists": len(rows.by_agency),

@@ -7,13 +7,14 @@ Caselist loads are admin only; runs, the queue and decisions are admin and coord
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES
 from graphsvc.api.deps import TownDep, require
@@ -26,13 +27,32 @@ MAX_CASELIST_BYTES = 50 * 1024 * 1024
 
 
 class RunIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "basis": "support_meeting",
+                    "reference": "第3回支援会議 (2026-12-01)",
+                    "reference_date": None,
+                }
+            ]
+        }
+    )
     basis: str = Field(
         description="法的根拠: support_meeting (支援会議、社会福祉法第106条の6) か consent (本人同意)"
     )
     reference: str = Field(description="根拠の記録 (会議の名称と開催日、同意書の番号など)", max_length=500)
+    reference_date: dt.date | None = Field(
+        default=None, description="基準日: 名簿の年齢・日付を読む日 (名簿を書き出した日; 省略時は今日)"
+    )
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"a": "AG-01:HK000001", "b": "AG-02:2400000001", "decision": "accept"}]
+        }
+    )
     a: str = Field(max_length=300, description="行A (機関ID:ケース番号)")
     b: str = Field(max_length=300, description="行B (機関ID:ケース番号)")
     decision: str = Field(description="accept (同一人物) / reject (別人) / unsure (保留) / undo (取り消し)")
@@ -59,7 +79,12 @@ def _safe_name(name: str) -> str:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {}, "application/octet-stream": {}},
+            "content": {
+                "text/csv": {
+                    "example": "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n"
+                },
+                "application/octet-stream": {"example": "(CSV または .xlsx のファイルそのもの)"},
+            },
         }
     },
 )
@@ -97,7 +122,7 @@ async def load_caselist(
     "/linkage/runs", summary="名寄せの実行 (法的根拠を記録)", responses=ERRORS, dependencies=_linkers
 )
 def start_run(ctx: TownDep, body: RunIn) -> dict[str, Any]:
-    s = ctx.t.linkage.run(ctx.ctx, body.basis, body.reference)
+    s = ctx.t.linkage.run(ctx.ctx, body.basis, body.reference, today=body.reference_date)
     return {
         "run_id": s.run_id,
         "at": s.at,
