@@ -49,11 +49,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from graphsvc.api.contract import TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep
 from graphsvc.api.errors import ApiError
-from graphsvc.api.routes.resources import ERRORS
 
-router = APIRouter(prefix="/v1/towns/{town}/hsds", tags=["HSDS 3.0"])
+router = APIRouter(prefix="/v1/towns/{town}/hsds", tags=["HSDS 3.0"], route_class=ApiRoute)
 
 _TABLES = {
     "services": "service",
@@ -87,12 +87,12 @@ class HsdsPage(BaseModel):
 
 
 _LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERRORS,
     200: {
         "description": "HSDS の Page (format=json)、または条件に合う全件を 1 行 1 件の NDJSON で (format=ndjson、"
         "ページなし) (the HSDS Page, or every match as NDJSON without paging)",
-        "content": {"application/json": {}, "application/x-ndjson": {}},
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
     },
+    **responses(*TOWN_ERRORS),
 }
 
 # ---------------------------------------------------------------- query parameters
@@ -515,7 +515,12 @@ def taxonomy_terms(
     return _respond(items, lambda t: t, page, per_page, format)
 
 
-@router.get("/{table}/{id}", summary="1件 (HSDS one item by id, fully nested)", responses=ERRORS)
+@router.get(
+    "/{table}/{id}",
+    summary="1件 (HSDS one item by id, fully nested)",
+    response_model=dict[str, Any],
+    responses=responses(*TOWN_ERRORS),
+)
 def one(
     ctx: TownDep,
     table: Annotated[str, Path(pattern="^(services|organizations|service_at_locations|taxonomy_terms)$")],
