@@ -5,7 +5,6 @@ or not of the row schema: 422 with all of them, and nothing written."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -94,8 +93,7 @@ def validate_rows(rows: list[Any], validate: Callable[[Any], Any]) -> list[Any]:
 
 def bulk_body(item: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI ``requestBody`` of a bulk endpoint: a JSON array of rows (``item``: the schema of one, e.g.
-    from :func:`graphsvc.api.contract.component`), or NDJSON (a string of lines)."""
-
+    from :func:`graphsvc.api.contract.component`), or NDJSON (the same rows, one a line; at least one)."""
     return {
         "requestBody": {
             "required": True,
@@ -105,12 +103,17 @@ def bulk_body(item: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
                     "example": [example],
                 },
                 NDJSON: {
+                    # OpenAPI 3.1 has no schema of a line-delimited body (3.2's itemSchema): the rows are given as
+                    # an array, one item per line on the wire
                     "schema": {
-                        "type": "string",
-                        "description": "1行に1件の JSON オブジェクト (one JSON object per line, each a row as in "
-                        f"the JSON array form; at most {MAX_BULK_ROWS:,} lines)",
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_BULK_ROWS,
+                        "items": item,
+                        "description": "1行に1件の JSON オブジェクト (one JSON object per line: the items of this "
+                        f"array, at most {MAX_BULK_ROWS:,} lines)",
                     },
-                    "example": json.dumps(example, ensure_ascii=False) + "\n",
+                    "example": [example],
                 },
             },
         }

@@ -11,11 +11,14 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
+from fastapi._compat import field_annotation_is_sequence
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from graphsvc.api.errors import ApiError, ProblemsOut
+from graphsvc.domain.errors import Problem
 
 __all__ = [
     "AUTH_ERRORS",
@@ -182,8 +185,9 @@ def _no_constant(name: str) -> Any:
 
 
 class ApiRoute(APIRoute):
-    """An ``APIRoute`` that checks the request media type (415) and reads a JSON body itself (422 for bytes that
-    are not UTF-8 JSON, too deep, or with NaN), before FastAPI validates it."""
+    """An ``APIRoute`` that refuses a repeated one-value query parameter (422: which value would count?), checks the
+    request media type (415) and reads a JSON body itself (422 for bytes that are not UTF-8 JSON, too deep, or
+    with NaN), before FastAPI validates it."""
 
     def accepted_media_types(self) -> tuple[str, ...]:
         content = ((self.openapi_extra or {}).get("requestBody") or {}).get("content")
@@ -192,14 +196,35 @@ class ApiRoute(APIRoute):
             return types + (NDJSON_ALIASES if NDJSON in types else ())
         return (JSON,) if self.body_field is not None else ()
 
+    def scalar_query_parameters(self) -> tuple[str, ...]:
+        """The names of the query parameters that take one value (a list parameter may repeat)."""
+        return tuple(
+            f.alias
+            for f in get_flat_params(self.dependant)
+            if isinstance(f.field_info, params.Query)
+            and not field_annotation_is_sequence(f.field_info.annotation)
+        )
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         accepted = self.accepted_media_types()
-        if not accepted:
-            return handler
+        scalars = self.scalar_query_parameters()
 
         async def checked(request: Request) -> Response:
-            body = await request.body()
+            repeated = [name for name in scalars if len(request.query_params.getlist(name)) > 1]
+            if repeated:
+                raise ApiError(
+                    422,
+                    [
+                        Problem(
+                            f"パラメータ {name} は1つだけ指定してください",
+                            f"give {name} once, not repeated",
+                            field=name,
+                        )
+                        for name in repeated
+                    ],
+                )
+            body = await request.body() if accepted else b""
             if body:
                 mt = media_type(request.headers.get("content-type"))
                 if mt not in accepted:

@@ -112,21 +112,27 @@ def get_purpose(
     purpose: Annotated[
         str | None,
         Query(
-            description="利用目的 (X-Purpose の代わり / instead of the header): participation / support_meeting / "
-            "outreach / administration / 参加支援 / 支援会議 / アウトリーチ / 事務",
+            description="利用目的 (X-Purpose の代わり、両方あればヘッダーが優先 / instead of the header, which wins "
+            "when both are given): participation / support_meeting / outreach / administration / 参加支援 / 支援会議 / "
+            "アウトリーチ / 事務",
             json_schema_extra={"enum": list(QUERY_PURPOSES)},
         ),
     ] = None,
 ) -> Purpose | None:
-    """The purpose of the request: the header, else the query parameter; exactly one of the documented spellings
-    (422 naming it otherwise)."""
-    field, raw, allowed = (
-        ("X-Purpose", x_purpose, HEADER_PURPOSES)
-        if x_purpose is not None
-        else ("purpose", purpose, QUERY_PURPOSES)
-    )
-    if raw is None:
-        return None
+    """The purpose of the request: the header, else the query parameter; each given must be one of its documented
+    spellings (422 naming it otherwise)."""
+    given = [
+        _purpose(field, raw, allowed)
+        for field, raw, allowed in (
+            ("X-Purpose", x_purpose, HEADER_PURPOSES),
+            ("purpose", purpose, QUERY_PURPOSES),
+        )
+        if raw is not None
+    ]
+    return given[0] if given else None
+
+
+def _purpose(field: str, raw: str, allowed: tuple[str, ...]) -> Purpose:
     parsed = parse_purpose(raw) if raw in allowed else None
     if parsed is None:
         raise ApiError.of(

@@ -14,9 +14,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.domain.codec import split_bilingual, validation_message_ja
@@ -108,6 +107,9 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
         loc = [str(p) for p in e.get("loc", ()) if str(p) not in _UNION_TAGS]
         typ = str(e.get("type", ""))
         ctx = dict(e.get("ctx") or {})
+        if typ in ("union_tag_invalid", "union_tag_not_found") and ctx.get("discriminator"):
+            # the tag itself is what is wrong (a tie's unknown or missing type): name that field, not the union
+            loc.append(str(ctx["discriminator"]).strip("'"))
         if typ == "value_error":
             ja, en = split_bilingual(str(ctx.get("error", e.get("msg", ""))))
         else:
@@ -184,26 +186,31 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def allowed_methods(app: ASGIApp, path: str) -> list[str]:
-    """Every method some route of the app answers at this path (not only the first route whose path matches, as
-    Starlette's own 405 says), with HEAD beside GET and OPTIONS."""
-    methods: set[str] = set()
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        regex = getattr(route, "path_regex", None)
-        route_methods = getattr(route, "methods", None)
-        if isinstance(route, BaseRoute) and regex is not None and route_methods and regex.match(path):
-            methods |= set(route_methods)
+def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
+    """Every method some route of the app answers at the request's path (not only the first route whose path
+    matches, as Starlette's own 405 says), with HEAD beside GET and OPTIONS. Asked of the routes themselves (does
+    one match this path with that method?), so routers included in routers are searched as routing does."""
+    routes = getattr(getattr(app, "router", None), "routes", [])
+    methods = {
+        m
+        for m in _METHODS
+        if any(
+            isinstance(r, BaseRoute) and r.matches({**scope, "method": m})[0] is Match.FULL for r in routes
+        )
+    }
     if "GET" in methods:
         methods.add("HEAD")
     if methods:
         methods.add("OPTIONS")
-    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return sorted(methods, key=lambda m: (order.index(m) if m in order else len(order), m))
+    return sorted(methods, key=_METHODS.index)
+
+
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _method_not_allowed(request: Request) -> Response:
     """405 with an ``Allow`` header listing every method of the resource; OPTIONS answered with that list."""
-    allow = ", ".join(allowed_methods(request.app, get_route_path(request.scope)))
+    allow = ", ".join(allowed_methods(request.app, request.scope))
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": allow})
     ja, en = _STATUS_TEXT[405]

@@ -145,8 +145,16 @@ ModifiedAfter = Annotated[
         "更新日時 (last_modified) は記録が最後に変わった時刻です。更新日時が不明な記録 (時刻の記録を始める前に最後に"
         "書かれたもの) は除外しません (modified on or after this ISO 8601 date-time, no offset = Japan time; "
         "last_modified is when the record last changed; records whose time is unknown, last written before "
-        "times were kept, have no last_modified and are kept)",
+        "times were kept, have no last_modified and are kept). 空欄は指定なし (blank: not given)",
         examples=["2025-04-01T00:00:00+09:00"],
+        # the schema states the RFC 3339 form and a blank; a date-time without its offset (read as Japan time) is
+        # also read, an extension the description gives
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date-time", "maxLength": 64},
+                {"type": "string", "pattern": r"^\s*$", "maxLength": 64},
+            ]
+        },
     ),
 ]
 Full = Annotated[

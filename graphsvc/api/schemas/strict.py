@@ -34,6 +34,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -121,10 +122,10 @@ def _date_time_from_text(value: object) -> object:
     )
 
 
-JsonInt = Annotated[int, Strict(), Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
+JsonInt = Annotated[int, Strict()]
 """An integer: a JSON number without a fraction; never a string or a boolean. (A model from :func:`strict_model`
-reads ``3.0`` as ``3`` before its fields are checked: a type-level "before" function would hide the field's bounds
-from the JSON schema.)"""
+reads ``3.0`` as ``3`` before its fields are checked, and bounds a field without bounds of its own to ±(2^53 − 1):
+a type-level "before" function or bound would hide the field's own bounds from the JSON schema.)"""
 JsonFloat = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 """A number: a JSON integer or fraction; never a string, a boolean, NaN or an infinity."""
 JsonBool = StrictBool
@@ -221,6 +222,14 @@ def _strict_field(
     """A field's strict type; an id (its check in the field's metadata) gets :data:`ApiId`; text that must not be
     empty must not be blank either (the domain trims it), which the schema says with the pattern ``\\S``."""
     tp = strict_type(f.annotation, replace)
+    if _is_int(tp):  # within what every JSON parser reads exactly, unless the field says narrower
+        bounds: dict[str, int] = {}
+        if not any(isinstance(m, (annotated_types.Ge, annotated_types.Gt)) for m in f.metadata):
+            bounds["ge"] = -MAX_SAFE_INTEGER
+        if not any(isinstance(m, (annotated_types.Le, annotated_types.Lt)) for m in f.metadata):
+            bounds["le"] = MAX_SAFE_INTEGER
+        if bounds:
+            tp = Annotated[tp, Field(**bounds)]  # type: ignore[call-overload]
     if any(getattr(m, "func", None) is _check_id for m in f.metadata):
         kept = {"description": f.description, "examples": f.examples, "title": f.title}
         if f.default_factory is not None:
