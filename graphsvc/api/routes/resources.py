@@ -53,7 +53,7 @@ def _register(kind: Kind) -> None:
         offset: Offset = 0,
         cursor: Cursor = None,
         filter: Annotated[
-            list[FilterValue] | None,  # type: ignore[valid-type]
+            list[FilterValue] | None,
             Query(
                 max_length=20,
                 description=f"項目=値 の絞り込み (すべて満たすもの)。項目: {fields}。真偽値は true/false、数は 10 進。"

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.fields import FieldInfo
 
 from graphsvc.access.kinds import KINDS as RECORD_KINDS
 from graphsvc.access.kinds import RecordKind
@@ -82,7 +81,7 @@ _RULES: dict[NodeLabel, dict[str, Any]] = {
 }
 
 
-def _overrides(record: type[NodeRecord]) -> dict[str, tuple[Any, FieldInfo]]:
+def _overrides(record: type[NodeRecord]) -> dict[str, tuple[Any, Any]]:
     if record is Person:
         f = Person.model_fields["participation_profile"]
         return {"participation_profile": (ProfileIn | None, Field(default=None, description=f.description))}
@@ -90,7 +89,7 @@ def _overrides(record: type[NodeRecord]) -> dict[str, tuple[Any, FieldInfo]]:
         f = Opportunity.model_fields["host_label"]
         return {
             "host_label": (
-                Literal[_HOST_LABELS] | None,  # type: ignore[valid-type]
+                Literal[_HOST_LABELS] | None,
                 Field(default=None, description="受け入れ先の種類 (host_id と一緒に)"),
             )
         }

@@ -192,7 +192,7 @@ def strict_type(tp: Any, replace: dict[type[BaseModel], type[BaseModel]] | None 
         return tp
     args = get_args(tp)
     if origin is Annotated:
-        return Annotated[(strict_type(args[0], replace), *args[1:])]  # type: ignore[return-value]
+        return Annotated[(strict_type(args[0], replace), *args[1:])]
     if origin is Literal:
         return tp
     if origin in (Union, types.UnionType):
@@ -231,9 +231,9 @@ def _strict_field(
         if bounds:
             tp = Annotated[tp, Field(**bounds)]  # type: ignore[call-overload]
     if any(getattr(m, "func", None) is _check_id for m in f.metadata):
-        kept = {"description": f.description, "examples": f.examples, "title": f.title}
+        kept: dict[str, Any] = {"description": f.description, "examples": f.examples, "title": f.title}
         if f.default_factory is not None:
-            return ApiId, Field(default_factory=f.default_factory, **kept)  # type: ignore[arg-type]
+            return ApiId, Field(default_factory=f.default_factory, **kept)
         return ApiId, Field(default=f.default, **kept)
     text = f.annotation is str or (
         get_origin(f.annotation) in (Union, types.UnionType) and str in get_args(f.annotation)
@@ -276,11 +276,12 @@ def _after_validators(model: type[BaseModel], fields: set[str]) -> dict[str, Any
     for name, dec in decorators.model_validators.items():
         if dec.info.mode == "after":
             out[name] = model_validator(mode="after")(dec.func)
-    for name, dec in decorators.field_validators.items():
-        if dec.info.mode != "after" or not set(dec.info.fields) <= fields:
+    for name, fdec in decorators.field_validators.items():
+        names = fdec.info.fields
+        if fdec.info.mode != "after" or not names or not set(names) <= fields:
             continue
-        func = getattr(dec.func, "__func__", dec.func)
-        out[name] = field_validator(*dec.info.fields, mode="after")(classmethod(func))  # type: ignore[arg-type]
+        func = getattr(fdec.func, "__func__", fdec.func)
+        out[name] = field_validator(names[0], *names[1:], mode="after")(classmethod(func))
     return out
 
 
@@ -289,7 +290,7 @@ def strict_model(
     *,
     name: str | None = None,
     exclude: tuple[str, ...] = (),
-    overrides: dict[str, tuple[Any, FieldInfo]] | None = None,
+    overrides: dict[str, tuple[Any, Any]] | None = None,
     replace: dict[type[BaseModel], type[BaseModel]] | None = None,
     config: ConfigDict | None = None,
     doc: str | None = None,
@@ -308,15 +309,13 @@ def strict_model(
             fields[field_name] = overrides[field_name]
             continue
         fields[field_name] = _strict_field(f, replace)
-    cfg = ConfigDict(
-        **{**model.model_config, **_API_CONFIG, **(config or {})}  # type: ignore[typeddict-item]
-    )
+    cfg = ConfigDict(**{**model.model_config, **_API_CONFIG, **(config or {})})
     cfg.pop("frozen", None)
     validators = _after_validators(model, set(fields))
     ints = frozenset(n for n, (tp, _) in fields.items() if _is_int(tp))
     if ints:
         validators["_integral_floats"] = _integral_floats(ints)
-    out = create_model(  # type: ignore[call-overload]
+    out = create_model(
         name or f"{model.__name__}In",
         __config__=cfg,
         __doc__=doc if doc is not None else model.__doc__,

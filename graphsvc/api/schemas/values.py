@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from graphsvc.api.schemas.strict import strict_model
@@ -25,7 +25,7 @@ def _field(model: type[BaseModel], name: str, **update: Any) -> FieldInfo:
     return FieldInfo.merge_field_infos(f, **update)
 
 
-def _in_japan_schema() -> list[dict[str, Any]]:
+def _in_japan_schema() -> Any:
     """``anyOf`` the regional boxes of :data:`JAPAN_BOXES` (the rule ``GeoPoint`` checks)."""
     return [
         {
@@ -49,7 +49,7 @@ ScheduleSlotIn = strict_model(
 ScheduleIn = strict_model(Schedule, replace={ScheduleSlot: ScheduleSlotIn})
 GeoPointIn = strict_model(
     GeoPoint,
-    config={"json_schema_extra": {"anyOf": _in_japan_schema()}},
+    config=ConfigDict(json_schema_extra={"anyOf": _in_japan_schema()}),
     doc="日本国内の地点 (WGS84; a point inside one of the boxes that cover Japan)",
 )
 CapacityIn = strict_model(Capacity, doc="定員と空き (available ≤ maximum)")
