@@ -121,6 +121,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     operations: set[str] = field(default_factory=set)
     per_op: Counter[str] = field(default_factory=Counter)
+    seconds: Counter[str] = field(default_factory=Counter)  # wall time per operation (all phases)
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
 
@@ -144,6 +145,11 @@ def run_engine(api: Api, config: dict[str, Any]) -> Run:
             rec = event.recorder
             out.cases += len(rec.cases)
             out.per_op[rec.label] += len(rec.cases)
+            out.seconds[rec.label] += event.elapsed_time
+            print(
+                f"  {event.phase.value} {rec.label}: {len(rec.cases)} cases, {event.elapsed_time:.1f} s",
+                flush=True,
+            )
             out.operations.add(rec.label)
             for interaction in rec.interactions.values():
                 if interaction.response is not None:
@@ -199,7 +205,8 @@ def _report(run: Run, label: str) -> str:
         f"schemathesis ({label}): {run.cases} cases over {len(run.operations)} operation scenarios, "
         f"{sum(run.checks.values())} checks ({', '.join(f'{k} {v}' for k, v in sorted(run.checks.items()))}), "
         f"responses {sorted(run.responses.items())}, {len(run.failures)} failures, {len(run.errors)} errors; "
-        f"{run.cpu_seconds:.1f} s CPU, {run.wall_seconds:.1f} s wall"
+        f"{run.cpu_seconds:.1f} s CPU, {run.wall_seconds:.1f} s wall; slowest: "
+        + ", ".join(f"{op} {s:.0f} s" for op, s in run.seconds.most_common(5))
     )
 
 
