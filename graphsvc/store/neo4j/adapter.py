@@ -7,10 +7,12 @@
 - Schema: a ``(town, id)`` uniqueness constraint and a ``town`` index per label, created idempotently when a town is
   opened (:meth:`Neo4jStore.ensure_schema`); a database whose existing nodes break uniqueness gets a clear message
   listing the duplicates instead.
-- Writes: one :meth:`Neo4jStore.write` is one transaction (node upserts, then a check that every relationship
-  endpoint exists, relationship upserts, relationship deletes, a check that no plain-deleted node keeps a
-  relationship, node deletes), sent as ``UNWIND $rows`` batches of ``batch_rows`` rows. Anything that fails (a
-  missing endpoint, a refused delete, the server going away) rolls the whole batch back.
+- Writes: one :meth:`Neo4jStore.write` is one transaction (node upserts, relationship upserts, relationship
+  deletes, a check that no plain-deleted node keeps a relationship, node deletes), sent as ``UNWIND $rows``
+  batches of ``batch_rows`` rows, one ``MERGE`` per row and no write for a row that changes nothing. A
+  relationship row whose ends are missing matches nothing; the upsert returns how many rows matched, and a
+  shortfall names the missing endpoints. Anything that fails (a missing endpoint, a refused delete, the server
+  going away) rolls the whole batch back.
 - Upserts report created vs updated with the embedded store's meaning: *updated* = the node or relationship
   existed and its properties changed.
 - Values: date fields are Neo4j ``date`` values, the modification time (``_modified``) a ``datetime`` in UTC
@@ -296,21 +298,20 @@ class Neo4jStore(StoreMixin):
         check_batch(batch)
         self.ensure_schema()
         nodes, rels, del_rels, del_nodes = self._plan(batch)
-        check_endpoints = bool(batch.rels)
         plain_deletes = [] if batch.detach else list(dict.fromkeys(batch.delete_nodes))
 
         def unit(tx: _Tx) -> WriteResult:
             res = WriteResult()
             for stmt, params in nodes:
-                rec = tx.run(stmt, params)[0][0]
-                res.nodes_created += int(rec["created"] or 0)
-                res.nodes_updated += int(rec["updated"] or 0)
-            if check_endpoints:
-                self._check_endpoints(tx, batch)
+                records, counters = tx.run(stmt, params)
+                res.nodes_created += counters.nodes_created
+                res.nodes_updated += int(records[0]["updated"] or 0)
             for stmt, params in rels:
-                rec = tx.run(stmt, params)[0][0]
-                res.rels_created += int(rec["created"] or 0)
-                res.rels_updated += int(rec["updated"] or 0)
+                records, counters = tx.run(stmt, params)
+                if int(records[0]["matched"] or 0) < len(params["rows"]):
+                    self._raise_missing_endpoints(tx, batch)  # rolls the whole batch back
+                res.rels_created += counters.relationships_created
+                res.rels_updated += int(records[0]["updated"] or 0)
             for stmt, params in del_rels:
                 res.rels_deleted += tx.run(stmt, params)[1].relationships_deleted
             if plain_deletes:
@@ -381,9 +382,12 @@ class Neo4jStore(StoreMixin):
                 found |= {NodeRef(lbl, rec["id"]) for rec in records}
         return found
 
-    def _check_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:
-        """Raise ``EndpointMissingError`` naming each row (1-based) whose source or target does not exist
-        (run after the batch's node upserts, in the same transaction: nodes of the batch count as existing)."""
+    def _raise_missing_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:
+        """Raise ``EndpointMissingError`` naming each row (1-based) whose source or target does not exist.
+
+        Called when a relationship upsert matched fewer rows than it was sent (a row whose ends are not both
+        there matches nothing), inside the batch's transaction, so nodes the batch upserted count as existing
+        and raising rolls everything back."""
         wanted = {ref for r in batch.rels for ref in (r.src, r.dst)}
         existing = self._ids_matching(tx, q_existing_ids, wanted)
         problems: list[Problem] = []
@@ -401,8 +405,15 @@ class Neo4jStore(StoreMixin):
                     )
             if len(problems) >= 50:
                 break
-        if problems:
-            raise EndpointMissingError(problems)
+        if not problems:  # not expected: the ends were missing a moment ago, in this transaction
+            problems.append(
+                Problem(
+                    "関係の始点または終点が存在しません",
+                    "a relationship's source or target does not exist",
+                    field="source",
+                )
+            )
+        raise EndpointMissingError(problems)
 
     def clear(self) -> None:
         self.ensure_schema()

@@ -152,24 +152,25 @@ def q_duplicate_keys(label: NodeLabel) -> Statement:
 
 @cache
 def q_upsert_nodes(label: NodeLabel) -> Statement:
-    """Upsert by (town, id). ``changed`` compares the stored properties but the modification time with
-    ``row.props`` key by key (Cypher has no map difference), and ``_modified`` becomes ``$now`` (a
-    ``datetime``) only when the node is created or its properties change."""
+    """Upsert by (town, id), in one ``MERGE`` per row.
+
+    A node the ``MERGE`` creates gets its properties and ``_modified = $now`` there (``ON CREATE``; the
+    statement's ``nodes_created`` counter counts them). An existing node is written only when its stored
+    properties but the modification time differ from ``row.props`` (one map comparison); then all its
+    properties are replaced and ``_modified`` becomes ``$now``. An unchanged node is not written at all, so
+    re-sending a town costs reads only. ``updated`` counts the existing nodes that changed (a node stored
+    without ``_modified`` by another writer counts as changed and gets one)."""
     lbl = NodeLabel(label).value
     m = MODIFIED_PROP
     return Statement(
         f"upsert_nodes:{lbl}",
         "UNWIND $rows AS row\n"
-        f"OPTIONAL MATCH (old:{lbl} {{town: $town, id: row.id}}) USING INDEX old:{lbl}(town, id)\n"
-        "WITH row, properties(old) AS before\n"
-        "WITH row, before, before IS NOT NULL AND (\n"
-        f"  size([k IN keys(before) WHERE k <> '{m}']) <> size(keys(row.props))\n"
-        "  OR any(k IN keys(row.props) WHERE before[k] IS NULL OR before[k] <> row.props[k])) AS changed\n"
         f"MERGE (n:{lbl} {{town: $town, id: row.id}})\n"
-        "SET n = row.props\n"
-        f"SET n.{m} = CASE WHEN before IS NULL OR changed THEN $now ELSE before.{m} END\n"
-        "RETURN sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,\n"
-        "       sum(CASE WHEN changed THEN 1 ELSE 0 END) AS updated",
+        f"ON CREATE SET n = row.props, n.{m} = $now\n"
+        f"WITH n, row.props AS props, n.{m} AS was\n"
+        f"WHERE was IS NULL OR properties(n) <> props {{.*, {m}: was}}\n"
+        f"SET n = props, n.{m} = $now\n"
+        "RETURN count(*) AS updated",
         {
             "town": SAMPLE_TOWN,
             "now": _SAMPLE_NOW,
@@ -180,18 +181,26 @@ def q_upsert_nodes(label: NodeLabel) -> Statement:
 
 @cache
 def q_upsert_rels(rel_type: RelType, src: NodeLabel, dst: NodeLabel) -> Statement:
+    """Upsert relationships between existing nodes, in one ``MERGE`` per row.
+
+    A row whose source or target does not exist matches nothing: ``matched`` (rows that found both ends) below
+    the number of rows sent tells the adapter to name the missing endpoints and roll back. A relationship the
+    ``MERGE`` creates gets ``row.props`` there (counted by ``relationships_created``); an existing one is
+    written only when its properties differ (``updated``)."""
     t, sl, dl = RelType(rel_type).value, NodeLabel(src).value, NodeLabel(dst).value
     return Statement(
         f"upsert_rels:{t}:{sl}->{dl}",
         "UNWIND $rows AS row\n"
         f"MATCH (a:{sl} {{town: $town, id: row.src}}) USING INDEX a:{sl}(town, id)\n"
         f"MATCH (b:{dl} {{town: $town, id: row.dst}}) USING INDEX b:{dl}(town, id)\n"
-        f"OPTIONAL MATCH (a)-[old:{t}]->(b)\n"
-        "WITH a, b, row, properties(old) AS before\n"
         f"MERGE (a)-[r:{t}]->(b)\n"
-        "SET r = row.props\n"
-        "RETURN sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,\n"
-        "       sum(CASE WHEN before IS NOT NULL AND before <> row.props THEN 1 ELSE 0 END) AS updated",
+        "ON CREATE SET r = row.props\n"
+        "WITH r, row.props AS props, properties(r) <> row.props AS changed\n"
+        "CALL (r, props, changed) {\n"
+        "  WITH * WHERE changed\n"
+        "  SET r = props\n"
+        "}\n"
+        "RETURN count(*) AS matched, sum(CASE WHEN changed THEN 1 ELSE 0 END) AS updated",
         {"town": SAMPLE_TOWN, "rows": [{"src": "A", "dst": "B", "props": {"since": date(2024, 4, 1)}}]},
     )
 
