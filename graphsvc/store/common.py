@@ -168,12 +168,22 @@ def build_projection(
     """Rows → ``MultiDiGraph``. ``nodes`` yields (label, id, props); ``rels`` yields
     (type, src_label, src_id, dst_label, dst_id, props)."""
     g = nx.MultiDiGraph()
-    g.add_nodes_from((node_key(lbl, i), {**p, "label": lbl, "id": i}) for lbl, i, p in nodes)
-    g.add_edges_from(
-        (node_key(sl, si), node_key(dl, di), t, {**p, "type": t})
-        for t, sl, si, dl, di, p in rels
-        if node_key(sl, si) in g and node_key(dl, di) in g
-    )
+    # node_key without an enum lookup per end (this runs for every node and relationship of a town)
+    values: dict[str, str] = {x.value: x.value for x in NodeLabel}
+
+    def key(lbl: str, id_: str) -> str:
+        value = values.get(lbl)
+        return f"{value}:{id_}" if value is not None else node_key(lbl, id_)
+
+    node_list = [(key(lbl, i), {**p, "label": lbl, "id": i}) for lbl, i, p in nodes]
+    present = {k for k, _ in node_list}
+    g.add_nodes_from(node_list)
+    edges: list[tuple[str, str, str, dict[str, Any]]] = []
+    for t, sl, si, dl, di, p in rels:
+        u, v = key(sl, si), key(dl, di)
+        if u in present and v in present:
+            edges.append((u, v, t, {**p, "type": t}))
+    g.add_edges_from(edges)
     return g
 
 

@@ -7,10 +7,12 @@
 - Schema: a ``(town, id)`` uniqueness constraint and a ``town`` index per label, created idempotently when a town is
   opened (:meth:`Neo4jStore.ensure_schema`); a database whose existing nodes break uniqueness gets a clear message
   listing the duplicates instead.
-- Writes: one :meth:`Neo4jStore.write` is one transaction (node upserts, then a check that every relationship
-  endpoint exists, relationship upserts, relationship deletes, a check that no plain-deleted node keeps a
-  relationship, node deletes), sent as ``UNWIND $rows`` batches of ``batch_rows`` rows. Anything that fails (a
-  missing endpoint, a refused delete, the server going away) rolls the whole batch back.
+- Writes: one :meth:`Neo4jStore.write` is one transaction (node upserts, relationship upserts, relationship
+  deletes, a check that no plain-deleted node keeps a relationship, node deletes), sent as ``UNWIND $rows``
+  batches of ``batch_rows`` rows, one ``MERGE`` per row and no write for a row that changes nothing. A
+  relationship row whose ends are missing matches nothing; the upsert returns how many rows matched, and a
+  shortfall names the missing endpoints. Anything that fails (a missing endpoint, a refused delete, the server
+  going away) rolls the whole batch back.
 - Upserts report created vs updated with the embedded store's meaning: *updated* = the node or relationship
   existed and its properties changed.
 - Values: date fields are Neo4j ``date`` values, the modification time (``_modified``) a ``datetime`` in UTC
@@ -25,10 +27,12 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Record
 from neo4j.exceptions import ClientError, DatabaseError
 
 from graphsvc.domain.codec import Prop, Props
@@ -64,6 +68,7 @@ from graphsvc.store.neo4j.statements import (
     q_incident,
     q_list_towns,
     q_node_page,
+    q_out_rels_page,
     q_ping,
     q_rel_page,
     q_schema_names,
@@ -117,8 +122,15 @@ def _rel_key(
     return (RelType(t).value, NodeLabel(sl).value, si, NodeLabel(dl).value, di)
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def _props_out(props: Mapping[str, Any] | None) -> Props:
-    return {k: from_store(v) for k, v in (props or {}).items()}
+    """Stored properties → port properties: nulls dropped (no stored property is null; the page statements
+    return ``town`` as null), temporal values to ISO text. Plain values are kept as they are (the common case,
+    checked by type first because this runs for every property of a projected town)."""
+    plain = _PLAIN
+    return {k: v if type(v) in plain else from_store(v) for k, v in (props or {}).items() if v is not None}
 
 
 def _rel_row(rec: Mapping[str, Any]) -> RelRow:
@@ -130,8 +142,14 @@ def _rel_row(rec: Mapping[str, Any]) -> RelRow:
     )
 
 
+def _rel_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A relationship page row ``(src_id, [type,] dst_label, dst_id, props)`` → its place: the row but its
+    properties (source, [type,] target label, target id)."""
+    return row[:-1]
+
+
 def _node_props(props: Mapping[str, Any]) -> Props:
-    return {k: from_store(v) for k, v in props.items() if k not in ("town", MODIFIED_PROP)}
+    return _props_out({k: v for k, v in props.items() if k not in ("town", MODIFIED_PROP)})
 
 
 def _node_row(label: NodeLabel, id_: str, props: Mapping[str, Any]) -> NodeRow:
@@ -152,6 +170,13 @@ class _Tx:
         result = self._tx.run(stmt.query, dict(params))
         records = [r.data() for r in result]
         return records, result.consume().counters
+
+    def single(self, stmt: Statement, params: Mapping[str, Any]) -> Record:
+        """The one record of a statement that returns exactly one (a page of parallel lists), taken as the
+        driver gives it: ``Record.data()`` would walk every nested value again in Python."""
+        if self._recorder is not None:
+            self._recorder(stmt.name, stmt.query, params)
+        return self._tx.run(stmt.query, dict(params)).single(strict=True)
 
 
 class Neo4jStore(StoreMixin):
@@ -296,21 +321,20 @@ class Neo4jStore(StoreMixin):
         check_batch(batch)
         self.ensure_schema()
         nodes, rels, del_rels, del_nodes = self._plan(batch)
-        check_endpoints = bool(batch.rels)
         plain_deletes = [] if batch.detach else list(dict.fromkeys(batch.delete_nodes))
 
         def unit(tx: _Tx) -> WriteResult:
             res = WriteResult()
             for stmt, params in nodes:
-                rec = tx.run(stmt, params)[0][0]
-                res.nodes_created += int(rec["created"] or 0)
-                res.nodes_updated += int(rec["updated"] or 0)
-            if check_endpoints:
-                self._check_endpoints(tx, batch)
+                records, counters = tx.run(stmt, params)
+                res.nodes_created += counters.nodes_created
+                res.nodes_updated += int(records[0]["updated"] or 0)
             for stmt, params in rels:
-                rec = tx.run(stmt, params)[0][0]
-                res.rels_created += int(rec["created"] or 0)
-                res.rels_updated += int(rec["updated"] or 0)
+                records, counters = tx.run(stmt, params)
+                if int(records[0]["matched"] or 0) < len(params["rows"]):
+                    self._raise_missing_endpoints(tx, batch)  # rolls the whole batch back
+                res.rels_created += counters.relationships_created
+                res.rels_updated += int(records[0]["updated"] or 0)
             for stmt, params in del_rels:
                 res.rels_deleted += tx.run(stmt, params)[1].relationships_deleted
             if plain_deletes:
@@ -381,9 +405,12 @@ class Neo4jStore(StoreMixin):
                 found |= {NodeRef(lbl, rec["id"]) for rec in records}
         return found
 
-    def _check_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:
-        """Raise ``EndpointMissingError`` naming each row (1-based) whose source or target does not exist
-        (run after the batch's node upserts, in the same transaction: nodes of the batch count as existing)."""
+    def _raise_missing_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:
+        """Raise ``EndpointMissingError`` naming each row (1-based) whose source or target does not exist.
+
+        Called when a relationship upsert matched fewer rows than it was sent (a row whose ends are not both
+        there matches nothing), inside the batch's transaction, so nodes the batch upserted count as existing
+        and raising rolls everything back."""
         wanted = {ref for r in batch.rels for ref in (r.src, r.dst)}
         existing = self._ids_matching(tx, q_existing_ids, wanted)
         problems: list[Problem] = []
@@ -401,8 +428,15 @@ class Neo4jStore(StoreMixin):
                     )
             if len(problems) >= 50:
                 break
-        if problems:
-            raise EndpointMissingError(problems)
+        if not problems:  # not expected: the ends were missing a moment ago, in this transaction
+            problems.append(
+                Problem(
+                    "関係の始点または終点が存在しません",
+                    "a relationship's source or target does not exist",
+                    field="source",
+                )
+            )
+        raise EndpointMissingError(problems)
 
     def clear(self) -> None:
         self.ensure_schema()
@@ -459,45 +493,55 @@ class Neo4jStore(StoreMixin):
         recs = self._read(lambda tx: tx.run(stmt, params)[0])
         return [_node_row(label, r["id"], r["props"]) for r in recs]
 
-    def _node_pages(self, label: NodeLabel) -> Iterator[list[dict[str, Any]]]:
+    def _page_params(self, after: str) -> dict[str, Any]:
+        return {"town": self.town, "after": after, "page": self.page_size}
+
+    def _node_page(self, tx: _Tx, stmt: Statement, after: str) -> tuple[list[str], list[dict[str, Any]]]:
+        rec = tx.single(stmt, self._page_params(after))
+        return rec["ids"], rec["props"]
+
+    def _rel_page(
+        self, tx: _Tx, stmt: Statement, after: str
+    ) -> tuple[int, str | None, list[tuple[Any, ...]]]:
+        """(source nodes in the page, the last one's id, rows ``(src_id, dst_label, dst_id, props)``)."""
+        rec = tx.single(stmt, self._page_params(after))
+        rows = list(zip(rec["src_ids"], rec["dst_labels"], rec["dst_ids"], rec["props"], strict=True))
+        return int(rec["sources"]), rec["last"], rows
+
+    def iter_nodes(self, label: NodeLabel) -> Iterator[NodeRow]:
+        """Nodes of a label in id order, a page (``page_size`` nodes, one transaction) at a time."""
+        label = NodeLabel(label)
         stmt = q_node_page(label)
         after = ""
         while True:
-            params = {"town": self.town, "after": after, "page": self.page_size}
-            recs = self._run_one(stmt, params)
-            if recs:
-                yield recs
-            if len(recs) < self.page_size:
+            ids, props = self._read(partial(self._node_page, stmt=stmt, after=after))
+            for id_, p in zip(ids, props, strict=True):
+                modified = modified_from_store(p.pop(MODIFIED_PROP, None))
+                yield NodeRow(label, id_, _props_out(p), modified)
+            if len(ids) < self.page_size:
                 return
-            after = recs[-1]["id"]
-
-    def iter_nodes(self, label: NodeLabel) -> Iterator[NodeRow]:
-        label = NodeLabel(label)
-        for page in self._node_pages(label):
-            for rec in page:
-                yield _node_row(label, rec["id"], rec["props"])
+            after = ids[-1]
 
     def iter_rels(self, rel_type: RelType) -> Iterator[RelRow]:
-        """Relationships of a type ordered by (source label, source id, target label, target id)."""
+        """Relationships of a type ordered by (source label, source id, target label, target id), a page of
+        ``page_size`` source nodes (one transaction) at a time."""
         rel_type = RelType(rel_type)
         for sl in sorted_labels(REL_SPECS[rel_type].sources):
             stmt = q_rel_page(rel_type, sl)
             after = ""
             while True:
-                params = {"town": self.town, "after": after, "page": self.page_size}
-                recs = self._run_one(stmt, params)
-                for rec in recs:
-                    if rec["dst_id"] is not None:
-                        yield RelRow(
-                            rel_type,
-                            NodeRef(sl, rec["src_id"]),
-                            NodeRef(NodeLabel(rec["dst_label"]), rec["dst_id"]),
-                            _props_out(rec["props"]),
-                        )
-                sources = list(dict.fromkeys(r["src_id"] for r in recs))
-                if len(sources) < self.page_size:
+                sources, last, rows = self._read(partial(self._rel_page, stmt=stmt, after=after))
+                rows.sort(key=_rel_order)
+                for src_id, dst_label, dst_id, props in rows:
+                    yield RelRow(
+                        rel_type,
+                        NodeRef(sl, src_id),
+                        NodeRef(NodeLabel(dst_label), dst_id),
+                        _props_out(props),
+                    )
+                if sources < self.page_size or last is None:
                     break
-                after = sources[-1]
+                after = last
 
     def _incident_rows(
         self, tx: _Tx, refs: Sequence[NodeRef], types: Sequence[RelType] | None, direction: Direction
@@ -560,16 +604,43 @@ class Neo4jStore(StoreMixin):
     def projection(
         self, labels: Sequence[NodeLabel] | None = None, rel_types: Sequence[RelType] | None = None
     ) -> nx.MultiDiGraph:
-        node_rows: list[tuple[str, str, Props]] = []
-        for lbl in sorted_labels(labels or list(NodeLabel)):
-            for page in self._node_pages(lbl):
-                node_rows += [(lbl.value, r["id"], _node_props(r["props"])) for r in page]
-        rel_rows: list[tuple[str, str, str, str, str, Props]] = []
-        for t in sorted({RelType(x) for x in (rel_types or list(RelType))}, key=lambda x: x.value):
-            rel_rows += [
-                (r.type.value, r.src.label.value, r.src.id, r.dst.label.value, r.dst.id, r.props)
-                for r in self.iter_rels(t)
-            ]
+        """The town (or the chosen labels and types) as a ``MultiDiGraph``, read in one read transaction:
+        pages of ``page_size`` nodes (or of their outgoing relationships) as parallel lists, one record per
+        page, without the modification time (which the projection does not carry)."""
+        wanted = sorted_labels(labels or list(NodeLabel))
+        types = sorted({RelType(x) for x in (rel_types or list(RelType))}, key=lambda x: x.value)
+        # a relationship is projected only when both ends are (build_projection): read only the types that can
+        # join two wanted labels, in one statement per source label
+        rel_stmts = []
+        for sl in wanted:
+            ts = [t.value for t in types if sl in REL_SPECS[t].sources and REL_SPECS[t].targets & set(wanted)]
+            if ts:
+                rel_stmts.append((sl, ts, q_out_rels_page(sl)))
+
+        def fn(tx: _Tx) -> tuple[list[tuple[str, str, Props]], list[tuple[str, str, str, str, str, Props]]]:
+            node_rows: list[tuple[str, str, Props]] = []
+            for lbl in wanted:
+                stmt, after = q_node_page(lbl, with_modified=False), ""
+                while True:
+                    ids, props = self._node_page(tx, stmt, after)
+                    node_rows += zip(repeat(lbl.value), ids, map(_props_out, props))
+                    if len(ids) < self.page_size:
+                        break
+                    after = ids[-1]
+            rel_rows: list[tuple[str, str, str, str, str, Props]] = []
+            for sl, ts, stmt in rel_stmts:
+                after = ""
+                while True:
+                    rec = tx.single(stmt, {**self._page_params(after), "types": ts})
+                    cols = (rec["src_ids"], rec["types"], rec["dst_labels"], rec["dst_ids"], rec["props"])
+                    rows = sorted(zip(*cols, strict=True), key=_rel_order)  # iter_rels's order per source
+                    rel_rows += [(t, sl.value, si, dl, di, _props_out(p)) for si, t, dl, di, p in rows]
+                    if rec["sources"] < self.page_size or rec["last"] is None:
+                        break
+                    after = rec["last"]
+            return node_rows, rel_rows
+
+        node_rows, rel_rows = self._read(fn)
         return build_projection(node_rows, rel_rows)
 
 

@@ -19,6 +19,14 @@ from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import ConflictError, StoreUnavailableError
 from graphsvc.store.neo4j import Neo4jStore, list_towns
 from graphsvc.store.neo4j import adapter as adapter_module
+from graphsvc.store.neo4j.statements import (
+    Statement,
+    q_node_page,
+    q_out_rels_page,
+    q_rel_page,
+    q_upsert_nodes,
+    q_upsert_rels,
+)
 from graphsvc.store.port import NodeRef, NodeRow, RelRow, WriteBatch
 from tests.support.neo4j_server import Neo4jServer, free_port, start_neo4j
 
@@ -83,6 +91,82 @@ def test_writes_go_in_unwind_batches_of_batch_rows(store: Neo4jStore, sent: list
     small_pages = Neo4jStore(store.driver, store.town, page_size=7)
     assert [n.id for n in small_pages.iter_nodes(P)] == [p["id"] for p in people]
     assert len(list(small_pages.iter_rels(RelType.MEMBER_OF))) == 400
+
+
+def test_projection_in_pages_is_the_whole_town_in_the_same_order(store: Neo4jStore) -> None:
+    """The projection reads pages of parallel lists (one record per page) in one transaction: pages of 7 nodes
+    give the same graph, in the same order, as one page; only what both ends allow is read."""
+    people = [
+        {"id": f"P-{i:03d}", "name": f"住民 {i}", "birth_year": 1950 + i, "tags": ["a"]} for i in range(30)
+    ]
+    store.upsert_nodes(P, people)
+    store.upsert_nodes(H, [{"id": f"H-{i:02d}"} for i in range(4)])
+    store.upsert_nodes(AREA, [{"id": "AR-1", "name": "北地区"}])
+    store.upsert_rels(
+        [
+            RelRow(RelType.MEMBER_OF, NodeRef(P, p["id"]), NodeRef(H, f"H-{i % 4:02d}"))
+            for i, p in enumerate(people)
+        ]
+        + [RelRow(RelType.KNOWS, NodeRef(P, "P-003"), NodeRef(P, f"P-{i:03d}")) for i in (29, 1, 17)]
+        + [RelRow(RelType.IN_AREA, NodeRef(H, f"H-{i:02d}"), NodeRef(AREA, "AR-1")) for i in range(4)]
+    )
+    whole, paged = store.projection(), Neo4jStore(store.driver, store.town, page_size=7).projection()
+    assert list(paged.nodes(data=True)) == list(whole.nodes(data=True))
+    assert list(paged.edges(keys=True, data=True)) == list(whole.edges(keys=True, data=True))
+    assert (whole.number_of_nodes(), whole.number_of_edges()) == (35, 37)
+    assert whole.nodes["Person:P-005"] == {
+        "label": "Person",
+        "id": "P-005",
+        "name": "住民 5",
+        "birth_year": 1955,
+        "tags": ["a"],
+    }
+    assert [v for _, v, k in whole.out_edges("Person:P-003", keys=True) if k == "KNOWS"] == [
+        "Person:P-001", "Person:P-017", "Person:P-029"
+    ]  # fmt: skip
+    only = store.projection([P, AREA], [RelType.MEMBER_OF, RelType.KNOWS])
+    assert (only.number_of_nodes(), only.number_of_edges()) == (31, 3)
+
+
+def _operators(driver: Any, query: str, params: dict[str, Any]) -> list[str]:
+    with driver.session() as session:
+        plan = session.run("EXPLAIN " + query, params).consume().plan
+    out: list[str] = []
+
+    def walk(op: dict[str, Any]) -> None:
+        out.append(op["operatorType"].split("@")[0])
+        for child in op.get("children", []):
+            walk(child)
+
+    walk(plan)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("stmt", "seeks"),
+    [
+        (q_upsert_nodes(P), ["NodeUniqueIndexSeek(Locking)"]),
+        (q_upsert_rels(RelType.MEMBER_OF, P, H), ["NodeUniqueIndexSeek(Locking)"] * 2),
+        (q_node_page(P), None),
+        (q_node_page(P, with_modified=False), None),
+        (q_rel_page(RelType.MEMBER_OF, P), None),
+        (q_out_rels_page(P), None),
+    ],
+    ids=lambda x: getattr(x, "name", None),
+)
+def test_plans_seek_the_key_constraint_index_and_never_sort(
+    store: Neo4jStore, driver: Any, stmt: Statement, seeks: list[str] | None
+) -> None:
+    """Upserts find each row's node by a unique seek on the (town, id) constraint's index (no label scan);
+    page reads seek that index from ``$after`` and take its order (no sort of the rest of the town)."""
+    store.ensure_schema()
+    ops = _operators(driver, stmt.query, {**stmt.sample, "town": store.town})
+    assert not [op for op in ops if "Scan" in op or "Sort" in op or "Top" in op], ops
+    if seeks is not None:
+        assert [op for op in ops if "IndexSeek" in op] == seeks, ops
+    else:
+        # one seek of the constraint's index, from (town, $after) on
+        assert [op for op in ops if "IndexSeek" in op] == ["NodeUniqueIndexSeek"], ops
 
 
 def test_updated_counts_only_changed_properties(store: Neo4jStore) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,12 +76,20 @@ def test_layers_present_by_name(offline_html: str) -> None:
     assert has(offline_html, "資源マップ") and 'lang="ja"' in offline_html
 
 
+def marker_rows(page: str) -> list[list[Any]]:
+    """The markers of every layer: one JSON array per layer, made into Leaflet markers in the browser."""
+    arrays = re.findall(r"var size = \d+;\s*(\[.*?\])\.forEach\(function \(r\)", page, flags=re.S)
+    assert arrays, "no marker layer in the page"
+    return [row for array in arrays for row in json.loads(array)]
+
+
 def test_marker_count_equals_resources_with_location(
     small_store: EmbeddedStore, small_analysis: GapReport, offline_html: str
 ) -> None:
     data = collect_map_data(small_store.projection(), small_analysis, town="small")
     assert len(data.resources) == LOCATED_RESOURCES
-    assert offline_html.count("L.marker(") == LOCATED_RESOURCES
+    assert len(marker_rows(offline_html)) == LOCATED_RESOURCES
+    assert {row[6] for row in marker_rows(offline_html)} == {escape(r.name) for r in data.resources}
     # the full and the remote opportunity are left out and said so; the agency with no location is listed
     assert data.opportunities_full == 1 and data.opportunities_remote == 1
     assert [r[1] for r in data.resources_without_location] == ["AG4"]
