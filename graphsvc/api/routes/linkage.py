@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES
+from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, responses
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.routes.resources import ERRORS
 from graphsvc.domain.errors import DomainValidationError
 
 router = APIRouter(prefix="/v1/towns/{town}", tags=["名寄せ (linkage)"])
@@ -74,7 +74,7 @@ def _safe_name(name: str) -> str:
 @router.post(
     "/caselists",
     summary="機関の名簿 (caselist) の読み込み: 本文にファイルをそのまま (CSV / xlsx)、すべての行か何も書かないか",
-    responses={**ERRORS, 413: {}},
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
     dependencies=[Depends(require(*CASELIST_WRITERS))],
     openapi_extra={
         "requestBody": {
@@ -119,7 +119,10 @@ async def load_caselist(
 
 
 @router.post(
-    "/linkage/runs", summary="名寄せの実行 (法的根拠を記録)", responses=ERRORS, dependencies=_linkers
+    "/linkage/runs",
+    summary="名寄せの実行 (法的根拠を記録)",
+    responses=responses(*TOWN_ERRORS),
+    dependencies=_linkers,
 )
 def start_run(ctx: TownDep, body: RunIn) -> dict[str, Any]:
     s = ctx.t.linkage.run(ctx.ctx, body.basis, body.reference, today=body.reference_date)
@@ -133,7 +136,9 @@ def start_run(ctx: TownDep, body: RunIn) -> dict[str, Any]:
     }
 
 
-@router.get("/linkage/runs", summary="名寄せの実行記録", responses=ERRORS, dependencies=_linkers)
+@router.get(
+    "/linkage/runs", summary="名寄せの実行記録", responses=responses(*TOWN_ERRORS), dependencies=_linkers
+)
 def list_runs(ctx: TownDep) -> list[dict[str, Any]]:
     return [
         {
@@ -150,7 +155,10 @@ def list_runs(ctx: TownDep) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/linkage/queue", summary="確認待ちの組 (行IDと確率、理由)", responses=ERRORS, dependencies=_linkers
+    "/linkage/queue",
+    summary="確認待ちの組 (行IDと確率、理由)",
+    responses=responses(*TOWN_ERRORS),
+    dependencies=_linkers,
 )
 def review_queue(ctx: TownDep) -> list[dict[str, Any]]:
     return [
@@ -166,7 +174,12 @@ def review_queue(ctx: TownDep) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/linkage/pair", summary="2行の比較 (モデルの段階)", responses=ERRORS, dependencies=_linkers)
+@router.get(
+    "/linkage/pair",
+    summary="2行の比較 (モデルの段階)",
+    responses=responses(*TOWN_ERRORS),
+    dependencies=_linkers,
+)
 def pair(
     ctx: TownDep, a: Annotated[str, Query(max_length=300)], b: Annotated[str, Query(max_length=300)]
 ) -> dict[str, Any]:
@@ -192,7 +205,10 @@ def pair(
 
 
 @router.post(
-    "/linkage/decisions", summary="判断の記録 (取り消し可能)", responses=ERRORS, dependencies=_linkers
+    "/linkage/decisions",
+    summary="判断の記録 (取り消し可能)",
+    responses=responses(*TOWN_ERRORS),
+    dependencies=_linkers,
 )
 def decide(ctx: TownDep, body: DecisionIn) -> dict[str, Any]:
     d, counts = ctx.t.linkage.decide(ctx.ctx, body.a, body.b, body.decision, body.note)
