@@ -167,13 +167,21 @@ class Chain(Result):
 
     @property
     def text_ja(self) -> str:
-        """The chain as one Japanese line: 包括 →[支援を受ける・強い]→ 世帯H1 →[近所・不明]→ 世帯H2."""
-        parts = [self.start.display_ja]
-        for s in self.steps:
-            to = s.to.display_ja + (f" ({s.via_to})" if s.via_to else "")
-            via = f" ({s.via_carrier})" if s.via_carrier else ""
-            parts.append(f"{via} →[{s.tie_ja}・{s.trust_ja}]→ {to}")
-        return "".join(parts)
+        """The chain as one Japanese line: 包括 →[支援を受ける・強い]→ 世帯H1 (P1) →[近所・不明]→ 世帯H2; the
+        members in brackets are the ones who receive and pass the message in each household."""
+        if not self.steps:
+            return self.start.display_ja
+        names = [self.start.display_ja] + [s.to.display_ja for s in self.steps]
+        members: list[list[str]] = [[] for _ in names]
+        for i, s in enumerate(self.steps):
+            for at, who in ((i, s.via_carrier), (i + 1, s.via_to)):
+                if who and who not in members[at]:
+                    members[at].append(who)
+        shown = [n + (f" ({'・'.join(m)})" if m else "") for n, m in zip(names, members, strict=True)]
+        out = shown[0]
+        for s, node in zip(self.steps, shown[1:], strict=True):
+            out += f" →[{s.tie_ja}・{s.trust_ja}]→ {node}"
+        return out
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,7 @@ class _ReachArrays:
     arc: dict[str, np.ndarray]
     status: np.ndarray
     cluster_of: np.ndarray
+    position: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -268,8 +277,13 @@ class ReachabilityResult(Result):
     informal_supporters: int
     quality: TieQuality
     engine: str
-    seconds: dict[str, float] = field(default_factory=dict)
+    _seconds: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _arrays: _ReachArrays | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds each step took (not part of ``to_dict``: equal towns give equal results)."""
+        return dict(self._seconds)
 
     @property
     def summary_ja(self) -> str:
@@ -288,6 +302,36 @@ class ReachabilityResult(Result):
         if self.quality.unknown_strength:
             head += f"。強さ不明のつながり {self.quality.unknown_strength}件 (弱いとは数えていません)"
         return head
+
+    # -- one household (needs the arrays: a result read back from JSON has only its lists)
+
+    def _position(self, household_id: str) -> int | None:
+        a = self._arrays
+        if a is None:
+            return None
+        if a.position is None:
+            T = a.graph
+            a.position = {T.ids[int(h)]: i for i, h in enumerate(T.households.tolist())}
+        return a.position.get(household_id)
+
+    def household(self, household_id: str) -> tuple[str | None, int | None] | None:
+        """(isolated cluster id or None, steps to the nearest agency or None) of a household; None when the
+        household is not in the town (or the result has no arrays)."""
+        i = self._position(household_id)
+        if i is None or self._arrays is None:
+            return None
+        a = self._arrays
+        c = int(a.cluster_of[i])
+        return (None if c < 0 else f"C{c + 1}", _hops(a.hops["agency"][int(a.graph.households[i])]))
+
+    def chain_of(self, household_id: str, target: str = "agency") -> Chain | None:
+        """The chosen chain from the nearest ``target`` (agency, formal, informal) to a household (None: no
+        chain, or the household is not in the town)."""
+        i = self._position(household_id)
+        if i is None or self._arrays is None:
+            return None
+        a = self._arrays
+        return _chain(a.graph, a, target, int(a.graph.households[i]))
 
     # -- exports (need the arrays: a result read back from JSON has only its lists)
 
@@ -684,7 +728,7 @@ def reachability(
         informal_supporters=len(sources["informal"]),
         quality=T.quality,
         engine=getattr(alg, "name", type(alg).__name__),
-        seconds=seconds,
+        _seconds=seconds,
         _arrays=arrays,
     )
     t0 = time.perf_counter()

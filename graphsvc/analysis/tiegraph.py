@@ -51,6 +51,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -356,8 +357,9 @@ class TieGraph:
         """Node numbers of the given kinds, ascending."""
         return np.flatnonzero(np.isin(self.kind, np.asarray(kinds, dtype=np.int8)))
 
-    @property
+    @cached_property
     def households(self) -> np.ndarray:
+        """Node numbers of the households (they come first: ``0 … households-1``)."""
         return self.nodes_of(HOUSEHOLD)
 
     def degree(self) -> np.ndarray:
@@ -577,7 +579,6 @@ class TieGraphBuilder:
         household_area: dict[int, str] = {}
         agency_sectors: dict[int, tuple[str, ...]] = {}
         agency_kind: dict[int, str] = {}
-        area_ids = {i: self._id[i] for i in range(n_raw) if labels[i] == _AR}
 
         def new(raw: int, kind: int) -> int:
             k = len(ids)
@@ -587,14 +588,22 @@ class TieGraphBuilder:
             out_labels.append(labels[raw])
             return k
 
-        hh_raw = [i for i in range(n_raw) if labels[i] == _HH]
+        # canonical numbering (by label, then id): the chains and the tie-breaks do not depend on the order the
+        # rows came in
+        by_label: dict[str, list[int]] = defaultdict(list)
+        for i, lab in enumerate(labels):
+            by_label[lab].append(i)
+        ident = self._id
+        for lst in by_label.values():
+            lst.sort(key=ident.__getitem__)
+        hh_raw = by_label.get(_HH, [])
         for i in hh_raw:
             k = new(i, HOUSEHOLD)
             fl = self._hh_flags.get(i)
             if fl:
                 household_flags[k] = fl
             ar = self._in_area.get(i)
-            aid = area_ids.get(ar) if ar is not None else None
+            aid = self._id[ar] if ar is not None and labels[ar] == _AR else None
             if aid is None:
                 aid = self._hh_area.get(i)
             if aid is not None:
@@ -606,15 +615,15 @@ class TieGraphBuilder:
         lon = raw_lon[hh_arr].copy()
         person_index = np.full(n_raw, -1, dtype=np.int64)
         persons: list[str] = []
-        for i in range(n_raw):
+        for i in by_label.get(_PE, []):
+            person_index[i] = len(persons)
+            persons.append(self._id[i])
+            h = self._member_of.get(i)
+            if h is not None and labels[h] == _HH:
+                node_of[i] = node_of[h]
+        for i in [*by_label.get(_AG, []), *by_label.get(_SU, []), *by_label.get(_VE, [])]:
             lab = labels[i]
-            if lab == _PE:
-                person_index[i] = len(persons)
-                persons.append(self._id[i])
-                h = self._member_of.get(i)
-                if h is not None and labels[h] == _HH:
-                    node_of[i] = node_of[h]
-            elif lab == _AG:
+            if lab == _AG:
                 k = new(i, AGENCY)
                 name, sectors, akind = self._info.get(i, (self._id[i], (), None))
                 names[k] = name
@@ -644,7 +653,7 @@ class TieGraphBuilder:
         extra_t: list[int] = []
         extra_r: list[int] = []
         # supporters' agencies
-        for i in range(n_raw):
+        for i in by_label.get(_SU, []):
             if labels[i] == _SU:
                 aid = self._info.get(i, ("", "", None))[2]
                 if aid is not None:
@@ -668,7 +677,9 @@ class TieGraphBuilder:
                         extra_t.append(_TIE["case"])
                         extra_r.append(STRONG if open_ else WEAK)
         # placements: the member ↔ the opportunity's host (the opportunity itself when it names none)
-        for p, o, trust in self._placed:
+        for p, o, trust in sorted(
+            self._placed, key=lambda x: (ident[self._hosted.get(x[1], x[1])], ident[x[0]])
+        ):
             host = self._hosted.get(o, o)
             if node_of[host] < 0:
                 kind = AGENCY if labels[host] == _AG else VENUE if labels[host] == _VE else HOST
@@ -687,7 +698,8 @@ class TieGraphBuilder:
         # every endpoint must be a node now: orphan persons get one; anything else is not a tie end
         if len(ts):
             ends = np.unique(np.concatenate([ts, td]))
-            for raw in ends[(node_of[ends] < 0) & (person_index[ends] >= 0)].tolist():
+            orphans = ends[(node_of[ends] < 0) & (person_index[ends] >= 0)].tolist()
+            for raw in sorted(orphans, key=ident.__getitem__):
                 new(raw, PERSON)
         ok = (node_of[ts] >= 0) & (node_of[td] >= 0) if len(ts) else np.zeros(0, dtype=bool)
         ts, td, tt, tr, rec = ts[ok], td[ok], tt[ok], tr[ok], rec[ok]
@@ -699,7 +711,7 @@ class TieGraphBuilder:
         dup_groups = conflicting = 0
         conflict_examples: list[str] = []
         if len(ts):
-            order = np.lexsort((_TRUST_PRIORITY[tr], kb, ka, tt))
+            order = np.lexsort((td, ts, _TRUST_PRIORITY[tr], kb, ka, tt))
             same = (
                 (tt[order][1:] == tt[order][:-1])
                 & (ka[order][1:] == ka[order][:-1])
@@ -747,7 +759,7 @@ class TieGraphBuilder:
         vd = np.concatenate([via_d, via_s[bi]])
         # one arc per ordered pair: the most trusted (then the lowest tie code)
         if len(src):
-            order = np.lexsort((tie, trust, dst, src))
+            order = np.lexsort((vd, vs, tie, trust, dst, src))
             first = np.r_[True, (src[order][1:] != src[order][:-1]) | (dst[order][1:] != dst[order][:-1])]
             sel = order[first]
             src, dst, tie, trust, vs, vd = src[sel], dst[sel], tie[sel], trust[sel], vs[sel], vd[sel]

@@ -24,6 +24,10 @@ MODULES = [
     "graphsvc.analysis.missing_links",
     "graphsvc.analysis.overlap",
     "graphsvc.analysis.silo",
+    "graphsvc.analysis.algorithms",
+    "graphsvc.analysis.tiegraph",
+    "graphsvc.analysis.reachability",
+    "graphsvc.analysis.agency_network",
 ]
 
 
@@ -44,6 +48,8 @@ def test_empty_graph_gives_empty_results(G: nx.Graph) -> None:
     assert d["concentration"]["gini"] == 0.0 and d["fragility"]["single_points"] == []
     assert d["silo"]["modularity"] is None and d["coverage"]["far"] == []
     assert set(d["summary_ja"]) == {
+        "agency_network",
+        "reachability",
         "isolation",
         "overlap",
         "missing_links",
@@ -70,7 +76,12 @@ def test_a_graph_with_stray_nodes_and_unknown_edges() -> None:
 
 
 def test_undirected_copy_gives_the_same_report(synth_town) -> None:
+    """Direction is recovered from the labels, except a KNOWS between two persons: an undirected graph cannot say
+    who knows whom, so there every tie passes both ways; with two-way KNOWS (friends) both reports agree."""
     G = synth_town(300, 11)
+    for _, _, key, d in G.edges(keys=True, data=True):
+        if key == "KNOWS":
+            d["relation"] = "friend"
     a = analyse_all(G, reference_year=2024).to_dict()
     b = analyse_all(nx.MultiGraph(G), reference_year=2024).to_dict()
     a.pop("seconds"), b.pop("seconds")
