@@ -468,15 +468,14 @@ class _Reach:
 
     in_cluster: str | None
     hops: int | None
-    chain_ja: str | None
 
 
-def _gap_reasons(ties: list[RawTie], reach: _Reach | None, k: int) -> tuple[str | None, list[Reason], bool]:
-    """(first gap or None, the gap reasons with their weights, whether every tie is weak or unknown with at least
-    one unknown)."""
+def _gap_reasons(ties: list[RawTie], reach: _Reach | None, k: int) -> tuple[str | None, list[Reason]]:
+    """(first gap or None, the gap reasons with their weights; ``unknown_strength`` with weight 0 when every tie is
+    weak or unknown and at least one is unknown)."""
     if not ties:
         ja, en = GAPS["isolated"]
-        return "isolated", [Reason("isolated", ja, en, GAP_WEIGHTS["isolated"])], False
+        return "isolated", [Reason("isolated", ja, en, GAP_WEIGHTS["isolated"])]
     reasons: list[Reason] = []
     gap: str | None = None
 
@@ -514,8 +513,7 @@ def _gap_reasons(ties: list[RawTie], reach: _Reach | None, k: int) -> tuple[str 
             f"つながりは{TIE_KINDS[kk][0]}のみ ({listing_ja})",
             f"ties to {TIE_KINDS[kk][1]} only ({listing_en})",
         )
-    unknown_only = "unknown" in trusts and "strong" not in trusts
-    if unknown_only:
+    if "unknown" in trusts and "strong" not in trusts:
         reasons.append(
             Reason(
                 "unknown_strength",
@@ -524,7 +522,7 @@ def _gap_reasons(ties: list[RawTie], reach: _Reach | None, k: int) -> tuple[str 
                 0.0,
             )
         )
-    return gap, reasons, unknown_only
+    return gap, reasons
 
 
 def outreach_list(
@@ -595,8 +593,8 @@ def outreach_list(
         ht = ties.get(h, [])
         hid = idx.ext_id(h)
         info = reach.household(hid)
-        r = None if info is None else _Reach(info[0], info[1], None)
-        gap, gap_reasons, unknown_only = _gap_reasons(ht, r, k)
+        r = None if info is None else _Reach(info[0], info[1])
+        gap, gap_reasons = _gap_reasons(ht, r, k)
         codes = {x.code for x in gap_reasons}
         for code in codes:
             if code == "single_kind" and "weak_only" in codes:
