@@ -120,11 +120,20 @@ class MissingLinksResult(Result):
 class Invitee(Result):
     """An agency to invite: the unlinked shared households it covers and the agencies it should meet."""
 
+    _derived = ("partner_names",)
+
     agency: AgencyRef
     unlinked_households: int
     household_ids: tuple[str, ...]
     hard_households: int
     partners: tuple[str, ...]
+    partner_refs: tuple[AgencyRef, ...] = ()
+
+    @property
+    def partner_names(self) -> tuple[str, ...]:
+        """The partners by name (their id when they have none), in the order of ``partners``."""
+        by_id = {r.agency_id: r.name or r.agency_id for r in self.partner_refs}
+        return tuple(by_id.get(p, p) for p in self.partners)
 
 
 @dataclass(frozen=True)
@@ -478,6 +487,7 @@ def invite_list(
                 household_ids=tuple(sorted(households[a])),
                 hard_households=len(hard[a]),
                 partners=tuple(sorted(partners[a])),
+                partner_refs=tuple(refs[p] for p in sorted(partners[a]) if p in refs),
             )
             for a in ranked
         ),
