@@ -677,7 +677,7 @@ class TieGraphBuilder:
                         extra_t.append(_TIE["case"])
                         extra_r.append(STRONG if open_ else WEAK)
         # placements: the member ↔ the opportunity's host (the opportunity itself when it names none)
-        for p, o, trust in sorted(
+        for p, o, ptrust in sorted(
             self._placed, key=lambda x: (ident[self._hosted.get(x[1], x[1])], ident[x[0]])
         ):
             host = self._hosted.get(o, o)
@@ -688,7 +688,7 @@ class TieGraphBuilder:
             extra_s.append(p)
             extra_d.append(host)
             extra_t.append(_TIE["placement"])
-            extra_r.append(trust)
+            extra_r.append(ptrust)
         if extra_s:
             ts = np.concatenate([ts, np.asarray(extra_s, dtype=np.int64)])
             td = np.concatenate([td, np.asarray(extra_d, dtype=np.int64)])
@@ -781,18 +781,16 @@ class TieGraphBuilder:
             & (kind_arr[dst] == HOUSEHOLD)
         )
         if len(serve):
-            hh = dst[serve]
-            ag = src[serve]
-            order = np.lexsort((ag, hh))
-            hh, ag = hh[order], ag[order]
-            cut = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1], True])
-            for s0, s1 in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
+            by_hh = np.lexsort((src[serve], dst[serve]))
+            hh_s, ag_s = dst[serve][by_hh], src[serve][by_hh]
+            cuts = np.flatnonzero(np.r_[True, hh_s[1:] != hh_s[:-1], True])
+            for s0, s1 in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
                 if s1 - s0 < 2:
                     continue
-                group = sorted(set(ag[s0:s1].tolist()))
-                for x in range(len(group)):
-                    for y in range(x + 1, len(group)):
-                        coserved[(group[x], group[y])] += 1
+                serving_agencies = sorted(set(ag_s[s0:s1].tolist()))
+                for x in range(len(serving_agencies)):
+                    for y in range(x + 1, len(serving_agencies)):
+                        coserved[(serving_agencies[x], serving_agencies[y])] += 1
 
         examples = {k: tuple(v) for k, v in self._ex.items()}
         if conflict_examples:
