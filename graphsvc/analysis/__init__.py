@@ -118,10 +118,11 @@ class GapReport(Result):
         if reach.households and reach.agencies == 0:
             out.append("支援関係機関が登録されていないため、どの世帯にも機関までの経路がありません")
         elif reach.clusters:
+            big = reach.clusters[0]
             out.append(
                 f"機関とのつながりがまったくない住民のまとまりが{len(reach.clusters)}組 "
-                f"({reach.cluster_households}世帯) あります。最大のまとまりは{reach.clusters[0].households}世帯で、"
-                f"入口は{reach.clusters[0].entry.display_ja if reach.clusters[0].entry.name else reach.clusters[0].entry.kind_ja}です"
+                f"({reach.cluster_households}世帯) あります。最大のまとまり ({big.cluster_id}、{big.households}世帯) は "
+                f"{big.entry.display_ja} から{big.k}歩以内に {big.entry_reaches}世帯へ届きます"
             )
         unreachable = len(reach.beyond_k) + len(reach.no_tie)
         if reach.households and unreachable:

@@ -142,7 +142,7 @@ def test_cluster_with_no_agency_and_its_entry_point(town) -> None:
     G = town.graph()
     r = reachability(G, k=3)
     (cl,) = r.clusters
-    assert (cl.cluster_id, cl.households, cl.nodes) == ("C1", 5, 6)
+    assert (cl.cluster_id, cl.households, cl.nodes) == ("G1", 5, 6)
     assert cl.household_ids == ("C1", "C2", "C3", "C4", "C5") and cl.risk_households == 1
     assert cl.supporters == ("見守りサポーター 田中",)
     assert r.unreachable == ("C1", "C2", "C3", "C4", "C5") and r.no_tie == ("H-alone",)
@@ -166,7 +166,7 @@ def test_cluster_with_no_agency_and_its_entry_point(town) -> None:
     iso = outreach_list(G, reference_year=2024, reach=r)
     assert iso.cluster == ("C1", "C2", "C3", "C4", "C5")
     top = next(x for x in iso.outreach if x.household_id == "C3")
-    assert top.gap == "cluster" and top.cluster_id == "C1"
+    assert top.gap == "cluster" and top.cluster_id == "G1"
 
 
 def test_direction_of_acquaintance_and_watch(town) -> None:
