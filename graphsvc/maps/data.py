@@ -368,13 +368,13 @@ def collect_map_data(G: nx.Graph, analysis: GapReport, *, town: str) -> MapData:
     network_agencies: list[NetworkAgency] = []
     unlocated = 0
     for comp in net.components:
-        for a in comp.agencies:
-            res = by_key.get(f"{NodeLabel.AGENCY.value}:{a.agency_id}")
+        for ag in comp.agencies:
+            res = by_key.get(f"{NodeLabel.AGENCY.value}:{ag.agency_id}")
             if res is None:
                 unlocated += 1
                 continue
             network_agencies.append(
-                NetworkAgency(res, comp.component_id, comp.main, a.agency_id in cuts, cuts.get(a.agency_id))
+                NetworkAgency(res, comp.component_id, comp.main, ag.agency_id in cuts, cuts.get(ag.agency_id))
             )
     floor = CollaborationLevel(net.min_level).rank
     network_lines: list[NetworkLine] = []
@@ -383,8 +383,8 @@ def collect_map_data(G: nx.Graph, analysis: GapReport, *, town: str) -> MapData:
         rb = by_key.get(f"{NodeLabel.AGENCY.value}:{id_b}")
         if ra is None or rb is None or lv.rank < floor:
             continue
-        key = frozenset((id_a, id_b))
-        network_lines.append(NetworkLine(ra, rb, lv.ja, key in bridges, bridges.get(key)))
+        pair = frozenset((id_a, id_b))
+        network_lines.append(NetworkLine(ra, rb, lv.ja, pair in bridges, bridges.get(pair)))
     cluster_ids = [h for c in analysis.reachability.clusters for h in c.household_ids]
 
     iso = analysis.isolation

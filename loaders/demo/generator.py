@@ -15,6 +15,7 @@ because building a pydantic record per row would dominate the time of a million-
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import zlib
 from collections.abc import Iterator
@@ -774,7 +775,7 @@ def _enclaves(w: _BlockWriter, hs: list[_Household], d: _Draws) -> None:
 
 
 def _tie_group(w: _BlockWriter, group: list[_Household], d: _Draws) -> None:
-    for a, b in zip(group, group[1:], strict=False):
+    for a, b in itertools.pairwise(group):
         kind = d.u()
         if kind < 0.4:
             w.rel(

@@ -12,6 +12,7 @@ Neighbour ties carry no strength (不明). H0 and the 保健センター share a
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def build_path_town(data_dir: Path, town: str = TOWN) -> EmbeddedStore:
     rel(R.MEMBER_OF, p0, h[0])
     rel(R.SUPPORTED_BY, p0, ag["AG-houkatsu"], intensity=2)
     rel(R.SUPPORTED_BY, h[0], ag["AG-hoken"], intensity=2)
-    for a, b in zip(h, h[1:], strict=False):
+    for a, b in itertools.pairwise(h):
         rel(R.NEIGHBOUR_OF, a, b)  # no strength recorded
     c = [
         add(
