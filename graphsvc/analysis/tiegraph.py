@@ -47,7 +47,6 @@ graph: a town of a million households fits in a few hundred megabytes.
 from __future__ import annotations
 
 import math
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.analysis._common import Result, cached, coord, index_of
+from graphsvc.analysis._common import Result, cached, index_of
 from graphsvc.domain.enums import (
     CaseStage,
     CollaborationLevel,
@@ -68,6 +67,7 @@ from graphsvc.domain.enums import (
     TieKind,
     TieStrength,
 )
+from graphsvc.domain.records import REL_SPECS
 
 __all__ = [
     "KINDS",
@@ -385,109 +385,107 @@ class TieGraph:
         return self.labels[node], self.ids[node], self.names.get(node), KINDS[int(self.kind[node])]
 
 
-class TieGraphBuilder:
-    """Gathers a town's nodes and relationships, row by row, into a :class:`TieGraph`.
+_NODE_FIELDS: dict[str, tuple[str, ...]] = {
+    _HH: ("flags", "area_id", "lat", "lon"),
+    _AG: ("name", "sectors", "kind", "lat", "lon"),
+    _SU: ("name", "kind", "agency_id"),
+    _VE: ("name",),
+    _EM: ("name",),
+    _OP: ("title", "name"),
+    _CA: ("stage",),
+}
+"""The node fields the builder keeps, by label (everything else a row carries is dropped on arrival)."""
 
-    Feed it ``add_node(label, id, props)`` and ``add_rel(type, src_label, src_id, dst_label, dst_id, props)``
-    (the shape of :func:`graphsvc.store.common.build_projection`'s rows) in any order, or store rows with
-    :meth:`add_rows`; then :meth:`build`.
+_REL_FIELDS: dict[str, tuple[str, ...]] = {
+    "SUPPORTED_BY": ("intensity",),
+    "VISITS": ("per_month",),
+    "ATTENDS": ("per_month",),
+    "NEIGHBOUR_OF": ("strength", "relation"),
+    "KNOWS": ("strength", "relation"),
+    "PLACED_IN": ("status",),
+    "COLLABORATES_WITH": ("level",),
+}
+"""The relationship fields the builder keeps, by type."""
+
+_SPEC_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    t.value: (frozenset(x.value for x in s.sources), frozenset(x.value for x in s.targets))
+    for t, s in REL_SPECS.items()
+}
+
+Column = list[Any]
+
+
+def _floats(col: Column) -> np.ndarray:
+    """Numbers of a column as floats, NaN where missing or not a number (booleans are not numbers)."""
+    if not any(isinstance(x, (bool, str)) for x in col):
+        try:
+            return np.asarray(col, dtype=float).reshape(len(col))
+        except (TypeError, ValueError):
+            pass
+    return np.array([math.nan if (x := _number(v)) is None else x for v in col], dtype=float).reshape(
+        len(col)
+    )
+
+
+def _threshold_trust(col: Column, strong_from: float) -> np.ndarray:
+    x = _floats(col)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(x), UNKNOWN, np.where(x >= strong_from, STRONG, WEAK)).astype(np.int8)
+
+
+_STRENGTH_CODE: dict[Any, int] = {"strong": STRONG, "weak": WEAK, None: UNKNOWN}
+
+
+def _strengths(col: Column) -> np.ndarray:
+    m = _STRENGTH_CODE
+    try:
+        out = [m[x] if x in m else _strength(x) for x in col]
+    except TypeError:  # an unhashable value
+        out = [_strength(x) for x in col]
+    return np.asarray(out, dtype=np.int8).reshape(len(col))
+
+
+def _relations(col: Column, default: str) -> np.ndarray:
+    d = _TIE[default]
+    m: dict[Any, int] = {None: d, **{k: _TIE[v] for k, v in _RELATION_TIE.items()}}
+    try:
+        out = [m[x] if x in m else _TIE[_relation_tie({"relation": x}, default)] for x in col]
+    except TypeError:
+        out = [_TIE[_relation_tie({"relation": x}, default)] for x in col]
+    return np.asarray(out, dtype=np.int8).reshape(len(col))
+
+
+class TieGraphBuilder:
+    """Gathers a town's nodes and relationships into a :class:`TieGraph`, in columns.
+
+    Rows one at a time — ``add_node(label, id, props)`` and ``add_rel(type, src_label, src_id, dst_label,
+    dst_id, props)`` (the shape of :func:`graphsvc.store.common.build_projection`'s rows), or store rows with
+    :meth:`add_rows` — only append to a buffer; whole columns — :meth:`add_nodes` and :meth:`add_rels`, what a
+    store reads per label or type — skip even that. Everything is resolved in bulk by :meth:`build`, in any
+    order of arrival (a node given twice: the last one counts, as an upsert).
     """
 
     def __init__(self, *, directed: bool = True, examples: int = 5) -> None:
         self.directed = directed
         self._examples = examples
-        self._index: dict[str, dict[str, int]] = defaultdict(dict)
-        self._label: list[str] = []
-        self._id: list[str] = []
-        self._info: dict[int, tuple[Any, ...]] = {}
-        self._lat = array("d")
-        self._lon = array("d")
-        self._hh_flags: dict[int, tuple[str, ...]] = {}
-        self._hh_area: dict[int, str] = {}
-        self._intern: dict[str, str] = {}
-        self._member_of: dict[int, int] = {}
-        # ties before folding: raw endpoints, tie type, trust
-        self._ts = array("q")
-        self._td = array("q")
-        self._tt = array("b")
-        self._tr = array("b")
-        self._recorded = array("b")  # 1: a recorded tie (duplicates counted), 0: derived (cases, placements)
-        self._case_about: dict[int, list[int]] = defaultdict(list)
-        self._case_agency: dict[int, list[int]] = defaultdict(list)
-        self._placed: list[tuple[int, int, int]] = []
-        self._hosted: dict[int, int] = {}
-        self._in_area: dict[int, int] = {}
-        self._collab: dict[tuple[int, int], int] = {}
-        self.collab_ignored = 0
-        self.unknown_endpoint = 0
-        self.self_loops = 0
-        self._ex: dict[str, list[str]] = defaultdict(list)
+        self._node_rows: dict[str, tuple[list[str], list[Mapping[str, Any] | None]]] = {}
+        self._rel_rows: dict[
+            tuple[str, str, str], tuple[list[str], list[str], list[Mapping[str, Any] | None]]
+        ] = {}
+        self._node_cols: dict[str, list[tuple[Column, dict[str, Column]]]] = defaultdict(list)
+        self._rel_cols: dict[tuple[str, str, str], list[tuple[Column, Column, dict[str, Column]]]] = (
+            defaultdict(list)
+        )
 
-    # -- nodes
+    # -- input
 
     def add_node(self, label: str, id_: str, props: Mapping[str, Any] | None = None) -> None:
-        """Add (or update) a node; only the fields the analyses read are kept."""
-        label = str(label)
-        id_ = str(id_)
-        p = props or {}
-        by_id = self._index[label]
-        i = by_id.get(id_)
-        if i is None:
-            i = len(self._id)
-            by_id[id_] = i
-            self._label.append(label)
-            self._id.append(id_)
-            self._lat.append(math.nan)
-            self._lon.append(math.nan)
-        if label == _HH:
-            c = coord(p)
-            if c is not None:
-                self._lat[i], self._lon[i] = c
-            fl = _flags(p.get("flags"))
-            if fl:
-                self._hh_flags[i] = fl
-            else:
-                self._hh_flags.pop(i, None)
-            aid = p.get("area_id")
-            if aid is not None:
-                self._hh_area[i] = self._intern.setdefault(str(aid), str(aid))
-        elif label == _AG:
-            self._info[i] = (
-                str(p.get("name") or id_),
-                _sectors(p.get("sectors")),
-                None if p.get("kind") is None else str(p.get("kind")),
-            )
-            c = coord(p)
-            if c is not None:
-                self._lat[i], self._lon[i] = c
-        elif label == _SU:
-            aid = p.get("agency_id")
-            self._info[i] = (
-                str(p.get("name") or id_),
-                str(p.get("kind") or ""),
-                None if aid is None else str(aid),
-            )
-        elif label in (_VE, _EM, _OP):
-            self._info[i] = (str(p.get("name") or p.get("title") or id_),)
-        elif label == _CA:
-            self._info[i] = (p.get("stage") != _CLOSED,)
-
-    def _node(self, label: str, id_: str) -> int:
-        return self._index[label].get(id_, -1) if label in self._index else -1
-
-    def _example(self, key: str, text: str) -> None:
-        lst = self._ex[key]
-        if len(lst) < self._examples:
-            lst.append(text)
-
-    # -- relationships
-
-    def _tie(self, a: int, b: int, tie: str, trust: int, recorded: bool = True) -> None:
-        self._ts.append(a)
-        self._td.append(b)
-        self._tt.append(_TIE[tie])
-        self._tr.append(trust)
-        self._recorded.append(1 if recorded else 0)
+        """Add (or update) one node."""
+        buf = self._node_rows.get(label)
+        if buf is None:
+            buf = self._node_rows[label] = ([], [])
+        buf[0].append(id_)
+        buf[1].append(props)
 
     def add_rel(
         self,
@@ -498,212 +496,436 @@ class TieGraphBuilder:
         dst_id: str,
         props: Mapping[str, Any] | None = None,
     ) -> None:
-        t = str(rel_type)
-        a = self._node(str(src_label), str(src_id))
-        b = self._node(str(dst_label), str(dst_id))
-        d = props or {}
-        if t == "IN_AREA":
-            if a >= 0 and b >= 0:
-                self._in_area.setdefault(a, b)
-            return
-        if t not in _TIE_RELS:
-            return
-        if a < 0 or b < 0:
-            self.unknown_endpoint += 1
-            self._example("unknown_endpoint", f"{t} {src_label}:{src_id} → {dst_label}:{dst_id}")
-            return
-        if a == b:
-            if t != "COLLABORATES_WITH":
-                self.self_loops += 1
-                self._example("self_loops", f"{t} {src_label}:{src_id}")
-            else:
-                self.collab_ignored += 1
-            return
-        if t == "MEMBER_OF":
-            self._member_of.setdefault(a, b)
-        elif t == "SUPPORTED_BY":
-            self._tie(a, b, "support", _intensity(d.get("intensity")))
-        elif t == "VISITS":
-            self._tie(a, b, "visit", _frequency(d.get("per_month")))
-        elif t == "ATTENDS":
-            self._tie(a, b, "venue", _frequency(d.get("per_month")))
-        elif t == "NEIGHBOUR_OF":
-            self._tie(a, b, _relation_tie(d, "neighbour"), _strength(d.get("strength")))
-        elif t == "KNOWS":
-            self._tie(a, b, _relation_tie(d, "acquaintance"), _strength(d.get("strength")))
-        elif t == "ABOUT":
-            self._case_about[a].append(b)
-        elif t == "HANDLED_BY":
-            self._case_agency[a].append(b)
-        elif t == "HOSTED_BY":
-            self._hosted.setdefault(a, b)
-        elif t == "PLACED_IN":
-            status = d.get("status")
-            status = None if status is None else str(getattr(status, "value", status))
-            if status == _DECLINED:
-                return
-            trust = STRONG if status in _STRONG_PLACEMENT else WEAK if status in _WEAK_PLACEMENT else UNKNOWN
-            self._placed.append((a, b, trust))
-        elif t == "COLLABORATES_WITH":
-            lv = d.get("level")
-            try:
-                rank = CollaborationLevel(str(getattr(lv, "value", lv))).rank if lv is not None else 0
-            except ValueError:
-                rank = 0
-            key = (a, b) if a < b else (b, a)
-            if rank > self._collab.get(key, -1):
-                self._collab[key] = rank
+        """Add one relationship."""
+        key = (rel_type, src_label, dst_label)
+        buf = self._rel_rows.get(key)
+        if buf is None:
+            buf = self._rel_rows[key] = ([], [], [])
+        buf[0].append(src_id)
+        buf[1].append(dst_id)
+        buf[2].append(props)
+
+    def add_nodes(self, label: str, ids: Iterable[str], **columns: Iterable[Any]) -> None:
+        """Add nodes of one label as columns: ``ids`` and any of the fields the analyses read (households:
+        ``flags``, ``area_id``, ``lat``, ``lon``; agencies: ``name``, ``sectors``, ``kind``, ``lat``, ``lon``;
+        supporters: ``name``, ``kind``, ``agency_id``; venues and employers: ``name``; opportunities:
+        ``title``; cases: ``stage``), each as long as ``ids``."""
+        idl = list(ids)
+        cols = {k: list(v) for k, v in columns.items()}
+        for k, v in cols.items():
+            if len(v) != len(idl):
+                raise ValueError(f"column {k!r} has {len(v)} values for {len(idl)} ids")
+        self._node_cols[str(label)].append((idl, cols))
+
+    def add_rels(
+        self,
+        rel_type: str,
+        src_label: str,
+        src_ids: Iterable[str],
+        dst_label: str,
+        dst_ids: Iterable[str],
+        **columns: Iterable[Any],
+    ) -> None:
+        """Add relationships of one type and pair of labels as columns (``strength``, ``relation``,
+        ``intensity``, ``per_month``, ``status``, ``level``, as the type has them)."""
+        s, d = list(src_ids), list(dst_ids)
+        cols = {k: list(v) for k, v in columns.items()}
+        if len(s) != len(d) or any(len(v) != len(s) for v in cols.values()):
+            raise ValueError("every column of add_rels must be as long as src_ids")
+        self._rel_cols[(str(rel_type), str(src_label), str(dst_label))].append((s, d, cols))
 
     def add_rows(self, nodes: Iterable[Any] = (), rels: Iterable[Any] = ()) -> None:
         """Add store rows (:class:`~graphsvc.store.port.NodeRow`, :class:`~graphsvc.store.port.RelRow`)."""
         add_node = self.add_node
         for r in nodes:
-            add_node(r.label.value, r.id, r.props)
+            add_node(r.label, r.id, r.props)
         add_rel = self.add_rel
         for r in rels:
-            add_rel(r.type.value, r.src.label.value, r.src.id, r.dst.label.value, r.dst.id, r.props)
+            add_rel(r.type, r.src.label, r.src.id, r.dst.label, r.dst.id, r.props)
+
+    def _flush(self) -> None:
+        """Row buffers → columns (only the fields kept)."""
+        for label, (ids, props) in self._node_rows.items():
+            lab = str(label)
+            cols = {f: [None if p is None else p.get(f) for p in props] for f in _NODE_FIELDS.get(lab, ())}
+            self._node_cols[lab].append((ids, cols))
+        self._node_rows = {}
+        for (t, sl, dl), (s, d, props) in self._rel_rows.items():
+            tt = str(t)
+            cols = {f: [None if p is None else p.get(f) for p in props] for f in _REL_FIELDS.get(tt, ())}
+            self._rel_cols[(tt, str(sl), str(dl))].append((s, d, cols))
+        self._rel_rows = {}
 
     # -- build
 
     def build(self) -> TieGraph:
-        n_raw = len(self._id)
-        labels = self._label
-        # node numbers: households, then the others that take part (persons without a household, agencies,
-        # supporters, venues, hosts); members fold into their household; cases and areas are not nodes
+        """Resolve every node and relationship into a :class:`TieGraph` (the builder can be fed more and built
+        again)."""
+        self._flush()
+        ex: dict[str, list[str]] = defaultdict(list)
+
+        def example(key: str, text: str) -> None:
+            if len(ex[key]) < self._examples:
+                ex[key].append(text)
+
+        # ---- nodes: raw numbers by label, ids sorted (canonical: nothing depends on the order rows came in)
+        raw_label: list[str] = []
+        raw_id: list[str] = []
+        index: dict[str, dict[str, int]] = {}
+        field: dict[str, dict[str, Column]] = {}
+        start: dict[str, int] = {}
+        for label in sorted(self._node_cols):
+            ids: Column = []
+            cols: dict[str, Column] = defaultdict(list)
+            wanted = _NODE_FIELDS.get(label, ())
+            for cids, ccols in self._node_cols[label]:
+                n0 = len(ids)
+                ids.extend(str(x) for x in cids)
+                for f in wanted:
+                    got = ccols.get(f)
+                    col = cols[f]
+                    while len(col) < n0:
+                        col.append(None)
+                    col.extend(got if got is not None else [None] * len(cids))
+            last = dict(zip(ids, range(len(ids)), strict=True))  # an id given twice: the last row counts
+            uniq = sorted(last)
+            base = len(raw_id)
+            start[label] = base
+            index[label] = {x: base + j for j, x in enumerate(uniq)}
+            raw_id.extend(uniq)
+            raw_label.extend([label] * len(uniq))
+            picks = [last[x] for x in uniq]
+            field[label] = {f: [cols[f][k] if k < len(cols[f]) else None for k in picks] for f in wanted}
+        n_raw = len(raw_id)
+        empty: dict[str, int] = {}
+
+        def span(label: str) -> range:
+            b = start.get(label)
+            return range(0) if b is None else range(b, b + len(index[label]))
+
+        # ---- relationships: resolve ends per chunk, set aside unknown ends and self-loops
+        per_type: dict[str, list[tuple[np.ndarray, np.ndarray, dict[str, Column], str, str]]] = defaultdict(
+            list
+        )
+        unknown_endpoint = self_loops = collab_ignored = 0
+        for (t, sl, dl), chunks in self._rel_cols.items():
+            if t not in _TIE_RELS and t != "IN_AREA":
+                continue
+            ends = _SPEC_ENDS.get(t)
+            if ends is None or sl not in ends[0] or dl not in ends[1]:
+                continue  # a type or pair of labels the town graph does not have: not a tie
+            si, di = index.get(sl, empty), index.get(dl, empty)
+            for s_ids, d_ids, cols in chunks:
+                a = np.fromiter((si.get(x, -1) for x in s_ids), dtype=np.int64, count=len(s_ids))
+                b = np.fromiter((di.get(x, -1) for x in d_ids), dtype=np.int64, count=len(d_ids))
+                bad = (a < 0) | (b < 0)
+                if bad.any() and t != "IN_AREA":
+                    unknown_endpoint += int(bad.sum())
+                    for k in np.flatnonzero(bad)[: self._examples].tolist():
+                        example("unknown_endpoint", f"{t} {sl}:{s_ids[k]} → {dl}:{d_ids[k]}")
+                loop = (a == b) & ~bad
+                if loop.any():
+                    if t == "COLLABORATES_WITH":
+                        collab_ignored += int(loop.sum())
+                    elif t != "IN_AREA":
+                        self_loops += int(loop.sum())
+                        for k in np.flatnonzero(loop)[: self._examples].tolist():
+                            example("self_loops", f"{t} {sl}:{s_ids[k]}")
+                ok = ~(bad | loop)
+                if not ok.all():
+                    keep = np.flatnonzero(ok)
+                    kl = keep.tolist()
+                    cols = {f: [v[k] for k in kl] for f, v in cols.items()}
+                    a, b = a[keep], b[keep]
+                per_type[t].append((a, b, cols, sl, dl))
+
+        def cat(t: str) -> tuple[np.ndarray, np.ndarray, dict[str, Column]]:
+            parts = per_type.get(t, [])
+            if not parts:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), defaultdict(list)
+            a = np.concatenate([p[0] for p in parts])
+            b = np.concatenate([p[1] for p in parts])
+            cols: dict[str, Column] = defaultdict(list)
+            for p in parts:
+                n = len(p[0])
+                for f in _REL_FIELDS.get(t, ()):
+                    cols[f].extend(p[2].get(f) or [None] * n)
+            return a, b, cols
+
+        def first_wins(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            out = np.full(n_raw, -1, dtype=np.int64)
+            u, first = np.unique(a, return_index=True)
+            out[u] = b[first]
+            return out
+
+        is_label = {lab: np.zeros(n_raw, dtype=bool) for lab in (_HH, _PE, _AG, _SU, _VE, _EM, _OP, _AR)}
+        for lab, arr in is_label.items():
+            r = span(lab)
+            arr[r.start : r.stop] = True
+
+        a, b, _ = cat("MEMBER_OF")
+        member_of = first_wins(a, b)
+        a, b, _ = cat("IN_AREA")
+        in_area = first_wins(a, b)
+        a, b, _ = cat("HOSTED_BY")
+        hosted = first_wins(a, b)
+
+        ts_parts: list[np.ndarray] = []
+        td_parts: list[np.ndarray] = []
+        tt_parts: list[np.ndarray] = []
+        tr_parts: list[np.ndarray] = []
+        rec_parts: list[np.ndarray] = []
+
+        def ties(
+            a: np.ndarray, b: np.ndarray, tie: np.ndarray | int, trust: np.ndarray | int, rec: int
+        ) -> None:
+            n = len(a)
+            ts_parts.append(a)
+            td_parts.append(b)
+            tt_parts.append(np.broadcast_to(np.asarray(tie, dtype=np.int8), (n,)).copy())
+            tr_parts.append(np.broadcast_to(np.asarray(trust, dtype=np.int8), (n,)).copy())
+            rec_parts.append(np.full(n, rec, dtype=np.int8))
+
+        a, b, c = cat("SUPPORTED_BY")
+        ties(a, b, _TIE["support"], _threshold_trust(c["intensity"], 2), 1)
+        a, b, c = cat("VISITS")
+        ties(a, b, _TIE["visit"], _threshold_trust(c["per_month"], 1), 1)
+        a, b, c = cat("ATTENDS")
+        ties(a, b, _TIE["venue"], _threshold_trust(c["per_month"], 1), 1)
+        a, b, c = cat("NEIGHBOUR_OF")
+        ties(a, b, _relations(c["relation"], "neighbour"), _strengths(c["strength"]), 1)
+        a, b, c = cat("KNOWS")
+        ties(a, b, _relations(c["relation"], "acquaintance"), _strengths(c["strength"]), 1)
+
+        # ---- node numbers: households (by id), then agencies, supporters, venues (by id); members fold into
+        # their household; cases and areas are not nodes
         node_of = np.full(n_raw, -1, dtype=np.int64)
         kinds: list[int] = []
-        ids: list[str] = []
-        out_labels: list[str] = []
+        ids_out: list[str] = []
+        labels_out: list[str] = []
         names: dict[int, str] = {}
-        household_flags: dict[int, tuple[str, ...]] = {}
-        household_area: dict[int, str] = {}
-        agency_sectors: dict[int, tuple[str, ...]] = {}
-        agency_kind: dict[int, str] = {}
 
         def new(raw: int, kind: int) -> int:
-            k = len(ids)
+            k = len(ids_out)
             node_of[raw] = k
             kinds.append(kind)
-            ids.append(self._id[raw])
-            out_labels.append(labels[raw])
+            ids_out.append(raw_id[raw])
+            labels_out.append(raw_label[raw])
             return k
 
-        # canonical numbering (by label, then id): the chains and the tie-breaks do not depend on the order the
-        # rows came in
-        by_label: dict[str, list[int]] = defaultdict(list)
-        for i, lab in enumerate(labels):
-            by_label[lab].append(i)
-        ident = self._id
-        for lst in by_label.values():
-            lst.sort(key=ident.__getitem__)
-        hh_raw = by_label.get(_HH, [])
-        for i in hh_raw:
-            k = new(i, HOUSEHOLD)
-            fl = self._hh_flags.get(i)
+        hh = span(_HH)
+        hf = field.get(_HH, {})
+        household_flags: dict[int, tuple[str, ...]] = {}
+        household_area: dict[int, str] = {}
+        n_hh = len(hh)
+        node_of[hh.start : hh.stop] = np.arange(n_hh)
+        kinds.extend([HOUSEHOLD] * n_hh)
+        ids_out.extend(raw_id[hh.start : hh.stop])
+        labels_out.extend([_HH] * n_hh)
+        for k, fl in enumerate(hf.get("flags", [])):
             if fl:
-                household_flags[k] = fl
-            ar = self._in_area.get(i)
-            aid = self._id[ar] if ar is not None and labels[ar] == _AR else None
-            if aid is None:
-                aid = self._hh_area.get(i)
-            if aid is not None:
-                household_area[k] = aid
-        raw_lat = np.frombuffer(self._lat, dtype=float) if n_raw else np.zeros(0)
-        raw_lon = np.frombuffer(self._lon, dtype=float) if n_raw else np.zeros(0)
-        hh_arr = np.asarray(hh_raw, dtype=np.int64)
-        lat = raw_lat[hh_arr].copy()
-        lon = raw_lon[hh_arr].copy()
+                parsed = _flags(fl)
+                if parsed:
+                    household_flags[k] = parsed
+        ar_ids = raw_id
+        area_col = hf.get("area_id", [None] * n_hh)
+        intern: dict[str, str] = {}
+        for k in range(n_hh):
+            ar = int(in_area[hh.start + k])
+            if ar >= 0 and raw_label[ar] == _AR:
+                household_area[k] = ar_ids[ar]
+            elif area_col[k] is not None:
+                aid = str(area_col[k])
+                household_area[k] = intern.setdefault(aid, aid)
+        lat = _floats(hf.get("lat", [None] * n_hh))
+        lon = _floats(hf.get("lon", [None] * n_hh))
+        bad_pt = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+        lat[bad_pt] = math.nan
+        lon[bad_pt] = math.nan
+
+        persons = list(raw_id[span(_PE).start : span(_PE).stop])
         person_index = np.full(n_raw, -1, dtype=np.int64)
-        persons: list[str] = []
-        for i in by_label.get(_PE, []):
-            person_index[i] = len(persons)
-            persons.append(self._id[i])
-            h = self._member_of.get(i)
-            if h is not None and labels[h] == _HH:
-                node_of[i] = node_of[h]
-        for i in [*by_label.get(_AG, []), *by_label.get(_SU, []), *by_label.get(_VE, [])]:
-            lab = labels[i]
-            if lab == _AG:
-                k = new(i, AGENCY)
-                name, sectors, akind = self._info.get(i, (self._id[i], (), None))
-                names[k] = name
-                agency_sectors[k] = sectors
-                if akind is not None:
-                    agency_kind[k] = akind
-            elif lab == _SU:
-                name, skind, aid = self._info.get(i, (self._id[i], "", None))
-                formal = skind in _FORMAL_SUPPORTERS or (aid is not None and self._node(_AG, aid) >= 0)
-                k = new(i, FORMAL if formal else INFORMAL)
-                names[k] = name
-            elif lab == _VE:
-                k = new(i, VENUE)
-                names[k] = self._info.get(i, (self._id[i],))[0]
-        # persons without a household become nodes of their own (only those that take part in a tie)
-        ts = np.frombuffer(self._ts, dtype=np.int64) if len(self._ts) else np.zeros(0, dtype=np.int64)
-        td = np.frombuffer(self._td, dtype=np.int64) if len(self._td) else np.zeros(0, dtype=np.int64)
-        tt = np.frombuffer(self._tt, dtype=np.int8) if len(self._tt) else np.zeros(0, dtype=np.int8)
-        tr = np.frombuffer(self._tr, dtype=np.int8) if len(self._tr) else np.zeros(0, dtype=np.int8)
-        rec = (
-            np.frombuffer(self._recorded, dtype=np.int8)
-            if len(self._recorded)
-            else np.zeros(0, dtype=np.int8)
-        )
-        extra_s: list[int] = []
-        extra_d: list[int] = []
-        extra_t: list[int] = []
-        extra_r: list[int] = []
-        # supporters' agencies
-        for i in by_label.get(_SU, []):
-            if labels[i] == _SU:
-                aid = self._info.get(i, ("", "", None))[2]
-                if aid is not None:
-                    a = self._node(_AG, str(aid))
-                    if a >= 0:
-                        extra_s.append(i)
-                        extra_d.append(a)
-                        extra_t.append(_TIE["affiliation"])
-                        extra_r.append(STRONG)
-        # cases: what each is about ↔ each agency that handles it
-        for c, about in self._case_about.items():
-            handlers = self._case_agency.get(c)
-            if not handlers:
-                continue
-            open_ = bool(self._info.get(c, (True,))[0])
-            for x in about:
-                for a in handlers:
-                    if labels[a] == _AG and labels[x] in (_HH, _PE):
-                        extra_s.append(x)
-                        extra_d.append(a)
-                        extra_t.append(_TIE["case"])
-                        extra_r.append(STRONG if open_ else WEAK)
+        pe = span(_PE)
+        person_index[pe.start : pe.stop] = np.arange(len(pe))
+        if len(pe):
+            hs = member_of[pe.start : pe.stop]
+            folded = (hs >= 0) & is_label[_HH][np.maximum(hs, 0)]
+            node_of[pe.start : pe.stop] = np.where(folded, node_of[np.maximum(hs, 0)], -1)
+
+        agency_sectors: dict[int, tuple[str, ...]] = {}
+        agency_kind: dict[int, str] = {}
+        af = field.get(_AG, {})
+        for j, raw in enumerate(span(_AG)):
+            k = new(raw, AGENCY)
+            names[k] = str(af["name"][j] or raw_id[raw])
+            agency_sectors[k] = _sectors(af["sectors"][j])
+            if af["kind"][j] is not None:
+                agency_kind[k] = str(af["kind"][j])
+        sf = field.get(_SU, {})
+        ag_index = index.get(_AG, empty)
+        affiliated: list[tuple[int, int]] = []
+        for j, raw in enumerate(span(_SU)):
+            aid = sf["agency_id"][j]
+            agency = ag_index.get(str(aid), -1) if aid is not None else -1
+            formal = str(sf["kind"][j] or "") in _FORMAL_SUPPORTERS or agency >= 0
+            k = new(raw, FORMAL if formal else INFORMAL)
+            names[k] = str(sf["name"][j] or raw_id[raw])
+            if agency >= 0:
+                affiliated.append((raw, agency))
+        vf = field.get(_VE, {})
+        for j, raw in enumerate(span(_VE)):
+            k = new(raw, VENUE)
+            names[k] = str(vf["name"][j] or raw_id[raw])
+        if affiliated:
+            arr = np.asarray(affiliated, dtype=np.int64)
+            ties(arr[:, 0], arr[:, 1], _TIE["affiliation"], STRONG, 0)
+
+        # cases: what each is about ↔ each agency that handles it (open: strong, closed: weak)
+        ca = span(_CA)
+        stages = field.get(_CA, {}).get("stage", [])
+        a_about, b_about, _ = cat("ABOUT")
+        a_hand, b_hand, _ = cat("HANDLED_BY")
+        if len(a_about) and len(a_hand):
+            handlers: dict[int, list[int]] = defaultdict(list)
+            for c_, ag in zip(a_hand.tolist(), b_hand.tolist(), strict=True):
+                handlers[c_].append(ag)
+            xs: list[int] = []
+            ags: list[int] = []
+            trs: list[int] = []
+            for c_, x in zip(a_about.tolist(), b_about.tolist(), strict=True):
+                hs_ = handlers.get(c_)
+                if not hs_:
+                    continue
+                open_ = stages[c_ - ca.start] != _CLOSED if c_ in ca else True
+                for ag in hs_:
+                    xs.append(x)
+                    ags.append(ag)
+                    trs.append(STRONG if open_ else WEAK)
+            ties(
+                np.asarray(xs, dtype=np.int64),
+                np.asarray(ags, dtype=np.int64),
+                _TIE["case"],
+                np.asarray(trs, dtype=np.int8),
+                0,
+            )
+
         # placements: the member ↔ the opportunity's host (the opportunity itself when it names none)
-        for p, o, ptrust in sorted(
-            self._placed, key=lambda x: (ident[self._hosted.get(x[1], x[1])], ident[x[0]])
-        ):
-            host = self._hosted.get(o, o)
-            if node_of[host] < 0:
-                kind = AGENCY if labels[host] == _AG else VENUE if labels[host] == _VE else HOST
-                k = new(host, kind)
-                names[k] = str(self._info.get(host, (self._id[host],))[0])
-            extra_s.append(p)
-            extra_d.append(host)
-            extra_t.append(_TIE["placement"])
-            extra_r.append(ptrust)
-        if extra_s:
-            ts = np.concatenate([ts, np.asarray(extra_s, dtype=np.int64)])
-            td = np.concatenate([td, np.asarray(extra_d, dtype=np.int64)])
-            tt = np.concatenate([tt, np.asarray(extra_t, dtype=np.int8)])
-            tr = np.concatenate([tr, np.asarray(extra_r, dtype=np.int8)])
-            rec = np.concatenate([rec, np.zeros(len(extra_s), dtype=np.int8)])
-        # every endpoint must be a node now: orphan persons get one; anything else is not a tie end
+        a, b, c = cat("PLACED_IN")
+        if len(a):
+            status = [None if x is None else str(getattr(x, "value", x)) for x in c["status"]]
+            kept = [k for k, st in enumerate(status) if st != _DECLINED]
+            p_tr = np.array(
+                [
+                    STRONG
+                    if status[k] in _STRONG_PLACEMENT
+                    else WEAK
+                    if status[k] in _WEAK_PLACEMENT
+                    else UNKNOWN
+                    for k in kept
+                ],
+                dtype=np.int8,
+            )
+            a, b = a[kept], b[kept]
+            host = np.where(hosted[b] >= 0, hosted[b], b)
+            op_f, em_f = field.get(_OP, {}), field.get(_EM, {})
+            for h in sorted(set(host.tolist()), key=raw_id.__getitem__):
+                if node_of[h] >= 0:
+                    continue
+                lab = raw_label[h]
+                kind = AGENCY if lab == _AG else VENUE if lab == _VE else HOST
+                k = new(h, kind)
+                j = h - start[lab]
+                if lab == _OP:
+                    nm = op_f["title"][j] or op_f["name"][j]
+                elif lab == _EM:
+                    nm = em_f["name"][j]
+                else:
+                    nm = None
+                names[k] = str(nm or raw_id[h])
+            ties(a, host, _TIE["placement"], p_tr, 0)
+
+        # collaborations between agencies: the highest level of each pair
+        a, b, c = cat("COLLABORATES_WITH")
+        collab: dict[tuple[int, int], int] = {}
+        for x, y, lv in zip(a.tolist(), b.tolist(), c["level"], strict=True):
+            try:
+                rank = CollaborationLevel(str(getattr(lv, "value", lv))).rank if lv is not None else 0
+            except ValueError:
+                rank = 0
+            key = (x, y) if x < y else (y, x)
+            if rank > collab.get(key, -1):
+                collab[key] = rank
+
+        ts = np.concatenate(ts_parts) if ts_parts else np.zeros(0, dtype=np.int64)
+        td = np.concatenate(td_parts) if td_parts else np.zeros(0, dtype=np.int64)
+        tt = np.concatenate(tt_parts) if tt_parts else np.zeros(0, dtype=np.int8)
+        tr = np.concatenate(tr_parts) if tr_parts else np.zeros(0, dtype=np.int8)
+        rec = np.concatenate(rec_parts) if rec_parts else np.zeros(0, dtype=np.int8)
+        # persons without a household become nodes of their own (only those that take part in a tie)
         if len(ts):
-            ends = np.unique(np.concatenate([ts, td]))
-            orphans = ends[(node_of[ends] < 0) & (person_index[ends] >= 0)].tolist()
-            for raw in sorted(orphans, key=ident.__getitem__):
+            tie_ends = np.unique(np.concatenate([ts, td]))
+            for raw in tie_ends[(node_of[tie_ends] < 0) & (person_index[tie_ends] >= 0)].tolist():
                 new(raw, PERSON)
         ok = (node_of[ts] >= 0) & (node_of[td] >= 0) if len(ts) else np.zeros(0, dtype=bool)
         ts, td, tt, tr, rec = ts[ok], td[ok], tt[ok], tr[ok], rec[ok]
+        return self._finish(
+            ts=ts,
+            td=td,
+            tt=tt,
+            tr=tr,
+            rec=rec,
+            node_of=node_of,
+            person_index=person_index,
+            raw_label=raw_label,
+            raw_id=raw_id,
+            kinds=kinds,
+            ids_out=ids_out,
+            labels_out=labels_out,
+            names=names,
+            persons=persons,
+            household_flags=household_flags,
+            household_area=household_area,
+            lat=lat,
+            lon=lon,
+            agency_sectors=agency_sectors,
+            agency_kind=agency_kind,
+            collab=collab,
+            collab_ignored=collab_ignored,
+            unknown_endpoint=unknown_endpoint,
+            self_loops=self_loops,
+            ex=ex,
+        )
 
+    def _finish(
+        self,
+        *,
+        ts: np.ndarray,
+        td: np.ndarray,
+        tt: np.ndarray,
+        tr: np.ndarray,
+        rec: np.ndarray,
+        node_of: np.ndarray,
+        person_index: np.ndarray,
+        raw_label: list[str],
+        raw_id: list[str],
+        kinds: list[int],
+        ids_out: list[str],
+        labels_out: list[str],
+        names: dict[int, str],
+        persons: list[str],
+        household_flags: dict[int, tuple[str, ...]],
+        household_area: dict[int, str],
+        lat: np.ndarray,
+        lon: np.ndarray,
+        agency_sectors: dict[int, tuple[str, ...]],
+        agency_kind: dict[int, str],
+        collab: dict[tuple[int, int], int],
+        collab_ignored: int,
+        unknown_endpoint: int,
+        self_loops: int,
+        ex: dict[str, list[str]],
+    ) -> TieGraph:
+        labels = raw_label
         # recorded duplicates (same two ends and type, before folding): counted once, strongest strength wins
         both = np.array([t.both_ways for t in TIES], dtype=bool)[tt] | (not self.directed)
         ka = np.where(both, np.minimum(ts, td), ts)
@@ -732,7 +954,7 @@ class TieGraphBuilder:
                 for g in np.flatnonzero(conf)[: self._examples].tolist():
                     j = order[np.flatnonzero(first)[g]]
                     conflict_examples.append(
-                        f"{TIES[int(tt[j])].ja} {labels[ts[j]]}:{self._id[ts[j]]} – {labels[td[j]]}:{self._id[td[j]]}"
+                        f"{TIES[int(tt[j])].ja} {labels[ts[j]]}:{raw_id[ts[j]]} – {labels[td[j]]}:{raw_id[td[j]]}"
                     )
             keep = order[first]
             ts, td, tt, tr = ts[keep], td[keep], tt[keep], tr[keep]
@@ -766,8 +988,7 @@ class TieGraphBuilder:
 
         # agencies' collaborations and co-served households
         collabs: list[tuple[int, int, int]] = []
-        collab_ignored = self.collab_ignored
-        for (a, b), rank in sorted(self._collab.items()):
+        for (a, b), rank in sorted(collab.items()):
             na, nb = int(node_of[a]), int(node_of[b])
             if labels[a] != _AG or labels[b] != _AG or na < 0 or nb < 0:
                 collab_ignored += 1
@@ -792,13 +1013,13 @@ class TieGraphBuilder:
                     for y in range(x + 1, len(serving_agencies)):
                         coserved[(serving_agencies[x], serving_agencies[y])] += 1
 
-        examples = {k: tuple(v) for k, v in self._ex.items()}
+        examples = {k: tuple(v) for k, v in ex.items()}
         if conflict_examples:
             examples["conflicting"] = tuple(conflict_examples)
         quality = TieQuality(
             ties=n_ties,
-            unknown_endpoint=self.unknown_endpoint,
-            self_loops=self.self_loops,
+            unknown_endpoint=unknown_endpoint,
+            self_loops=self_loops,
             inside_household=n_inside,
             duplicates=dup_groups,
             conflicting=conflicting,
@@ -809,8 +1030,8 @@ class TieGraphBuilder:
         )
         return TieGraph(
             kind=kind_arr,
-            ids=ids,
-            labels=out_labels,
+            ids=ids_out,
+            labels=labels_out,
             names=names,
             src=src.astype(np.int64),
             dst=dst.astype(np.int64),

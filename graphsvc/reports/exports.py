@@ -10,11 +10,20 @@ from typing import Any
 
 from graphsvc.analysis import GapReport
 from graphsvc.analysis._common import sector_ja
-from graphsvc.analysis.reachability import Chain
+from graphsvc.analysis.agency_network import AgencyNetworkResult
+from graphsvc.analysis.reachability import Chain, ReachabilityResult
 from graphsvc.domain.enums import HouseholdFlag
 from graphsvc.domain.spreadsheet import write_rows
 
-__all__ = ["CSV_FILES", "JSON_LIST_LIMIT", "cap_lists", "gaps_json", "write_csvs", "write_gaps_json"]
+__all__ = [
+    "CSV_FILES",
+    "JSON_LIST_LIMIT",
+    "cap_lists",
+    "gaps_json",
+    "write_csvs",
+    "write_gaps_json",
+    "write_path_csvs",
+]
 
 JSON_LIST_LIMIT = 200
 """The most items ``gaps.json`` keeps of any list (the CSVs keep every row)."""
@@ -121,7 +130,7 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
         report.coverage,
     )
     paths = [
-        *write_path_csvs(report, out_dir),
+        *write_path_csvs(report.reachability, report.agency_network, out_dir),
         _write(
             out_dir / "outreach.csv",
             [
@@ -313,10 +322,9 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
     return paths
 
 
-def _reach_rows(report: GapReport) -> Iterable[Sequence[object]]:
+def _reach_rows(reach: ReachabilityResult) -> Iterable[Sequence[object]]:
     """Every household's row of reachability.csv (from the arrays when the result has them, else from the
     households kept in ``details``)."""
-    reach = report.reachability
     if reach.tie_graph is not None:
         for hid, area, status, ha, hf, hi, ta, weakest, tf, ti, cluster, flags in reach.csv_rows():
             yield (
@@ -351,10 +359,11 @@ def _reach_rows(report: GapReport) -> Iterable[Sequence[object]]:
         )
 
 
-def write_path_csvs(report: GapReport, out_dir: Path) -> list[Path]:
+def write_path_csvs(reach: ReachabilityResult, net: AgencyNetworkResult, out_dir: Path) -> list[Path]:
     """The CSVs of the path findings: the agency network (components, cuts, sectors), every household's
-    reachability and the isolated clusters."""
-    net, reach = report.agency_network, report.reachability
+    reachability and the isolated clusters (also without the rest of the report: the scale benchmark writes
+    these for a million households)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows_components = []
     ap_names = {c.agency.agency_id for c in net.articulation_points}
     for c in net.components:
@@ -446,7 +455,7 @@ def write_path_csvs(report: GapReport, out_dir: Path) -> list[Path]:
                 "孤立したまとまり",
                 "リスク要因",
             ],
-            _reach_rows(report),
+            _reach_rows(reach),
         ),
         _write(
             out_dir / "isolated_clusters.csv",
