@@ -34,6 +34,7 @@ __all__ = [
     "NetworkAlgorithms",
     "articulation_points",
     "bridges",
+    "clear_cache",
     "nearest_source",
     "weak_components",
 ]
@@ -56,6 +57,47 @@ def _check(n: int, s: np.ndarray, d: np.ndarray) -> None:
         raise ValueError("an arc names a node outside 0 … n-1")
 
 
+_LAYOUTS: list[tuple[np.ndarray, np.ndarray, int, tuple[np.ndarray, np.ndarray]]] = []
+"""The CSR layout (indptr, indices) of the last few arc arrays seen (kept with the arrays themselves, so an id
+is never mistaken): reachability asks four questions of the same arcs."""
+
+
+def clear_cache() -> None:
+    """Forget the cached CSR layouts (the benchmark times a cold start)."""
+    _LAYOUTS.clear()
+
+
+def _layout(n: int, s: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of the arcs in CSR form, rows ``0 … n-1``."""
+    for cs, cd, cn, lay in _LAYOUTS:
+        if cs is s and cd is d and cn == n:
+            return lay
+    if len(s) and bool(np.all(s[1:] >= s[:-1])):  # sorted by source, as a TieGraph keeps its arcs
+        indices = d.astype(np.int32)
+        counts = np.bincount(s, minlength=n)
+    else:
+        order = np.argsort(s, kind="stable")
+        indices = d[order].astype(np.int32)
+        counts = np.bincount(s, minlength=n) if len(s) else np.zeros(n, dtype=_INT)
+    indptr = np.zeros(n + 1, dtype=np.int32 if len(s) < 2**31 else np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    lay = (indptr, indices)
+    _LAYOUTS.append((s, d, n, lay))
+    del _LAYOUTS[:-2]
+    return lay
+
+
+def _csr(n: int, s: np.ndarray, d: np.ndarray, extra: np.ndarray | None = None) -> sp.csr_matrix:
+    """The arcs as a boolean CSR matrix, with an optional extra row ``n`` whose arcs go to ``extra`` (the
+    super-source of a multi-source search)."""
+    indptr, indices = _layout(n, s, d)
+    if extra is None:
+        return sp.csr_matrix((np.ones(len(indices), dtype=bool), indices, indptr), shape=(n, n))
+    ind = np.concatenate([indices, extra.astype(np.int32)])
+    ptr = np.concatenate([indptr, np.asarray([len(ind)], dtype=indptr.dtype)])
+    return sp.csr_matrix((np.ones(len(ind), dtype=bool), ind, ptr), shape=(n + 1, n + 1))
+
+
 def weak_components(n: int, src: object, dst: object) -> np.ndarray:
     """The component of every node when arcs are taken both ways: labels ``0 … c-1`` numbered by first node.
 
@@ -68,8 +110,7 @@ def weak_components(n: int, src: object, dst: object) -> np.ndarray:
     _check(n, s, d)
     if n == 0:
         return np.zeros(0, dtype=_INT)
-    A = sp.csr_matrix((np.ones(len(s), dtype=bool), (s, d)), shape=(n, n))
-    _, labels = csgraph.connected_components(A, directed=True, connection="weak")
+    _, labels = csgraph.connected_components(_csr(n, s, d), directed=True, connection="weak")
     # renumber by first appearance so the labels do not depend on the engine
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(first)
@@ -131,33 +172,52 @@ def nearest_source(
     c = np.zeros(len(s), dtype=_INT) if cost is None else np.asarray(cost, dtype=_INT).ravel()
     if c.shape != s.shape or (len(c) and c.min() < 0):
         raise ValueError("cost must be one non-negative integer per arc")
-    # hop distances in C (breadth-first from every source at once)
-    A = sp.csr_matrix((np.ones(len(s), dtype=bool), (s, d)), shape=(n, n))
-    dist = csgraph.dijkstra(A, directed=True, indices=srcs, unweighted=True, min_only=True)
-    reached = np.isfinite(dist)
-    hops[reached] = dist[reached].astype(_INT)
-    # the chosen predecessor: over tight arcs (hops[v] = hops[u] + 1), least accumulated cost, level by level
-    tight = np.flatnonzero((hops[s] >= 0) & (hops[d] == hops[s] + 1))
+    # hop distances in C: breadth-first from a super-source joined to every source; the queue order is sorted
+    # by level, and the position of each node's predecessor in it never decreases, so the levels are cut out
+    # with a binary search each
+    order, bfs_pred = csgraph.breadth_first_order(
+        _csr(n, s, d, extra=srcs), n, directed=True, return_predecessors=True
+    )
+    order = order[1:].astype(_INT)
+    pos = np.full(n + 1, -1, dtype=_INT)
+    pos[order] = np.arange(len(order))
+    pp = pos[bfs_pred[order]]  # -1 for the sources (their predecessor is the super-source)
+    lo, hi, level = 0, int(np.searchsorted(pp, 0, side="left")), 0
+    while lo < hi:
+        hops[order[lo:hi]] = level
+        lo, hi, level = hi, int(np.searchsorted(pp, hi, side="left")), level + 1
+    # the chosen predecessor: over tight arcs (hops[v] = hops[u] + 1), least accumulated cost, then smallest u;
+    # level by level (a node's cost is known before its successors are chosen)
+    hs, hd = hops[s], hops[d]
+    tight = np.flatnonzero((hs >= 0) & (hd == hs + 1))
     if len(tight) == 0:
         return hops, pred, arc_of
-    by_level = tight[np.argsort(hops[d[tight]], kind="stable")]
-    levels = hops[d[by_level]]
+    lv = hd[tight]
+    # levels are small: a stable sort of 16-bit keys is a radix sort in numpy
+    by_level = tight[np.argsort(lv.astype(np.int16) if level < 2**15 else lv, kind="stable")]
+    levels = hd[by_level]
     acc = np.zeros(n, dtype=_INT)
+    best = np.full(n, np.iinfo(_INT).max, dtype=_INT)
     starts = np.flatnonzero(np.r_[True, levels[1:] != levels[:-1]])
     ends = np.r_[starts[1:], len(by_level)]
+    # one integer key (cost, then predecessor) when it cannot overflow, else a sort per level
+    fits = (int(c.max()) * int(levels[-1]) + 1) * (n + 1) + n < 2**62
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         arcs = by_level[a:b]
-        v = d[arcs]
-        total = acc[s[arcs]] + c[arcs]
-        # per target node: least total, then smallest predecessor, then first arc
-        pick = np.lexsort((arcs, s[arcs], total, v))
-        v_sorted = v[pick]
-        first = np.r_[True, v_sorted[1:] != v_sorted[:-1]]
-        chosen = arcs[pick[first]]
-        tv = d[chosen]
-        pred[tv] = s[chosen]
-        arc_of[tv] = chosen
-        acc[tv] = acc[s[chosen]] + c[chosen]
+        u, v = s[arcs], d[arcs]
+        total = acc[u] + c[arcs]
+        if fits:
+            key = total * (n + 1) + u
+            np.minimum.at(best, v, key)
+            won = arcs[key == best[v]]
+        else:
+            pick = np.lexsort((arcs, u, total, v))
+            first = np.r_[True, v[pick][1:] != v[pick][:-1]]
+            won = arcs[pick[first]]
+        tv = d[won]
+        pred[tv] = s[won]
+        arc_of[tv] = won
+        acc[tv] = acc[s[won]] + c[won]
     return hops, pred, arc_of
 
 

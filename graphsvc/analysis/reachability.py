@@ -431,47 +431,45 @@ def _chain(T: TieGraph, a: _ReachArrays, target: str, h: int) -> Chain | None:
 _STATUS = ("direct", "indirect", "beyond_k", "unreachable", "no_tie")
 
 
-def _display(T: TieGraph) -> list[str]:
-    """How each node is shown in a chain (as :attr:`PathNode.display_ja`)."""
-    kinds = T.kind.tolist()
-    out = []
-    for v, k in enumerate(kinds):
-        name = T.names.get(v)
-        if name:
-            out.append(name)
-        elif k == HOUSEHOLD:
-            out.append(f"世帯{T.ids[v]}")
-        else:
-            out.append(f"{KIND_JA[KINDS[k]]} {T.ids[v]}")
-    return out
-
-
 def _chain_texts(T: TieGraph, a: _ReachArrays, target: str) -> list[str | None]:
     """The chain text of every node (None where no chain reaches), each built from its predecessor's."""
     hops, pred, arc = a.hops[target], a.pred[target], a.arc[target]
-    disp = _display(T)
+    disp = T.display_ja
     texts: list[str | None] = [None] * T.n
     reached = np.flatnonzero(hops >= 0)
     order = reached[np.argsort(hops[reached], kind="stable")]
+    # the arc of each reached node (in the tie graph's numbering), its arrow without members cached per kind
+    e_of = np.full(T.n, -1, dtype=np.int64)
+    has = arc >= 0
+    e_of[has] = a.keep[arc[has]]
+    plain = {
+        (ti, tr): _arrow(TIES[ti].ja, TRUST_JA[TRUST[tr]], None, None)
+        for ti in range(len(TIES))
+        for tr in range(len(TRUST))
+    }
     ties_ja = [t.ja for t in TIES]
     trust_ja = [TRUST_JA[t] for t in TRUST]
     persons = T.persons
-    keep = a.keep
-    pred_l, arc_l = pred.tolist(), arc.tolist()
-    tie_l, trust_l, sv, dv = T.tie, T.trust, T.src_via, T.dst_via
+    e_l = e_of.tolist()
+    pred_l = pred.tolist()
+    tie_l, trust_l = T.tie.tolist(), T.trust.tolist()
+    sv_l, dv_l = T.src_via.tolist(), T.dst_via.tolist()
     for v in order.tolist():
         p = pred_l[v]
         if p < 0:
             texts[v] = disp[v]
             continue
-        e = int(keep[arc_l[v]])
-        c, t = int(sv[e]), int(dv[e])
-        arrow = _arrow(
-            ties_ja[tie_l[e]],
-            trust_ja[trust_l[e]],
-            persons[c] if c >= 0 else None,
-            persons[t] if t >= 0 else None,
-        )
+        e = e_l[v]
+        c, t = sv_l[e], dv_l[e]
+        if c < 0 and t < 0:
+            arrow = plain[(tie_l[e], trust_l[e])]
+        else:
+            arrow = _arrow(
+                ties_ja[tie_l[e]],
+                trust_ja[trust_l[e]],
+                persons[c] if c >= 0 else None,
+                persons[t] if t >= 0 else None,
+            )
         texts[v] = f"{texts[p]}{arrow}{disp[v]}"
     return texts
 

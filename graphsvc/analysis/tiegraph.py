@@ -51,6 +51,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -222,14 +223,19 @@ def _relation_tie(props: Mapping[str, Any], default: str) -> str:
         return default
 
 
+_FLAG_VALUES = {f.value: f.value for f in HouseholdFlag}
+
+
 def _flags(raw: object) -> tuple[str, ...]:
     items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
     out: list[str] = []
     for f in items:
-        try:
-            v = HouseholdFlag(str(f)).value
-        except ValueError:
-            continue
+        v = _FLAG_VALUES.get(f) if isinstance(f, str) else None
+        if v is None:
+            try:
+                v = HouseholdFlag(str(f)).value
+            except ValueError:
+                continue
         if v not in out:
             out.append(v)
     return tuple(out)
@@ -380,6 +386,22 @@ class TieGraph:
             raise ValueError(f"unknown trust rule {ties!r} (all, not_weak, strong)")
         return keep, self.src[keep], self.dst[keep]
 
+    @cached_property
+    def display_ja(self) -> list[str]:
+        """How each node is named in a chain: its name (agencies, supporters, venues, hosts), 世帯<id> for a
+        household, else its kind and id."""
+        out: list[str] = []
+        names, ids = self.names, self.ids
+        for v, k in enumerate(self.kind.tolist()):
+            name = names.get(v)
+            if name:
+                out.append(name)
+            elif k == HOUSEHOLD:
+                out.append(f"世帯{ids[v]}")
+            else:
+                out.append(f"{KIND_JA[KINDS[k]]} {ids[v]}")
+        return out
+
     def describe(self, node: int) -> tuple[str, str, str | None, str]:
         """(label, id, name or None, kind code) of a node."""
         return self.labels[node], self.ids[node], self.names.get(node), KINDS[int(self.kind[node])]
@@ -415,9 +437,12 @@ _SPEC_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 Column = list[Any]
 
 
+_PLAIN_NUMBERS = {int, float, type(None)}
+
+
 def _floats(col: Column) -> np.ndarray:
     """Numbers of a column as floats, NaN where missing or not a number (booleans are not numbers)."""
-    if not any(isinstance(x, (bool, str)) for x in col):
+    if set(map(type, col)) <= _PLAIN_NUMBERS:
         try:
             return np.asarray(col, dtype=float).reshape(len(col))
         except (TypeError, ValueError):
@@ -579,23 +604,19 @@ class TieGraphBuilder:
             cols: dict[str, Column] = defaultdict(list)
             wanted = _NODE_FIELDS.get(label, ())
             for cids, ccols in self._node_cols[label]:
-                n0 = len(ids)
-                ids.extend(str(x) for x in cids)
+                ids.extend(map(str, cids))
                 for f in wanted:
                     got = ccols.get(f)
-                    col = cols[f]
-                    while len(col) < n0:
-                        col.append(None)
-                    col.extend(got if got is not None else [None] * len(cids))
+                    cols[f].extend(got if got is not None else [None] * len(cids))
             last = dict(zip(ids, range(len(ids)), strict=True))  # an id given twice: the last row counts
             uniq = sorted(last)
             base = len(raw_id)
             start[label] = base
-            index[label] = {x: base + j for j, x in enumerate(uniq)}
+            index[label] = dict(zip(uniq, range(base, base + len(uniq)), strict=True))
             raw_id.extend(uniq)
             raw_label.extend([label] * len(uniq))
-            picks = [last[x] for x in uniq]
-            field[label] = {f: [cols[f][k] if k < len(cols[f]) else None for k in picks] for f in wanted}
+            picks = list(map(last.__getitem__, uniq))
+            field[label] = {f: list(map(cols[f].__getitem__, picks)) for f in wanted}
         n_raw = len(raw_id)
         empty: dict[str, int] = {}
 
@@ -616,8 +637,9 @@ class TieGraphBuilder:
                 continue  # a type or pair of labels the town graph does not have: not a tie
             si, di = index.get(sl, empty), index.get(dl, empty)
             for s_ids, d_ids, cols in chunks:
-                a = np.fromiter((si.get(x, -1) for x in s_ids), dtype=np.int64, count=len(s_ids))
-                b = np.fromiter((di.get(x, -1) for x in d_ids), dtype=np.int64, count=len(d_ids))
+                # dict.get(id, -1) over the column in C (map with a repeated default)
+                a = np.asarray(list(map(si.get, s_ids, repeat(-1, len(s_ids)))), dtype=np.int64)
+                b = np.asarray(list(map(di.get, d_ids, repeat(-1, len(d_ids)))), dtype=np.int64)
                 bad = (a < 0) | (b < 0)
                 if bad.any() and t != "IN_AREA":
                     unknown_endpoint += int(bad.sum())
@@ -654,8 +676,11 @@ class TieGraphBuilder:
 
         def first_wins(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             out = np.full(n_raw, -1, dtype=np.int64)
-            u, first = np.unique(a, return_index=True)
-            out[u] = b[first]
+            if len(a) and int(np.bincount(a, minlength=1).max()) > 1:
+                u, first = np.unique(a, return_index=True)
+                out[u] = b[first]
+            else:
+                out[a] = b
             return out
 
         is_label = {lab: np.zeros(n_raw, dtype=bool) for lab in (_HH, _PE, _AG, _SU, _VE, _EM, _OP, _AR)}
@@ -727,16 +752,17 @@ class TieGraphBuilder:
                 parsed = _flags(fl)
                 if parsed:
                     household_flags[k] = parsed
-        ar_ids = raw_id
+        # the area: IN_AREA to a known area, else the household's area_id
+        ar = in_area[hh.start : hh.stop]
+        by_rel = (ar >= 0) & is_label[_AR][np.maximum(ar, 0)]
         area_col = hf.get("area_id", [None] * n_hh)
         intern: dict[str, str] = {}
-        for k in range(n_hh):
-            ar = int(in_area[hh.start + k])
-            if ar >= 0 and raw_label[ar] == _AR:
-                household_area[k] = ar_ids[ar]
-            elif area_col[k] is not None:
-                aid = str(area_col[k])
-                household_area[k] = intern.setdefault(aid, aid)
+        for k, aid in enumerate(area_col):
+            if aid is not None:
+                sid = aid if isinstance(aid, str) else str(aid)
+                household_area[k] = intern.setdefault(sid, sid)
+        rel_k = np.flatnonzero(by_rel)
+        household_area.update(zip(rel_k.tolist(), (raw_id[x] for x in ar[rel_k].tolist()), strict=True))
         lat = _floats(hf.get("lat", [None] * n_hh))
         lon = _floats(hf.get("lon", [None] * n_hh))
         bad_pt = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
@@ -863,8 +889,10 @@ class TieGraphBuilder:
         rec = np.concatenate(rec_parts) if rec_parts else np.zeros(0, dtype=np.int8)
         # persons without a household become nodes of their own (only those that take part in a tie)
         if len(ts):
-            tie_ends = np.unique(np.concatenate([ts, td]))
-            for raw in tie_ends[(node_of[tie_ends] < 0) & (person_index[tie_ends] >= 0)].tolist():
+            is_end = np.zeros(n_raw, dtype=bool)
+            is_end[ts] = True
+            is_end[td] = True
+            for raw in np.flatnonzero(is_end & (node_of < 0) & (person_index >= 0)).tolist():
                 new(raw, PERSON)
         ok = (node_of[ts] >= 0) & (node_of[td] >= 0) if len(ts) else np.zeros(0, dtype=bool)
         ts, td, tt, tr, rec = ts[ok], td[ok], tt[ok], tr[ok], rec[ok]

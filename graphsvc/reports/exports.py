@@ -326,6 +326,7 @@ def _reach_rows(reach: ReachabilityResult) -> Iterable[Sequence[object]]:
     """Every household's row of reachability.csv (from the arrays when the result has them, else from the
     households kept in ``details``)."""
     if reach.tie_graph is not None:
+        flag_ja = {f.value: f.ja for f in HouseholdFlag}
         for hid, area, status, ha, hf, hi, ta, weakest, tf, ti, cluster, flags in reach.csv_rows():
             yield (
                 hid,
@@ -339,7 +340,7 @@ def _reach_rows(reach: ReachabilityResult) -> Iterable[Sequence[object]]:
                 tf,
                 ti,
                 cluster,
-                _ja_list(_flag_ja(f) for f in flags),
+                "、".join(flag_ja.get(f, f) for f in flags),
             )
         return
     for h in reach.details:

@@ -90,6 +90,13 @@ def test_nearest_source_prefers_cheaper_chain_of_equal_length() -> None:
     assert pred[2] == 0
 
 
+def test_huge_costs_take_the_sorting_path_with_the_same_choice() -> None:
+    src, dst = [0, 0, 1, 2], [1, 2, 3, 3]
+    _, small, _ = nearest_source(4, src, dst, [0], cost=[0, 1, 5, 1])
+    _, huge, _ = nearest_source(4, src, dst, [0], cost=[0, 2**40, 5 * 2**40, 2**40])
+    assert small.tolist() == huge.tolist() == [-1, 0, 0, 2]
+
+
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(ValueError):
         weak_components(2, [0], [5])
