@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -339,7 +339,7 @@ def run_one(households: int, seed: int, out_dir: Path) -> dict[str, Any]:
     g = ig.Graph(n=n + 1, edges=edges.tolist(), directed=True)
     res["igraph_build"] = time.perf_counter() - t
     ig_cc, comps = best(lambda: g.connected_components(mode="weak"))
-    ig_bfs, (vids, layers, parents) = best(lambda: g.bfs(n, mode="out"))
+    ig_bfs, (vids, layers, _parents) = best(lambda: g.bfs(n, mode="out"))
     # the answers agree: the same partition (the super-source joins the agencies' components into one)
     merged = labels.copy()
     merged[np.isin(labels, labels[agencies])] = -1
