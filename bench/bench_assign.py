@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/bench_assign.py [--people 5000] [--openings 5000] [--weeks 12] [--sweep]``
 
 * 5,000 people × 5,000 openings, ~50 feasible openings per person (sparse), capacities from
-  :func:`matching.online.synthetic_instance` (documented there).
+  :func:`matching.sim.synthetic_instance` (documented there).
 * ``matching.assign.assign`` (HiGHS LP on a TU matrix) vs an **independent** solver in the same run:
   OR-Tools ``SimpleMinCostFlow`` (network simplex on integer costs: scores scaled by 1e9, the chosen
   pairs re-scored in floats) if installed, else ``scipy.optimize.milp`` with integrality enforced.
@@ -37,7 +37,8 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching.assign import assign
-from matching.online import Batch, assign_online, hindsight, synthetic_instance
+from matching.online import Batch, assign_online, hindsight
+from matching.sim import synthetic_instance
 
 TIME_BUDGET_S = 5.0
 TOL = 1e-6

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching import OpeningIndex, rank, rank_per_pair
-from matching.synthetic import make_openings, make_profile
+from matching.sim.openings import make_openings, make_profile
 
 TARGET_MS = 5.0
 TARGET_RATIO = 50.0

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from graphsvc.domain.errors import DomainValidationError, Problem
 from graphsvc.domain.ids import check_town_name
 from graphsvc.settings import Settings
-from graphsvc.store.port import GraphStore
 
 if TYPE_CHECKING:
     import neo4j
 
     from graphsvc.api.system import SystemDB
+    from graphsvc.store.port import GraphStore
 
 __all__ = ["Container", "build", "check_town_name"]
 

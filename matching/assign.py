@@ -56,7 +56,17 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-__all__ = ["Assignment", "Candidates", "assign", "candidates"]
+__all__ = [
+    "Assignment",
+    "Candidates",
+    "HostTable",
+    "as_int_vector",
+    "assign",
+    "assignment_from",
+    "candidates",
+    "host_table",
+    "solve",
+]
 
 Method = Literal["exact", "greedy"]
 IntArray = NDArray[np.int64]
@@ -154,7 +164,8 @@ class Candidates:
         return int(self.rows.size)
 
 
-def _as_int_vector(value: ArrayLike, name: str, length: int | None) -> IntArray:
+def as_int_vector(value: ArrayLike, name: str, length: int | None) -> IntArray:
+    """A capacity vector of ``length`` non-negative ints (a scalar is broadcast); ``ValueError`` naming ``name``."""
     arr = np.asarray(value)
     if arr.ndim == 0:
         if length is None:
@@ -295,7 +306,9 @@ def _mask_at(feasible: Any, shape: tuple[int, int], rows: IntArray, cols: IntArr
 
 
 @dataclass(frozen=True)
-class _Hosts:
+class HostTable:
+    """Openings grouped by host: each opening's host id, the host labels and the hosts' capacities."""
+
     index: IntArray  # opening -> host id (0..H-1)
     labels: NDArray[Any]
     capacity: IntArray | None  # per host id, or None (uncapped); uncapped entries = big
@@ -304,7 +317,10 @@ class _Hosts:
 _UNCAPPED = np.iinfo(np.int64).max // 4
 
 
-def _hosts(host_of: ArrayLike | None, host_capacity: Any, host_penalty: float, m: int) -> _Hosts | None:
+def host_table(
+    host_of: ArrayLike | None, host_capacity: Any, host_penalty: float, m: int
+) -> HostTable | None:
+    """Validate ``host_of`` / ``host_capacity`` / ``host_penalty`` (as in :func:`assign`); ``None`` without hosts."""
     if host_of is None:
         if host_capacity is not None:
             raise ValueError("host_capacity: needs host_of (opening -> host)")
@@ -328,21 +344,21 @@ def _hosts(host_of: ArrayLike | None, host_capacity: Any, host_penalty: float, m
         pass
     elif isinstance(host_capacity, Mapping):
         cap = np.full(labels.size, _UNCAPPED, dtype=np.int64)
-        vals = _as_int_vector(list(host_capacity.values()), "host_capacity", None)
+        vals = as_int_vector(list(host_capacity.values()), "host_capacity", None)
         pos = {lab: h for h, lab in enumerate(labels.tolist())}
         for lab, v in zip(host_capacity.keys(), vals.tolist(), strict=True):
             if lab in pos:
                 cap[pos[lab]] = v
     elif np.ndim(host_capacity) == 0:
-        cap = _as_int_vector(host_capacity, "host_capacity", labels.size)
+        cap = as_int_vector(host_capacity, "host_capacity", labels.size)
     else:
         if not integer_ids:
             raise ValueError("host_capacity: an array needs integer host ids in host_of; use a mapping")
-        full = _as_int_vector(host_capacity, "host_capacity", None)
+        full = as_int_vector(host_capacity, "host_capacity", None)
         if labels.size and labels.max() >= full.size:
             raise ValueError(f"host_capacity: length {full.size} but host_of uses host id {labels.max()}")
         cap = full[labels.astype(np.int64)]
-    return _Hosts(index, labels, cap)
+    return HostTable(index, labels, cap)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -420,10 +436,10 @@ def assign(
                 rows0 = np.asarray(scores[0])
                 shape = (int(rows0.max()) + 1 if rows0.size else 0, shape[1])
         cand = candidates(scores, feasible, shape=shape)
-    k = _as_int_vector(person_capacity, "person_capacity", cand.n)
-    cap = _as_int_vector(opening_capacity, "opening_capacity", cand.m)
-    hosts = _hosts(host_of, host_capacity, float(host_penalty), cand.m)
-    result = _solve(cand, k, cap, hosts, float(host_penalty), None, method)
+    k = as_int_vector(person_capacity, "person_capacity", cand.n)
+    cap = as_int_vector(opening_capacity, "opening_capacity", cand.m)
+    hosts = host_table(host_of, host_capacity, float(host_penalty), cand.m)
+    result = solve(cand, k, cap, hosts, float(host_penalty), None, method)
     return _finish(result, t0)
 
 
@@ -433,13 +449,13 @@ def _finish(a: Assignment, t0: float) -> Assignment:
 
 
 # --------------------------------------------------------------------------------------------------
-# Core (also used by matching.online with an initial host load)
+# Core (also used by matching.online.assigner with an initial host load)
 # --------------------------------------------------------------------------------------------------
-def _solve(
+def solve(
     cand: Candidates,
     k: IntArray,
     cap: IntArray,
-    hosts: _Hosts | None,
+    hosts: HostTable | None,
     lam: float,
     host_load: IntArray | None,
     method: str,
@@ -470,19 +486,19 @@ def _solve(
     else:
         take, upper, solver = _exact(r, c, w, k, cap, host_idx, host_cap, lam, load0, n_hosts)
 
-    return _assignment_from(
+    return assignment_from(
         r[take], c[take], w[take], cand, k, cap, hosts, lam, load0, method, solver, upper, info
     )
 
 
-def _assignment_from(
+def assignment_from(
     pr: IntArray,
     pc: IntArray,
     pw: FloatArray,
     cand: Candidates,
     k: IntArray,
     cap: IntArray,
-    hosts: _Hosts | None,
+    hosts: HostTable | None,
     lam: float,
     load0: IntArray,
     method: str,

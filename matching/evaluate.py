@@ -7,7 +7,7 @@ Run it (deterministic by seed; a few seconds with the defaults)::
 
 Protocol
 --------
-1. :func:`matching.outcomes.make_outcomes` draws a town, people, coordinator-proposed placements and their
+1. :func:`matching.sim.outcomes.make_outcomes` draws a town, people, coordinator-proposed placements and their
    outcomes at three months from a hidden ground truth.
 2. Placements are split **by person** (:class:`~sklearn.model_selection.GroupShuffleSplit`): nobody in the
    held-out split contributed a training outcome.
@@ -46,9 +46,9 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from matching.factors import FEATURES
 from matching.learn import LearnedScorer
-from matching.outcomes import OutcomeData, PersonCandidates, make_outcomes
 from matching.rank import Scorer
 from matching.scorers import ExpertScorer
+from matching.sim.outcomes import OutcomeData, PersonCandidates, make_outcomes
 
 __all__ = [
     "EvaluationReport",

@@ -230,7 +230,7 @@ class LearnedScorer(BaseEstimator):
 
     Examples
     --------
-    >>> from matching.outcomes import make_outcomes
+    >>> from matching.sim.outcomes import make_outcomes
     >>> data = make_outcomes(200, 80, seed=1)
     >>> s = LearnedScorer(random_state=0).fit(data.X, data.y)
     >>> p = s.predict(data.X[:3])

@@ -1,26 +1,25 @@
-"""Command-line interface ``tsunagari``. Each command lives in its own module and registers on ``app``."""
+"""Command-line interface ``tsunagari``. Each command lives in its own module and registers on ``app``.
+
+Every command module is imported here, explicitly: one that fails to import is a bug and fails loudly (the
+tests import this package), never a command that silently goes missing. The modules are cheap to import (see
+:mod:`graphsvc.cli.app`), so ``tsunagari --help`` lists every command without loading what they use.
+"""
 
 from __future__ import annotations
 
-import importlib
-
 from graphsvc.cli.app import app
 
-__all__ = ["app", "main"]
+# The order of these imports is the order of the commands in `tsunagari --help`.
+# isort: off
+from graphsvc.cli import info, demo, load, match, assign, learn, placement, evaluate, gaps, keys, serve
+# isort: on
 
-# Command modules; a module that is missing (a feature not installed yet) is skipped.
-_COMMAND_MODULES = ("info", "demo", "load", "match", "placement", "evaluate", "gaps", "keys", "serve")
+__all__ = ["COMMAND_MODULES", "app", "main"]
 
-
-def _register() -> None:
-    for name in _COMMAND_MODULES:
-        try:
-            importlib.import_module(f"graphsvc.cli.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"graphsvc.cli.{name}":
-                raise
+COMMAND_MODULES = (info, demo, load, match, assign, learn, placement, evaluate, gaps, keys, serve)
+"""The modules that register commands on :data:`app` (all of ``graphsvc.cli`` except ``app`` itself)."""
 
 
 def main() -> None:
-    _register()
+    """The ``tsunagari`` entry point."""
     app()

@@ -1,4 +1,10 @@
-"""The ``tsunagari`` Typer application and what every command shares (the container, error output)."""
+"""The ``tsunagari`` Typer application and what every command shares (the container, error output).
+
+Start-up budget: ``tsunagari --help`` must stay under 0.3 s (``tests/unit/cli/test_startup.py``). This module
+and the command modules import only typer, rich's console and the light domain modules (enums, errors, ids) at
+the top; everything heavier (the container and its stores, pandas, scikit-learn, networkx, folium, FastAPI,
+numpy, scipy, neo4j, the pydantic records) is imported inside the command that needs it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
-from graphsvc.bootstrap import Container, build
 from graphsvc.domain.errors import TsunagariError
+
+if TYPE_CHECKING:
+    from graphsvc.bootstrap import Container
 
 __all__ = ["app", "console", "err_console", "handle_errors", "open_container"]
 
@@ -50,6 +58,9 @@ def handle_errors(fn: F) -> F:
 
 @contextmanager
 def open_container() -> Iterator[Container]:
+    """The composition root's container for one command, closed when the command ends."""
+    from graphsvc.bootstrap import build
+
     container = build()
     try:
         yield container

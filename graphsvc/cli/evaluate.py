@@ -19,9 +19,14 @@ from typing import Annotated
 import typer
 
 from graphsvc.cli.app import app, console
-from matching.evaluate import DEFAULT_OPENINGS, DEFAULT_PEOPLE, DEFAULT_SEED, format_report, learned_wins, run
 
-__all__ = ["evaluate"]
+__all__ = ["DEFAULT_OPENINGS", "DEFAULT_PEOPLE", "DEFAULT_SEED", "evaluate"]
+
+# The protocol's defaults, as :mod:`matching.evaluate` has them (a test holds the two equal): spelt out here so
+# that ``tsunagari --help`` need not import scikit-learn to show them.
+DEFAULT_SEED = 0
+DEFAULT_PEOPLE = 800
+DEFAULT_OPENINGS = 200
 
 
 class OutputFormat(StrEnum):
@@ -43,6 +48,8 @@ def evaluate(
     ] = OutputFormat.TABLE,
 ) -> None:
     """専門家の重みと学習モデルをオフライン評価 (offline evaluation: expert weights vs learned model)."""
+    from matching.evaluate import format_report, learned_wins, run
+
     report = run(seed, people, openings)
     if output == OutputFormat.JSON:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -1,19 +1,22 @@
-"""``tsunagari gaps`` (the gap report, gaps.json and CSVs) and ``tsunagari map`` (the resource map), and the
-``map`` and ``gaps`` steps of ``tsunagari demo``."""
+"""``tsunagari gaps`` (the gap report, gaps.json and CSVs) and ``tsunagari map`` (the resource map).
+
+The demo writes the same files through its own steps (:mod:`graphsvc.services.demo`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from graphsvc.bootstrap import Container
 from graphsvc.cli.app import app, console, handle_errors, open_container
-from graphsvc.cli.demo import DemoContext, register_step
 from graphsvc.domain.errors import NotFoundError, Problem
 from graphsvc.domain.ids import check_town_name
-from graphsvc.store.port import GraphStore
+
+if TYPE_CHECKING:
+    from graphsvc.bootstrap import Container
+    from graphsvc.store.port import GraphStore
 
 __all__ = ["gaps", "map_command", "require_town"]
 
@@ -40,17 +43,12 @@ def require_town(container: Container, town: str) -> GraphStore:
     return container.store(town)
 
 
-def _analyse(store: GraphStore, extras: dict[str, Any] | None = None) -> tuple[Any, Any]:
-    """The projection and the analysis, shared through ``extras`` by the demo steps of one town."""
+def _analyse(store: GraphStore) -> tuple[Any, Any]:
+    """The town's projection and its gap analysis."""
     from graphsvc.analysis import analyse_all
 
-    if extras is not None and "gap_report" in extras:
-        return extras["projection"], extras["gap_report"]
     G = store.projection()
-    rep = analyse_all(G)
-    if extras is not None:
-        extras["projection"], extras["gap_report"] = G, rep
-    return G, rep
+    return G, analyse_all(G)
 
 
 def _out_dir(container: Container, town: str, out: Path | None) -> Path:
@@ -101,25 +99,3 @@ def map_command(
         path = out if out is not None else _out_dir(c, town, None) / "resource-map.html"
         write_map(store, path, offline=offline, analysis=rep, graph=G)
     console.print(f"→ {path} ({'オフライン版' if offline else '地理院タイル版'})", highlight=False)
-
-
-@register_step("map")
-def _demo_map(ctx: DemoContext) -> None:
-    """The offline map (the demo needs no network) as resource-map.html, and the online one beside it."""
-    from graphsvc.maps import build_map_from_data, collect_map_data, render_map
-
-    G, rep = _analyse(ctx.store, ctx.extras)
-    data = collect_map_data(G, rep, town=ctx.town)
-    ctx.extras["map_data"] = data
-    ctx.out_dir.mkdir(parents=True, exist_ok=True)
-    for name, offline in (("resource-map.html", True), ("resource-map-online.html", False)):
-        html = render_map(build_map_from_data(data, rep, offline=offline))
-        (ctx.out_dir / name).write_text(html, encoding="utf-8")
-
-
-@register_step("gaps")
-def _demo_gaps(ctx: DemoContext) -> None:
-    from graphsvc.reports import write_gap_outputs
-
-    G, rep = _analyse(ctx.store, ctx.extras)
-    write_gap_outputs(ctx.store, ctx.out_dir, analysis=rep, graph=G, data=ctx.extras.get("map_data"))

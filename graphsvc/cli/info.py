@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.domain.enums import NodeLabel, RelType
@@ -15,6 +14,8 @@ def info(
     town: str = typer.Option(None, "--town", "-t", help="町 (省略時はすべて) / town, all if omitted"),
 ) -> None:
     """格納されているデータの件数を表示 (show what the store holds)."""
+    from rich.table import Table
+
     with open_container() as c:
         console.print(f"store: [bold]{c.settings.store}[/]  data: {c.settings.data_dir}")
         towns = [town] if town else c.towns()

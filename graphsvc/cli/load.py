@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from graphsvc.cli.app import app, console, handle_errors, open_container
 from graphsvc.domain.errors import DomainValidationError, Problem
@@ -36,6 +34,8 @@ _TOWN = typer.Option("--town", "-t", help="町 (省略時は既定の町) / town
 
 
 def _print_report(report: object) -> None:
+    from rich.table import Table
+
     from loaders.common import LoadReport
 
     if not isinstance(report, LoadReport):  # the HSDS loader returns its own summary
@@ -90,6 +90,8 @@ def load(
 
             _print_report(hsds.load_hsds(store, path))
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         from loaders import load_file
 
         with Progress(

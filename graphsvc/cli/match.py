@@ -17,17 +17,15 @@ import sys
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from graphsvc.cli.app import app, console, err_console, handle_errors, open_container
 from graphsvc.domain.errors import DomainValidationError, Problem
-from graphsvc.services.matching import MatchingService
-from matching.rank import RankResult, check_references, rank
-from matching.records import Opening, Profile, load_openings, load_profile
-from matching.vocabulary import load_vocabulary, set_default_vocabulary
+
+if TYPE_CHECKING:
+    from matching.rank import RankResult
 
 __all__ = ["match", "schema"]
 
@@ -44,6 +42,8 @@ class SchemaName(StrEnum):
 
 
 def _print_table(result: RankResult, *, explain: bool) -> None:
+    from rich.table import Table
+
     console.print(result.message, highlight=False)
     table = Table(title="参加メニューの候補 (ranked openings)")
     table.add_column("順位", justify="right")
@@ -123,6 +123,11 @@ def match(
     `--person ID [--town T]` reads the person and the town's opportunities from the store;
     `--profile FILE --opportunities FILE` is the what-if mode and touches no store.
     """
+    from graphsvc.services.matching import MatchingService
+    from matching.rank import check_references, rank
+    from matching.records import load_openings, load_profile
+    from matching.vocabulary import load_vocabulary, set_default_vocabulary
+
     if vocabulary:  # profiles and openings validate needs against the extended vocabulary
         set_default_vocabulary(load_vocabulary(vocabulary))
     if (person_id is None) == (profile is None):
@@ -142,21 +147,9 @@ def match(
     with open_container() as c:
         scorer = None
         if scorer_name == "learned":
-            from graphsvc.cli.placement import scorer_path
-            from matching import LearnedScorer
+            from graphsvc.services.learning import load_learned_scorer
 
-            path = scorer_path(c.settings.data_dir, town or c.settings.default_town)
-            if not path.exists():
-                raise DomainValidationError(
-                    [
-                        Problem(
-                            f"学習済みモデルがありません ({path})。先に `tsunagari learn --town …` を実行してください",
-                            f"no learned scorer at {path}; run `tsunagari learn` first",
-                            field="--scorer",
-                        )
-                    ]
-                )
-            scorer = LearnedScorer.load(path)
+            scorer = load_learned_scorer(c.settings.data_dir, town or c.settings.default_town)
         svc = None
         if person_id is not None or opportunities is None:
             svc = MatchingService(c.store(town), scorer=scorer)
@@ -184,5 +177,7 @@ def match(
 @app.command()
 def schema(name: Annotated[SchemaName, typer.Argument(help="profile または opportunity")]) -> None:
     """入力ファイルの JSON Schema を表示 (print the JSON Schema of an input file)."""
+    from matching.records import Opening, Profile
+
     model = Profile if name == SchemaName.PROFILE else Opening
     sys.stdout.write(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2) + "\n")

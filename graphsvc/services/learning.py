@@ -16,10 +16,31 @@ from graphsvc.services.matching import MatchingService
 from graphsvc.store.port import GraphStore
 from matching import LearnedScorer, Opening, Profile
 
-__all__ = ["MIN_PER_CLASS", "RefitReport", "outcome_rows", "refit"]
+__all__ = ["MIN_PER_CLASS", "RefitReport", "load_learned_scorer", "outcome_rows", "refit", "scorer_path"]
 
 MIN_PER_CLASS = 10
 """Fewer recorded outcomes of either kind than this and a fit would say more about noise than about placements."""
+
+
+def scorer_path(data_dir: Path, town: str) -> Path:
+    """Where a town's learned scorer lives: next to its data, written by :func:`refit` (``tsunagari learn``)."""
+    return Path(data_dir) / f"{town}.scorer.joblib"
+
+
+def load_learned_scorer(data_dir: Path, town: str) -> LearnedScorer:
+    """The town's learned scorer; a town that has none is a bilingual error naming the path and the remedy."""
+    path = scorer_path(data_dir, town)
+    if not path.exists():
+        raise DomainValidationError(
+            [
+                Problem(
+                    f"学習済みモデルがありません ({path})。先に `tsunagari learn --town …` を実行してください",
+                    f"no learned scorer at {path}; run `tsunagari learn` first",
+                    field="--scorer",
+                )
+            ]
+        )
+    return LearnedScorer.load(path)
 
 
 @dataclass(frozen=True)

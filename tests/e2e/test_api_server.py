@@ -16,8 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-# until "keys" is in graphsvc.cli._COMMAND_MODULES, import it before running the CLI
-CLI = "import graphsvc.cli.keys; from graphsvc.cli import main; main()"
+CLI = "from graphsvc.cli import main; main()"
 
 
 def _port() -> int:

@@ -168,8 +168,7 @@ def test_chunked_build_equals_atomic_build(tmp_path: Path) -> None:
 def test_cli_demo_writes_summaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import graphsvc.cli.demo  # noqa: F401  (registers the command)
-    from graphsvc.cli.app import app
+    from graphsvc.cli import app
 
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TSUNAGARI_OUT_DIR", str(tmp_path / "out"))

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphsvc.bootstrap import build
-from graphsvc.cli import _register, app
+from graphsvc.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -16,7 +16,6 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(tmp_path / "data"))
-    _register()
     return CliRunner()
 
 

@@ -79,9 +79,8 @@ def test_refit_refuses_too_few_outcomes(town_file: Path, tmp_path: Path) -> None
 def test_cli_learn_then_match_with_learned(
     town_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from graphsvc.cli import _register, app
+    from graphsvc.cli import app
 
-    _register()
     shutil.copy(town_file, tmp_path / "takasu.sqlite3")
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(tmp_path))
     runner = CliRunner()

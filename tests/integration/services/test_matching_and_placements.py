@@ -153,9 +153,8 @@ def test_placement_lifecycle_history_and_capacity(store: GraphStore) -> None:
 
 
 def test_cli_match_assign_and_placement(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphsvc.cli import _register, app
+    from graphsvc.cli import app
 
-    _register()
     monkeypatch.setenv("TSUNAGARI_DATA_DIR", str(container.settings.data_dir))
     monkeypatch.setenv("TSUNAGARI_OUT_DIR", str(container.settings.out_dir))
     svc = MatchingService(container.store("takasu"))

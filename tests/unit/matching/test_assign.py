@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.assign import assign, candidates
-from matching.online import Batch, OnlineAssigner, assign_online, synthetic_instance
+from matching.online import Batch, OnlineAssigner, assign_online
+from matching.sim import synthetic_instance
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from graphsvc.cli import _register, app
+from graphsvc.cli import app
 
-_register()
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "matching"
 runner = CliRunner()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from matching import FEATURES, rank
-from matching.seed_examples import SCENARIOS
+from tests.support.seed_examples import SCENARIOS
 
 
 class _Scorer:

@@ -20,7 +20,7 @@ from matching.learn import (
     outcome_labels,
     propensity_weights,
 )
-from matching.outcomes import OutcomeData, is_success, make_outcomes
+from matching.sim.outcomes import OutcomeData, is_success, make_outcomes
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matching.online import Batch, OnlineAssigner, assign_online, hindsight, synthetic_instance
+from matching.online import Batch, OnlineAssigner, OnlineConfig, assign_online, hindsight, run_policy
+from matching.sim import synthetic_instance
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +156,60 @@ def test_guards():
     with pytest.raises(ValueError, match="forecast"):
         OnlineAssigner([1], n_weeks=2, forecast="oracle")  # type: ignore[arg-type]
 
+    with pytest.raises(ValueError, match="forecast_discount"):
+        OnlineConfig(forecast_discount=1.5)
+    with pytest.raises(ValueError, match="forecast_scale"):
+        OnlineConfig(forecast_scale=-1)
+    with pytest.raises(ValueError, match="policy"):
+        assign_online([Batch(np.ones((1, 1)))], [1], OnlineConfig(), policy="oracle")
+
+
+# --- one config: OnlineAssigner and assign_online take the same OnlineConfig ----------------------
+def test_config_and_keywords_are_the_same_settings(small):
+    inst, batches = small
+    cfg = OnlineConfig(host_of=inst.host_of, host_capacity=3, max_wait_weeks=2, commit_margin=0.1, seed=4)
+    by_config = assign_online(batches, inst.opening_capacity, cfg)
+    by_keywords = assign_online(
+        batches,
+        inst.opening_capacity,
+        host_of=inst.host_of,
+        host_capacity=3,
+        max_wait_weeks=2,
+        commit_margin=0.1,
+        seed=4,
+    )
+    assert by_config.objective == by_keywords.objective
+    assert np.array_equal(by_config.pairs, by_keywords.pairs)
+    assert by_config.hindsight_objective == by_keywords.hindsight_objective
+    assert by_config.greedy_objective == by_keywords.greedy_objective
+    # Keywords apply over a config; the config itself is left as it was.
+    myopic = assign_online(batches, inst.opening_capacity, cfg, policy="myopic", compare=False)
+    assert myopic.policy == "myopic" and cfg.policy == "forecast"
+    assert myopic.objective == by_config.myopic_objective
+    oa = OnlineAssigner(inst.opening_capacity, n_weeks=len(batches), config=cfg, wait_cost=0.01)
+    assert oa.config.wait_cost == 0.01 and oa.config.max_wait_weeks == 2 and oa.max_wait_weeks == 2
+
+
+def test_an_unknown_setting_is_an_error_not_ignored():
+    with pytest.raises(TypeError, match=r"max_wait_week\b.*OnlineConfig has"):
+        OnlineAssigner([1], n_weeks=2, max_wait_week=1)
+    with pytest.raises(TypeError, match="unknown online setting"):
+        assign_online([Batch(np.ones((1, 1)))], [1], histroy=None)
+    with pytest.raises(TypeError, match="config: expected an OnlineConfig"):
+        OnlineAssigner([1], n_weeks=2, config={"policy": "myopic"})  # type: ignore[arg-type]
+
+
+def test_baselines_run_without_the_forecast_settings(small):
+    """greedy/myopic baselines share hosts and the waiting list, not the forecast (nor its history)."""
+    inst, batches = small
+    cfg = OnlineConfig(max_wait_weeks=1, wait_cost=0.02)
+    r = assign_online(batches, inst.opening_capacity, cfg)
+    for policy in ("greedy", "myopic"):
+        alone = run_policy(
+            batches, inst.opening_capacity, OnlineConfig(policy=policy, max_wait_weeks=1, wait_cost=0.02)
+        )
+        assert getattr(r, f"{policy}_objective") == alone.objective
+
 
 # --- history: an earlier period's arrivals pooled into the forecast -------------------------------
 @pytest.fixture(scope="module")
@@ -227,7 +282,7 @@ def test_history_is_validated_with_its_position():
 
 def _modules_with_examples() -> list[str]:
     names = []
-    for info in pkgutil.iter_modules(importlib.import_module("matching").__path__, "matching."):
+    for info in pkgutil.walk_packages(importlib.import_module("matching").__path__, "matching."):
         tests = doctest.DocTestFinder().find(importlib.import_module(info.name))
         if any(t.examples for t in tests):
             names.append(info.name)

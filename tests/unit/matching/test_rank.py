@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from matching import FEATURES, ExpertScorer, FeatureBuilder, OpeningIndex, Profile, rank, rank_per_pair
 from matching.constraints import evaluate, pair_reasons
 from matching.factors import pair_features, profile_vector
-from matching.synthetic import make_openings, make_profile
+from matching.sim.openings import make_openings, make_profile
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching import rank
-from matching.seed_examples import SCENARIOS
+from tests.support.seed_examples import SCENARIOS
 
 
 @pytest.mark.parametrize("key", list(SCENARIOS))

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import graphsvc.cli.gaps  # noqa: F401  (registers the commands)
-from graphsvc.cli.app import app
+from graphsvc.cli import app
 from graphsvc.maps import external_refs
 from graphsvc.reports import CSV_FILES
 from tests.unit.maps.small_town import build_small_town

@@ -1,7 +1,7 @@
 """Synthetic follow-up outcomes (定着 at three months) drawn from a hidden ground truth.
 
 Nothing here is real data. :func:`make_outcomes` builds a small town: random openings
-(:func:`matching.synthetic.make_openings`), random people (:func:`make_people`), and placements with their
+(:func:`matching.sim.openings.make_openings`), random people (:func:`make_people`), and placements with their
 outcome at three months (:class:`~graphsvc.domain.enums.PlacementOutcome`: continued 継続中, ended_early
 早期終了, ended_well 円満終了). "Success" (定着) is continued or ended_well; failure is ended_early.
 
@@ -58,7 +58,7 @@ from matching.factors import FEATURES, FeatureBuilder, profile_vector, reference
 from matching.index import OpeningIndex
 from matching.records import Opening, Profile
 from matching.scorers import ExpertScorer
-from matching.synthetic import make_openings
+from matching.sim.openings import make_openings
 
 __all__ = [
     "SUCCESS",

@@ -1,4 +1,4 @@
-"""Synthetic openings and profiles for benchmarks and property tests (no real data)."""
+"""Synthetic openings and a typical profile, for the rank bench, the outcome simulation and tests (no real data)."""
 
 from __future__ import annotations
 

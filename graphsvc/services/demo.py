@@ -1,0 +1,307 @@
+"""The demo: build a demo town into its store and write what each user looks at under ``out/<town>/``.
+
+The steps are one explicit, ordered tuple (:data:`STEPS`): each :class:`DemoStep` has a name, a Japanese
+label and a function of the town being built (:class:`DemoTown`). Nothing registers itself by being imported;
+a new output is a new function and a new entry here. ``tsunagari demo`` runs :func:`run_demo`.
+
+====================  ============================================================================
+step                  writes
+====================  ============================================================================
+``build``             the town into its store (cleared first), the summary kept for the next steps
+``summary``           ``summary.json``, ``summary.md``
+``matches``           ``matches.csv``: the best placements, with reasons, for a few people of each situation
+``map``               ``resource-map.html`` (offline, one file) and ``resource-map-online.html`` (地理院タイル)
+``gaps``              ``gap-report.html``, ``gaps.json`` and the gap CSVs (linking the map beside them)
+====================  ============================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graphsvc.domain.enums import NodeLabel
+from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.domain.spreadsheet import write_rows
+from graphsvc.store.port import GraphStore, NodeRef
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graphsvc.analysis import GapReport
+    from graphsvc.maps import MapData
+    from loaders.demo.build import TownSummary
+
+__all__ = [
+    "DEMO_TOWNS",
+    "MATCH_GROUPS",
+    "STEPS",
+    "DemoStep",
+    "DemoTown",
+    "ProgressFn",
+    "check_demo_towns",
+    "demo_towns",
+    "run_demo",
+    "step_names",
+]
+
+DEMO_TOWNS: tuple[str, ...] = ("toba", "takasu")
+"""What ``--town all`` builds (``synthetic`` is built only when asked for by name)."""
+
+ProgressFn = Callable[[str, str, int, int | None], None]
+"""``progress(key, label, done, total)``: ``key`` is ``"<town>/<step>"``; ``total`` ``None`` while unknown."""
+
+MATCH_GROUPS: tuple[str, ...] = ("ひきこもり", "障害 (サービス対象外を含む)", "8050世帯の子")
+"""The situations ``matches.csv`` shows a few people of."""
+
+MATCHES_HEADER = ("group", "person_id", "rank", "opportunity_id", "title", "score", "reasons", "excluded")
+
+
+@dataclass
+class DemoTown:
+    """One town in the making: where it is stored and written, and what the steps before have left for the next."""
+
+    town: str
+    store: GraphStore
+    out_dir: Path
+    seed: int = 0
+    households: int | None = None
+    progress: ProgressFn | None = None
+    summary: TownSummary | None = None
+    written: list[Path] = field(default_factory=list)
+    _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
+    _report: GapReport | None = field(default=None, repr=False)
+    _map_data: MapData | None = field(default=None, repr=False)
+
+    def report(self, step: str, label: str, done: int, total: int | None) -> None:
+        """Tell the caller how far ``step`` has got (no-op without a progress function)."""
+        if self.progress is not None:
+            self.progress(f"{self.town}/{step}", label, done, total)
+
+    def analysis(self) -> tuple[nx.MultiDiGraph, GapReport]:
+        """The town's projection and its gap analysis, computed once for the steps that need them."""
+        if self._graph is None or self._report is None:
+            from graphsvc.analysis import analyse_all
+
+            self._graph = self.store.projection()
+            self._report = analyse_all(self._graph)
+        return self._graph, self._report
+
+    def map_data(self) -> MapData:
+        """What the map and the gap report draw (computed once)."""
+        if self._map_data is None:
+            from graphsvc.maps import collect_map_data
+
+            G, rep = self.analysis()
+            self._map_data = collect_map_data(G, rep, town=self.town)
+        return self._map_data
+
+    def require_summary(self) -> TownSummary:
+        if self.summary is None:
+            raise RuntimeError(f"demo {self.town}: the build step has not run before this step")
+        return self.summary
+
+
+Step = Callable[[DemoTown], None]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of the demo: a stable name, what it does in Japanese, and the function."""
+
+    name: str
+    label_ja: str
+    run: Step
+
+
+def build(t: DemoTown) -> None:
+    """Generate the town and write it into its (cleared) store."""
+    from loaders.demo import build_town, get_spec
+
+    spec = get_spec(t.town, t.households)
+    total = spec.default_households if t.households is None else t.households
+    label = f"{spec.name} ({t.town}) を生成・書き込み中"
+    t.report("build", label, 0, total)
+
+    def progress(done: int, _total: int) -> None:
+        t.report("build", label, done, total)
+
+    t.summary = build_town(t.store, spec, seed=t.seed, households=t.households, progress=progress)
+    t._graph = t._report = t._map_data = None  # the store changed
+
+
+def write_summary(t: DemoTown) -> None:
+    """``summary.json`` and ``summary.md``: what the town holds."""
+    summary = t.require_summary()
+    t.out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in (("summary.json", summary.to_json() + "\n"), ("summary.md", summary.to_markdown())):
+        path = t.out_dir / name
+        path.write_text(text, encoding="utf-8")
+        t.written.append(path)
+
+
+def _match_group(props: dict[str, Any]) -> str:
+    if props.get("hikikomori"):
+        return MATCH_GROUPS[0]
+    if props.get("disability"):
+        return MATCH_GROUPS[1]
+    return MATCH_GROUPS[2]
+
+
+def write_matches(t: DemoTown, *, per_group: int = 2, top: int = 5) -> None:
+    """``matches.csv``: the best placements, with reasons, for ``per_group`` people of each situation."""
+    from graphsvc.services.matching import MatchingService
+    from matching import Reason
+
+    svc = MatchingService(t.store)
+    groups: dict[str, list[str]] = {g: [] for g in MATCH_GROUPS}
+    for pid in svc.candidates():
+        row = t.store.get_node(NodeRef(NodeLabel.PERSON, pid))
+        if row is None:
+            continue
+        ids = groups[_match_group(row.props)]
+        if len(ids) < per_group:
+            ids.append(pid)
+        if all(len(v) >= per_group for v in groups.values()):
+            break
+    rows: list[Sequence[Any]] = []
+    for group, ids in groups.items():
+        for pid in ids:
+            res = svc.match(pid, top=top, explain=top)
+            excluded = "、".join(f"{Reason(k).ja} {v}件" for k, v in res.exclusion_counts.items())
+            if not res.ranked:
+                rows.append([group, pid, "", "", "", "", res.message, excluded])
+            for item in res.ranked:
+                reasons = " / ".join(fa.reason for fa in item.factors if fa.contribution > 0.02)
+                rows.append(
+                    [
+                        group,
+                        pid,
+                        item.rank,
+                        item.opening_id,
+                        item.title,
+                        f"{item.score:.3f}",
+                        reasons,
+                        excluded,
+                    ]
+                )
+    t.out_dir.mkdir(parents=True, exist_ok=True)
+    path = t.out_dir / "matches.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        write_rows(f, MATCHES_HEADER, rows)
+    t.written.append(path)
+
+
+def write_maps(t: DemoTown) -> None:
+    """The offline map as ``resource-map.html`` (the demo needs no network) and the online one beside it."""
+    from graphsvc.maps import build_map_from_data, render_map
+
+    _, rep = t.analysis()
+    data = t.map_data()
+    t.out_dir.mkdir(parents=True, exist_ok=True)
+    for name, offline in (("resource-map.html", True), ("resource-map-online.html", False)):
+        path = t.out_dir / name
+        path.write_text(render_map(build_map_from_data(data, rep, offline=offline)), encoding="utf-8")
+        t.written.append(path)
+
+
+def write_gaps(t: DemoTown) -> None:
+    """The gap report, ``gaps.json`` and the gap CSVs."""
+    from graphsvc.reports import write_gap_outputs
+
+    G, rep = t.analysis()
+    res = write_gap_outputs(t.store, t.out_dir, analysis=rep, graph=G, data=t.map_data())
+    t.written.extend([res.report, res.json, *res.csvs])
+
+
+STEPS: tuple[DemoStep, ...] = (
+    DemoStep("build", "町を生成して格納 (build the town)", build),
+    DemoStep("summary", "概要 (summary.json, summary.md)", write_summary),
+    DemoStep("matches", "参加メニューの候補 (matches.csv)", write_matches),
+    DemoStep("map", "資源マップ (resource-map.html)", write_maps),
+    DemoStep("gaps", "ギャップ報告 (gap-report.html, gaps.json, CSV)", write_gaps),
+)
+"""Every step of ``tsunagari demo``, in the order they run for each town."""
+
+
+def step_names() -> list[str]:
+    """The names of :data:`STEPS`, in order."""
+    return [s.name for s in STEPS]
+
+
+def demo_towns(town: str) -> list[str]:
+    """The towns that ``--town`` names: ``all`` is :data:`DEMO_TOWNS`; anything else is that one town."""
+    return list(DEMO_TOWNS) if town == "all" else [town]
+
+
+def check_demo_towns(towns: Iterable[str]) -> None:
+    """Raise :class:`DomainValidationError` (field ``--town``) for a name that is not a demo town."""
+    from loaders.demo import TOWNS
+
+    known = [*TOWNS, "synthetic"]
+    bad = [t for t in towns if t not in known]
+    if bad:
+        raise DomainValidationError(
+            [
+                Problem(
+                    f"デモの町「{t}」はありません。次のいずれか: {'、'.join([*known, 'all'])}",
+                    f"unknown demo town {t!r}; one of {', '.join([*known, 'all'])}",
+                    field="--town",
+                    value=t,
+                )
+                for t in bad
+            ]
+        )
+
+
+def run_demo(
+    towns: Iterable[str],
+    store_of: Callable[[str], GraphStore],
+    out_root: Path,
+    *,
+    seed: int = 0,
+    households: int | None = None,
+    progress: ProgressFn | None = None,
+    steps: Sequence[DemoStep] = STEPS,
+) -> list[DemoTown]:
+    """Run ``steps`` (default every step, in order) for each town; the towns as built, with what each wrote.
+
+    Parameters
+    ----------
+    towns : iterable of str
+        Demo town names (``toba``, ``takasu``, ``synthetic``); an unknown one is a
+        :class:`~graphsvc.domain.errors.DomainValidationError` naming the choices, raised before anything is written.
+    store_of : callable
+        The store of a town (``Container.store``).
+    out_root : Path
+        Each town's files go to ``out_root / town``.
+    seed, households
+        As in :func:`loaders.demo.build_town`.
+    progress : ProgressFn, optional
+        Told when each step starts and ends, and how far the build has got.
+    steps : sequence of DemoStep
+        The steps to run (a prefix or subset of :data:`STEPS`, in their order).
+    """
+    names = list(towns)
+    check_demo_towns(names)  # every name checked before any store is cleared
+    built: list[DemoTown] = []
+    for name in names:
+        t = DemoTown(
+            town=name,
+            store=store_of(name),
+            out_dir=Path(out_root) / name,
+            seed=seed,
+            households=households,
+            progress=progress,
+        )
+        for step in steps:
+            label = f"{name}: {step.label_ja}"
+            if step.name != "build":  # the build reports its own progress, household by household
+                t.report(step.name, label, 0, 1)
+            step.run(t)
+            if step.name != "build":
+                t.report(step.name, label, 1, 1)
+        built.append(t)
+    return built
