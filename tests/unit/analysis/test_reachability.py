@@ -374,3 +374,10 @@ def _only_members(D: nx.DiGraph, hid: str) -> bool:
     members = {u for u in D.predecessors(key) if u.startswith("Person:") and D.has_edge(key, u)}
     inside = members | {key}
     return all(set(D.successors(x)) | set(D.predecessors(x)) <= inside for x in inside)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_tie_is_the_outreach_lists_isolated(synth_town, seed: int) -> None:
+    G = synth_town(250, seed)
+    r = reachability(G)
+    assert outreach_list(G, reference_year=2024, reach=r).isolated == r.no_tie

@@ -143,3 +143,15 @@ def test_invites_and_missing_links_show_names_and_households(tmp_path: Path) -> 
     assert "H0、H1、H2" in links
     row = _rows(tmp_path / "out" / "missing_links.csv")[1]
     assert row[-1] == "H0、H1、H2"
+
+
+def test_aggregate_view_of_the_path_findings_has_counts_and_no_household(path_report: GapReport) -> None:
+    """What community developers get through the existing role rules (graphsvc.api.policy.aggregate_report)."""
+    from graphsvc.api.policy import aggregate_report
+
+    agg = aggregate_report(path_report.to_dict())
+    text = json.dumps(agg, ensure_ascii=False)
+    for hid in ("H0", "H3", "HX", "C0", "C2", "D0", "P0"):
+        assert f'"{hid}"' not in text and f"世帯{hid}" not in text
+    assert agg["reachability"]["clusters_count"] == 2 and agg["reachability"]["no_tie_count"] == 1
+    assert agg["agency_network"]["split"] is True and agg["agency_network"]["collaborations"] == 4
