@@ -408,19 +408,24 @@ def main(argv: list[str]) -> int:
     if len(results) >= 2:
         x = np.log([r["households"] for r in results])
         y = np.log([r["total"] for r in results])
+        yc = np.log([r["cpu"] for r in results])
         slope = float(np.polyfit(x, y, 1)[0])
+        slope_cpu = float(np.polyfit(x, yc, 1)[0])
         print(
-            f"growth exponent (log total / log households, {results[0]['households']:,} → "
-            f"{results[-1]['households']:,}): {slope:.2f}"
+            f"growth exponent (slope of log time over log households, {results[0]['households']:,} → "
+            f"{results[-1]['households']:,}): wall {slope:.2f}, CPU {slope_cpu:.2f}"
         )
     big = results[-1]
+    # wall time is what the target names; on a shared machine (load average above the core count) the CPU time
+    # of the process is printed beside it
     ok_time = big["total"] <= 60 or big["households"] < 1_000_000
     ok_mem = big["rss_gb"] <= 6
     ok_ratio = all(
         r["vs_igraph"]["components_ratio"] <= 3 and r["vs_igraph"]["reach_ratio"] <= 3 for r in results
     )
     print(
-        f"targets: total ≤ 60 s at 1M {'met' if ok_time else 'MISSED'}; RSS ≤ 6 GB {'met' if ok_mem else 'MISSED'}; "
+        f"targets: total ≤ 60 s at 1M {'met' if ok_time else 'MISSED'} (wall {big['total']:.1f} s, "
+        f"CPU {big['cpu']:.1f} s, load average {big['load']:.1f}); RSS ≤ 6 GB {'met' if ok_mem else 'MISSED'}; "
         f"≤ 3× igraph {'met' if ok_ratio else 'MISSED'}"
     )
     return 0 if ok_time and ok_mem and ok_ratio else 1
