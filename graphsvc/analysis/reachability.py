@@ -336,36 +336,57 @@ class ReachabilityResult(Result):
 
     # -- exports (need the arrays: a result read back from JSON has only its lists)
 
-    def csv_rows(self) -> Iterator[tuple[Any, ...]]:
-        """One row per household (every one, in the order of ``details``, direct ones and those with no tie
-        last): id, area, status, steps to the nearest agency / formal / informal supporter, the three chains as
-        text (as :attr:`Chain.text_ja`), the weakest tie of the agency chain, cluster, flags. Built from the
-        arrays in one pass per target, so a million households take seconds, not minutes."""
+    def csv_columns(self) -> dict[str, list[Any]]:
+        """Every household (in the order of ``details``; direct ones and those with no tie last) as columns:
+        ``household_id``, ``area_id``, ``status_ja``, ``agency_hops`` / ``formal_hops`` / ``informal_hops``
+        (None: no chain), ``agency_chain`` / ``formal_chain`` / ``informal_chain`` (as :attr:`Chain.text_ja`),
+        ``weakest_ja`` (of the agency chain), ``cluster_id``, ``flags``. Built from the arrays in one pass per
+        target, so a million households take seconds, not minutes. Empty for a result read back from JSON."""
         a = self._arrays
         if a is None:
-            return
+            return {}
         T = a.graph
-        texts = {t: _chain_texts(T, a, t) for t in TARGETS}
-        weakest = _weakest(T, a)
         hh = T.households
         order = _detail_order(self, a, _STATUS)
-        for i in order.tolist():
-            h = int(hh[i])
-            c = int(a.cluster_of[i])
-            yield (
-                T.ids[h],
-                T.household_area.get(h),
-                STATUS_JA[_STATUS[int(a.status[i])]],
-                _hops(a.hops["agency"][h]),
-                _hops(a.hops["formal"][h]),
-                _hops(a.hops["informal"][h]),
-                texts["agency"][h],
-                weakest[h],
-                texts["formal"][h],
-                texts["informal"][h],
-                None if c < 0 else f"G{c + 1}",
-                T.household_flags.get(h, ()),
-            )
+        nodes = hh[order].tolist()
+        out: dict[str, list[Any]] = {
+            "household_id": list(map(T.ids.__getitem__, nodes)),
+            "area_id": list(map(T.household_area.get, nodes)),
+            "status_ja": list(map([STATUS_JA[x] for x in _STATUS].__getitem__, a.status[order].tolist())),
+        }
+        for t in TARGETS:
+            hops = a.hops[t][hh[order]].tolist()
+            out[f"{t}_hops"] = [None if x < 0 else x for x in hops]
+        texts = {t: _chain_texts(T, a, t) for t in TARGETS}
+        for t in TARGETS:
+            out[f"{t}_chain"] = list(map(texts[t].__getitem__, nodes))
+        out["weakest_ja"] = list(map(_weakest(T, a).__getitem__, nodes))
+        out["cluster_id"] = [None if c < 0 else f"G{c + 1}" for c in a.cluster_of[order].tolist()]
+        flags = T.household_flags
+        out["flags"] = [flags.get(h, ()) for h in nodes]
+        return out
+
+    def csv_rows(self) -> Iterator[tuple[Any, ...]]:
+        """:meth:`csv_columns` as rows: (id, area, status, agency / formal / informal steps, agency chain,
+        weakest tie, formal chain, informal chain, cluster, flags)."""
+        c = self.csv_columns()
+        if not c:
+            return iter(())
+        return zip(
+            c["household_id"],
+            c["area_id"],
+            c["status_ja"],
+            c["agency_hops"],
+            c["formal_hops"],
+            c["informal_hops"],
+            c["agency_chain"],
+            c["weakest_ja"],
+            c["formal_chain"],
+            c["informal_chain"],
+            c["cluster_id"],
+            c["flags"],
+            strict=True,
+        )
 
     def iter_reach(
         self, *, statuses: tuple[str, ...] = ("indirect", "beyond_k", "unreachable")

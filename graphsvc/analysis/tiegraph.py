@@ -747,20 +747,27 @@ class TieGraphBuilder:
         kinds.extend([HOUSEHOLD] * n_hh)
         ids_out.extend(raw_id[hh.start : hh.stop])
         labels_out.extend([_HH] * n_hh)
+        seen_flags: dict[Any, tuple[str, ...]] = {}  # few distinct lists of flags: parse each once
         for k, fl in enumerate(hf.get("flags", [])):
             if fl:
-                parsed = _flags(fl)
+                key = tuple(fl) if isinstance(fl, list) else fl
+                try:
+                    parsed = seen_flags[key]
+                except KeyError:
+                    parsed = seen_flags[key] = _flags(fl)
+                except TypeError:  # unhashable
+                    parsed = _flags(fl)
                 if parsed:
                     household_flags[k] = parsed
         # the area: IN_AREA to a known area, else the household's area_id
         ar = in_area[hh.start : hh.stop]
         by_rel = (ar >= 0) & is_label[_AR][np.maximum(ar, 0)]
         area_col = hf.get("area_id", [None] * n_hh)
-        intern: dict[str, str] = {}
-        for k, aid in enumerate(area_col):
-            if aid is not None:
-                sid = aid if isinstance(aid, str) else str(aid)
-                household_area[k] = intern.setdefault(sid, sid)
+        household_area.update(
+            (k, aid if isinstance(aid, str) else str(aid))
+            for k, aid in enumerate(area_col)
+            if aid is not None
+        )
         rel_k = np.flatnonzero(by_rel)
         household_area.update(zip(rel_k.tolist(), (raw_id[x] for x in ar[rel_k].tolist()), strict=True))
         lat = _floats(hf.get("lat", [None] * n_hh))
@@ -961,12 +968,12 @@ class TieGraphBuilder:
         dup_groups = conflicting = 0
         conflict_examples: list[str] = []
         if len(ts):
-            order = np.lexsort((td, ts, _TRUST_PRIORITY[tr], kb, ka, tt))
-            same = (
-                (tt[order][1:] == tt[order][:-1])
-                & (ka[order][1:] == ka[order][:-1])
-                & (kb[order][1:] == kb[order][:-1])
-            )
+            # one integer key per tie (type, ends), the strongest record first within it
+            m = np.int64(len(raw_id) + 1)
+            group_key = (tt.astype(np.int64) * m + ka) * m + kb
+            order = np.argsort(group_key * 4 + _TRUST_PRIORITY[tr], kind="stable")
+            gk = group_key[order]
+            same = gk[1:] == gk[:-1]
             first = np.r_[True, ~same]
             rec_o = rec[order]
             group = np.cumsum(first) - 1
@@ -1009,8 +1016,13 @@ class TieGraphBuilder:
         vd = np.concatenate([via_d, via_s[bi]])
         # one arc per ordered pair: the most trusted (then the lowest tie code)
         if len(src):
-            order = np.lexsort((vd, vs, tie, trust, dst, src))
-            first = np.r_[True, (src[order][1:] != src[order][:-1]) | (dst[order][1:] != dst[order][:-1])]
+            n_nodes = np.int64(len(ids_out) + 1)
+            pair = src * n_nodes + dst
+            rank = pair * 64 + trust.astype(np.int64) * 16 + tie
+            via = (vs + 1) * np.int64(len(persons) + 2) + (vd + 1)
+            order = np.lexsort((via, rank))
+            pair_o = pair[order]
+            first = np.r_[True, pair_o[1:] != pair_o[:-1]]
             sel = order[first]
             src, dst, tie, trust, vs, vd = src[sel], dst[sel], tie[sel], trust[sel], vs[sel], vd[sel]
 

@@ -92,8 +92,10 @@ def write_gaps_json(report: GapReport, path: Path, *, town: str, extra: dict[str
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """One CSV through the project's safe writer (formula cells neutralised), UTF-8 with a BOM for Excel."""
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
+    """One CSV through the project's safe writer (formula cells neutralised), UTF-8 with a BOM for Excel (the
+    BOM written once: Python's utf-8-sig codec would wrap every write in Python code)."""
+    with path.open("w", newline="", encoding="utf-8", buffering=1 << 20) as f:
+        f.write("\ufeff")
         write_rows(f, header, (["" if v is None else v for v in r] for r in rows))
     return path
 
@@ -327,21 +329,29 @@ def _reach_rows(reach: ReachabilityResult) -> Iterable[Sequence[object]]:
     households kept in ``details``)."""
     if reach.tie_graph is not None:
         flag_ja = {f.value: f.ja for f in HouseholdFlag}
-        for hid, area, status, ha, hf, hi, ta, weakest, tf, ti, cluster, flags in reach.csv_rows():
-            yield (
-                hid,
-                area,
-                status,
-                _hops(ha),
-                _hops(hf),
-                _hops(hi),
-                ta,
-                weakest,
-                tf,
-                ti,
-                cluster,
-                "、".join(flag_ja.get(f, f) for f in flags),
-            )
+        c = reach.csv_columns()
+
+        def steps(col: list[int | None]) -> list[object]:
+            return ["届かない" if x is None else x for x in col]
+
+        def text(col: list[str | None]) -> list[str]:
+            return ["" if x is None else x for x in col]
+
+        yield from zip(
+            c["household_id"],
+            text(c["area_id"]),
+            c["status_ja"],
+            steps(c["agency_hops"]),
+            steps(c["formal_hops"]),
+            steps(c["informal_hops"]),
+            text(c["agency_chain"]),
+            c["weakest_ja"],
+            text(c["formal_chain"]),
+            text(c["informal_chain"]),
+            text(c["cluster_id"]),
+            ["、".join(flag_ja.get(f, f) for f in fl) if fl else "" for fl in c["flags"]],
+            strict=True,
+        )
         return
     for h in reach.details:
         yield (
