@@ -31,6 +31,7 @@ test: install node
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) tools/strip_notebooks.py --check
 
 typecheck: install

@@ -145,7 +145,7 @@ async def main_async(args: argparse.Namespace) -> int:
             sys.executable,
             "-m",
             "uvicorn",
-            "graphsvc.api.main:app",
+            "graphsvc.app:app",
             "--host",
             "127.0.0.1",
             "--port",

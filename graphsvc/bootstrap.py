@@ -16,7 +16,7 @@ from graphsvc.settings import Settings
 if TYPE_CHECKING:
     import neo4j
 
-    from graphsvc.api.system import SystemDB
+    from graphsvc.access.system import SystemDB
     from graphsvc.store.port import GraphStore
 
 __all__ = ["Container", "build", "check_town_name"]
@@ -85,12 +85,12 @@ class Container:
         if st is not None:
             st.close()
 
-    # -- the API's system database: keys, ownership, consent register, audit log
+    # -- the system database: keys, ownership, consent register, audit log (graphsvc.access)
     def system(self) -> SystemDB:
-        """The API's system database (``Settings.system_db_path()``), opened on first use."""
+        """The system database (``Settings.system_db_path()``), opened on first use."""
         with self._lock:
             if self._system is None:
-                from graphsvc.api.system import SystemDB as _SystemDB
+                from graphsvc.access.system import SystemDB as _SystemDB
 
                 s = self.settings
                 self._system = _SystemDB.open(s.system_db_path(), secret=s.api_key_secret.get_secret_value())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from graphsvc.domain.codec import problems_from_validation
+from graphsvc.domain.consent import ConsentScope, HostKind  # one consent concept: graphsvc.domain.consent
 from graphsvc.domain.enums import OpportunityKind, PlacementOutcome, Sector
 from graphsvc.domain.errors import DomainValidationError, Problem
 from graphsvc.domain.records import Opportunity
@@ -44,8 +45,6 @@ __all__ = [
     "load_openings",
     "load_profile",
 ]
-
-HostKind = Literal["Employer", "Venue", "Agency"]
 
 
 class TravelMode(Labeled):
@@ -137,33 +136,6 @@ class Travel(_Model):
         if not v:
             raise ValueError("移動手段を1つ以上指定してください (give at least one travel mode)")
         return v
-
-
-class ConsentScope(_Model):
-    """本人同意の範囲: 情報提供に同意した受け入れ先・種別. 既定は「同意なし」: 何も候補に残らない."""
-
-    all_hosts: bool = Field(default=False, description="すべての受け入れ先への情報提供に同意")
-    host_ids: list[ExternalId] = Field(default_factory=list, description="同意した受け入れ先のID")
-    host_kinds: list[HostKind] = Field(
-        default_factory=list,
-        description="同意した受け入れ先の種類 (Employer 企業・事業所, Venue 居場所, Agency 機関)",
-    )
-    opportunity_kinds: list[OpportunityKind] = Field(
-        default_factory=list, description="同意した参加メニューの種別"
-    )
-
-    @field_validator("opportunity_kinds", mode="before")
-    @classmethod
-    def _kinds(cls, v: object) -> object:
-        return [_parse_kind(x) for x in v] if isinstance(v, list) else v
-
-    def allows(self, host_id: str | None, host_label: str | None, kind: OpportunityKind) -> bool:
-        return (
-            self.all_hosts
-            or (host_id is not None and host_id in self.host_ids)
-            or (host_label is not None and host_label in self.host_kinds)
-            or kind in self.opportunity_kinds
-        )
 
 
 def _parse_kind(v: object) -> object:

@@ -1,22 +1,26 @@
 """FastAPI dependencies (``Annotated`` aliases used by the routes): the container, the caller, the purpose,
-and the town context every ``/v1/towns/{town}/...`` handler works in."""
+and the town every ``/v1/towns/{town}/...`` handler works in (opened by :func:`graphsvc.services.town.open_town`,
+as the staff pages open it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from graphsvc.api.consent import Purpose, parse_purpose
-from graphsvc.api.errors import ApiError, TokenBuckets
-from graphsvc.api.security import Principal, Role
-from graphsvc.api.system import SystemDB
+from graphsvc.access.context import AccessContext
+from graphsvc.access.policy import require_role
+from graphsvc.access.principals import Principal, Role
+from graphsvc.access.ratelimit import TokenBuckets
+from graphsvc.access.system import SystemDB
+from graphsvc.api.errors import ApiError
 from graphsvc.bootstrap import Container
-from graphsvc.domain.errors import DomainValidationError
+from graphsvc.domain.consent import Purpose, parse_purpose
 from graphsvc.domain.ids import TOWN_PATTERN
+from graphsvc.services.town import Town, open_town
 from graphsvc.store.port import GraphStore
 
 __all__ = [
@@ -112,54 +116,29 @@ def get_purpose(
 PurposeDep = Annotated[Purpose | None, Depends(get_purpose)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class TownCtx:
-    """What a town-scoped handler works with: the town's store, the caller, the purpose and the system DB."""
+    """What a town-scoped handler works with: the opened :class:`Town` (access context, store, system DB and
+    the use cases) and the container."""
 
-    town: str
-    store: GraphStore
-    principal: Principal
-    purpose: Purpose | None
-    system: SystemDB
+    t: Town
     container: Container
 
     @property
+    def ctx(self) -> AccessContext:
+        return self.t.ctx
+
+    @property
+    def town(self) -> str:
+        return self.t.ctx.town
+
+    @property
+    def store(self) -> GraphStore:
+        return self.t.store
+
+    @property
     def role(self) -> Role:
-        return self.principal.role
-
-    def need_purpose(self, allowed: Sequence[Purpose] | None = None) -> Purpose:
-        """The purpose, required for reads of personal data (and limited to ``allowed`` when given)."""
-        if self.purpose is None:
-            raise ApiError.of(
-                422,
-                "個人情報を読むには利用目的 (X-Purpose) が必要です",
-                "a purpose (X-Purpose header or ?purpose=) is required to read personal data",
-                "X-Purpose",
-            )
-        if allowed is not None and self.purpose not in allowed:
-            raise ApiError.of(
-                403,
-                f"この役割では利用目的「{self.purpose.value}」は使えません (使える目的: "
-                + "・".join(p.value for p in allowed)
-                + ")",
-                f"purpose not allowed for role {self.role.value}",
-                "X-Purpose",
-            )
-        return self.purpose
-
-    def audit(self, action: str, kind: str | None, ids: Sequence[str], *, status: int = 200) -> None:
-        self.system.audit.append(
-            self.principal,
-            action=action,
-            town=self.town,
-            kind=kind,
-            record_ids=list(ids),
-            purpose=self.purpose.value if self.purpose else None,
-            status=status,
-        )
-
-    def who(self) -> str:
-        return self.principal.who
+        return self.t.ctx.role
 
 
 def get_town(
@@ -167,36 +146,19 @@ def get_town(
     principal: PrincipalDep,
     purpose: PurposeDep,
     container: ContainerDep,
-    system: SystemDep,
 ) -> TownCtx:
-    if not principal.can_town(town):
-        raise ApiError.of(
-            403, "この町へのアクセス権がありません", "this key is not scoped to this town", "town"
-        )
-    try:
-        known = container.towns()
-    except DomainValidationError:  # pragma: no cover - misconfigured neo4j
-        known = []
-    if container.settings.store == "embedded" and town not in known:
-        raise ApiError.of(404, f"町「{town}」はありません", f"no town {town!r}", "town")
-    return TownCtx(town, container.store(town), principal, purpose, system, container)
+    return TownCtx(open_town(container, principal, purpose, town), container)
 
 
 TownDep = Annotated[TownCtx, Depends(get_town)]
 
 
 def require(*roles: Role) -> Callable[[PrincipalDep], Principal]:
-    """A dependency that lets only these roles through (403 otherwise)."""
-    allowed = frozenset(roles)
+    """A dependency that lets only these roles through (403 otherwise), checked before the body is read; the
+    use case checks the same rule again (:func:`graphsvc.access.policy.require_role`)."""
 
     def check(principal: PrincipalDep) -> Principal:
-        if principal.role not in allowed:
-            raise ApiError.of(
-                403,
-                f"「{principal.role.ja}」の役割ではこの操作はできません",
-                f"role {principal.role.value} may not do this",
-                "authorization",
-            )
+        require_role(principal, *roles)
         return principal
 
     return check

@@ -1,12 +1,12 @@
 """Errors as the API returns them: ``{"detail": [{"message_ja", "message_en", "field", ...}]}``, bilingual,
-Japanese first; never a stack trace. Also the request-size and rate-limit guards."""
+Japanese first; never a stack trace. The domain errors the use cases and the access policy raise map to HTTP
+here: ``AccessDenied``/``ConsentRequired`` 403, ``NotFound`` 404, ``ConflictError`` 409, validation 422, a store
+that cannot be reached 503. Also the request-size guard."""
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,12 +17,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.domain.codec import _MESSAGES_JA
+from graphsvc.domain.codec import validation_message_ja
 from graphsvc.domain.errors import (
-    ConflictError,
-    DomainValidationError,
-    EndpointMissingError,
-    NotFoundError,
     Problem,
     StoreUnavailableError,
     TsunagariError,
@@ -33,9 +29,9 @@ __all__ = [
     "BodySizeLimit",
     "ProblemOut",
     "ProblemsOut",
-    "TokenBuckets",
     "install_error_handlers",
     "problem",
+    "status_of",
 ]
 
 log = logging.getLogger("tsunagari.api")
@@ -106,11 +102,7 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
         loc = [str(p) for p in e.get("loc", ())]
         typ = str(e.get("type", ""))
         ctx = dict(e.get("ctx") or {})
-        template = _MESSAGES_JA.get(typ)
-        try:
-            ja = template.format(**ctx) if template else "入力が正しくありません"
-        except (KeyError, IndexError):
-            ja = template or "入力が正しくありません"
+        ja = validation_message_ja(typ, ctx) or "入力が正しくありません"
         if typ == "json_invalid":
             ja = "JSON として読めません"
         if typ == "model_attributes_type" or typ == "dict_type":
@@ -125,6 +117,11 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
             )
         )
     return out
+
+
+def status_of(exc: TsunagariError) -> int:
+    """The HTTP status of a domain error (``TsunagariError.http_status``: 403, 404, 409, 422, 503)."""
+    return exc.http_status
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -146,15 +143,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TsunagariError)
     async def _domain(_: Request, exc: TsunagariError) -> JSONResponse:
-        if isinstance(exc, NotFoundError):
-            status = 404
-        elif isinstance(exc, ConflictError | EndpointMissingError):
-            status = 409
-        elif isinstance(exc, DomainValidationError):
-            status = 422
-        else:
-            status = 422
-        return _json(status, exc.problems)
+        return _json(status_of(exc), exc.problems)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -270,25 +259,3 @@ class _TooLarge(HTTPException):
                 "field": "body",
             },
         )
-
-
-class TokenBuckets:
-    """A token bucket per API key, in process: ``rate`` tokens a second, at most ``burst``."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate = rate
-        self.burst = burst
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def take(self, key: str) -> float:
-        """0 when allowed, else the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate

@@ -1,4 +1,4 @@
-"""``tsunagari serve``: run the HTTP API with uvicorn."""
+"""``tsunagari serve``: run the application (the HTTP API and the staff pages, :mod:`graphsvc.app`) with uvicorn."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def serve(
     port: int = typer.Option(8000, help="ポート (port)"),
     workers: int = typer.Option(1, help="ワーカープロセス数 (worker processes)"),
 ) -> None:
-    """HTTP API を起動 (start the HTTP API)."""
+    """HTTP API とスタッフ画面を起動 (start the HTTP API and the staff pages: graphsvc.app)."""
     import uvicorn
 
-    uvicorn.run("graphsvc.api.main:app", host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("graphsvc.app:app", host=host, port=port, workers=workers, log_level="info")

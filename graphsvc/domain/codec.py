@@ -30,6 +30,7 @@ __all__ = [
     "to_props",
     "validate_node",
     "validate_rel_props",
+    "validation_message_ja",
 ]
 
 Prop = str | int | float | bool | list[str] | list[int] | list[float] | list[bool]
@@ -131,6 +132,17 @@ _MESSAGES_JA: dict[str, str] = {
     "list_type": "一覧で指定してください",
     "string_type": "文字列で指定してください",
 }
+
+
+def validation_message_ja(error_type: str, ctx: Mapping[str, Any] | None = None) -> str | None:
+    """The Japanese message of a pydantic error type, filled from its context (None when there is none)."""
+    template = _MESSAGES_JA.get(error_type)
+    if template is None:
+        return None
+    try:
+        return template.format(**(ctx or {}))
+    except (KeyError, IndexError):
+        return template
 
 
 def split_bilingual(msg: str) -> tuple[str, str]:

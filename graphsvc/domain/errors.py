@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 __all__ = [
+    "AccessDenied",
     "ConflictError",
+    "ConsentRequired",
     "DomainValidationError",
     "EndpointMissingError",
     "NodeHasRelationshipsError",
+    "NotFound",
     "NotFoundError",
     "Problem",
     "StoreUnavailableError",
@@ -51,9 +55,13 @@ class Problem:
 
 @dataclass
 class TsunagariError(Exception):
-    """Base error: a list of problems; ``str()`` gives them one per line, Japanese first."""
+    """Base error: a list of problems; ``str()`` gives them one per line, Japanese first.
+
+    ``http_status`` is the status both front doors answer with (the API as a JSON problem list, the staff pages
+    as an error page), so the mapping is written once, with the error."""
 
     problems: list[Problem] = field(default_factory=list)
+    http_status: ClassVar[int] = 422
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -71,15 +79,35 @@ class DomainValidationError(TsunagariError):
 
 
 class NotFoundError(TsunagariError):
-    pass
+    """The record (or the town, the grant, the key) does not exist, or the caller may not know it does."""
+
+    http_status: ClassVar[int] = 404
+
+
+NotFound = NotFoundError
+"""The access layer's name for :class:`NotFoundError` (one class: a front door maps it to 404)."""
+
+
+class AccessDenied(TsunagariError):
+    """The caller's role, town scope or purpose does not allow this (a front door maps it to 403)."""
+
+    http_status: ClassVar[int] = 403
+
+
+class ConsentRequired(AccessDenied):
+    """The person's consent (本人同意) does not cover this purpose or this recipient (403)."""
 
 
 class ConflictError(TsunagariError):
-    pass
+    """The write conflicts with what is stored (another system's record, a forbidden transition, …)."""
+
+    http_status: ClassVar[int] = 409
 
 
 class EndpointMissingError(TsunagariError):
     """A relationship names a node that exists neither in the store nor in the same batch."""
+
+    http_status: ClassVar[int] = 409
 
 
 class NodeHasRelationshipsError(ConflictError):
@@ -88,3 +116,5 @@ class NodeHasRelationshipsError(ConflictError):
 
 class StoreUnavailableError(TsunagariError):
     """The store cannot be reached; retry later."""
+
+    http_status: ClassVar[int] = 503

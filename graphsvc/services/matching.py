@@ -2,8 +2,12 @@
 
 The library :mod:`matching` needs no graph; this module reads what it needs from a store: the person's
 participation profile (``Person.participation_profile``), completed with what the graph knows (home from the
-household's location, age from the birth year, past placements and their outcomes), and the town's
-opportunities with their capacity left and past outcomes.
+household's location, age from the birth year, past placements and their outcomes, and the consent on record:
+the consent register's grants for 参加支援 when the person has any, so the placements offered follow the same
+consent that allows a proposal), and the town's opportunities with their capacity left and past outcomes.
+
+:class:`MatchingService` is the engine over a store; :class:`Matching` is the use case the front doors call
+(the caller's role, the person in scope, consent, and the audit entry).
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
 
+from graphsvc.access.context import AccessContext
+from graphsvc.access.policy import MATCH_ROLES, PLACEMENT_ROLES, require_role
 from graphsvc.domain import (
     DomainValidationError,
     NodeLabel,
@@ -30,11 +36,13 @@ from graphsvc.domain import (
     node_from_props,
     problems_from_validation,
 )
+from graphsvc.domain.consent import ConsentScope, Purpose
+from graphsvc.services.base import UseCase
 from graphsvc.store.port import GraphStore, NodeRef
 from matching import OpeningIndex, Profile, RankResult, rank
 from matching.assign import Assignment, assign
 
-__all__ = ["AssignmentResult", "MatchingService"]
+__all__ = ["AssignmentResult", "Matching", "MatchingService"]
 
 # One catalogue per open store, keyed by the store's revision (any write, by any process, invalidates it).
 _CATALOGUES: weakref.WeakKeyDictionary[GraphStore, tuple[int, OpeningIndex]] = weakref.WeakKeyDictionary()
@@ -67,10 +75,19 @@ class AssignmentResult:
 class MatchingService:
     """Matching for one town's store (a new instance per request is cheap; the catalogue is built per call)."""
 
-    def __init__(self, store: GraphStore, *, scorer: Any = None, today: date | None = None):
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        scorer: Any = None,
+        today: date | None = None,
+        consents: Callable[[str], ConsentScope | None] | None = None,
+    ):
         self.store = store
         self.scorer = scorer
         self.today = today or date.today()
+        self.consents = consents
+        """The consent on record of a person id (None: nothing recorded, the profile's own scope stands)."""
 
     # ---------------------------------------------------------------- reads
 
@@ -118,6 +135,10 @@ class MatchingService:
         ]
         if past and not data.get("past_placements"):
             data["past_placements"] = past
+        if self.consents is not None:
+            scope = self.consents(person.id)
+            if scope is not None:
+                data["consent"] = scope.model_dump(mode="json")
         try:
             return Profile.model_validate(data)
         except Exception as err:  # pydantic.ValidationError
@@ -221,3 +242,53 @@ class MatchingService:
             exact=exact,
             greedy=greedy,
         )
+
+
+class Matching(UseCase):
+    """Matching as a use case: for the roles that may match, the person in the caller's scope with consent
+    covering 参加支援, the consent register read by the ranking, and every call audited."""
+
+    def engine(self, ctx: AccessContext, *, scorer: Any = None) -> MatchingService:
+        """The matching engine over this town, reading consent from the register."""
+        return MatchingService(
+            self.store,
+            scorer=scorer,
+            consents=lambda pid: self.system.consents.scope(ctx.town, pid, Purpose.PARTICIPATION),
+        )
+
+    def match(
+        self, ctx: AccessContext, person_id: str, *, top: int | None = 10, explain: int = 10
+    ) -> RankResult:
+        """Rank the town's opportunities for one person, with every factor's and exclusion's reason."""
+        require_role(ctx.principal, *MATCH_ROLES)
+        purpose = self.policy.matching_purpose(ctx)
+        self.policy.require_person_access(ctx, person_id, purpose)
+        res = self.engine(ctx).match(person_id, top=top, explain=explain)
+        self.audit(ctx, "match", "match_results", [person_id])
+        return res
+
+    def assign(
+        self,
+        ctx: AccessContext,
+        person_ids: Sequence[str] | None = None,
+        *,
+        k: int = 1,
+        max_per_host: int | None = None,
+    ) -> tuple[list[str], AssignmentResult]:
+        """An exact capacity-limited assignment of the given persons (each checked) or of every candidate the
+        caller may see; returns the persons considered and the result."""
+        require_role(ctx.principal, *PLACEMENT_ROLES)
+        purpose = self.policy.matching_purpose(ctx)
+        engine = self.engine(ctx)
+        if person_ids is not None:
+            ids = list(dict.fromkeys(person_ids))
+            for pid in ids:
+                self.policy.require_person_access(ctx, pid, purpose)
+        else:
+            ids = engine.candidates()
+            allowed = self.policy.coordinator_persons(ctx, purpose)
+            if allowed is not None:
+                ids = [i for i in ids if i in allowed]
+        res = engine.assign(ids, k=k, max_per_host=max_per_host)
+        self.audit(ctx, "assign", "match_results", ids)
+        return ids, res

@@ -5,13 +5,20 @@ ended 終了. A declined or ended placement may be proposed again. Accepting res
 opportunity's capacity (``capacity_available`` − 1) and ending or declining after that releases it, in the same
 atomic write as the status change, so capacity left is always what the placements say. Outcomes (定着 at three
 months: continued, ended_early, ended_well) feed :func:`graphsvc.services.learning.outcome_rows`, which the learned scorer is refitted on.
+
+:class:`PlacementService` is the lifecycle over a store; :class:`Placements` is the use case the front doors
+call (admin and coordinators; the person in scope with consent covering 参加支援, a proposal's consent covering
+the host; every call audited).
 """
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from graphsvc.access.context import AccessContext
+from graphsvc.access.policy import PLACEMENT_ROLES, require_role
 from graphsvc.domain import (
     ConflictError,
     NodeLabel,
@@ -26,10 +33,12 @@ from graphsvc.domain import (
     rel_props_from_store,
     rel_props_to_store,
 )
+from graphsvc.domain.consent import Purpose
 from graphsvc.domain.records import PlacementEvent
+from graphsvc.services.base import Listing, UseCase
 from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 
-__all__ = ["TRANSITIONS", "Placement", "PlacementService"]
+__all__ = ["TRANSITIONS", "Placement", "PlacementOption", "PlacementService", "Placements"]
 
 S = PlacementStatus
 TRANSITIONS: dict[PlacementStatus, frozenset[PlacementStatus]] = {
@@ -233,3 +242,147 @@ class PlacementService:
             )
         props["capacity_available"] = min(new, cap.maximum)
         return NodeRow(NodeLabel.OPPORTUNITY, opportunity_id, props)
+
+
+@dataclass(frozen=True)
+class PlacementOption:
+    """A ranked opening as a proposal sees it: its host, whether the person's consent covers the host, the
+    current placement status, and whether a proposal is possible now."""
+
+    host_id: str
+    consented: bool
+    status: PlacementStatus | None
+    may_propose: bool
+
+
+class Placements(UseCase):
+    """The referral lifecycle as a use case."""
+
+    def lifecycle(self) -> PlacementService:
+        return PlacementService(self.store)
+
+    def check_person(self, ctx: AccessContext, person_id: str) -> Purpose:
+        """Admin or coordinator, the purpose 参加支援 (coordinators), the person in scope with consent."""
+        require_role(ctx.principal, *PLACEMENT_ROLES)
+        purpose = self.policy.matching_purpose(ctx)
+        self.policy.require_person_access(ctx, person_id, purpose)
+        return purpose
+
+    def opportunity_host(self, opportunity_id: str) -> str:
+        """The recipient a proposal's consent must cover: the host, else the opportunity itself; 404 if none."""
+        row = self.store.get_node(NodeRef(NodeLabel.OPPORTUNITY, opportunity_id))
+        if row is None:
+            raise NotFoundError(
+                [
+                    Problem(
+                        f"参加メニュー「{opportunity_id}」が見つかりません",
+                        "no such opportunity",
+                        field="opportunity_id",
+                    )
+                ]
+            )
+        opp = node_from_props(NodeLabel.OPPORTUNITY, row.props)
+        assert isinstance(opp, Opportunity)
+        return opp.host_id or opp.id
+
+    def list(
+        self,
+        ctx: AccessContext,
+        *,
+        person_id: str | None = None,
+        status: PlacementStatus | None = None,
+        recent_first: bool = False,
+    ) -> Listing[Placement]:
+        """The placements the caller may see (a coordinator: its consenting persons'), by person and opportunity
+        id or the latest change first; the page shown is audited."""
+        require_role(ctx.principal, *PLACEMENT_ROLES)
+        purpose = self.policy.matching_purpose(ctx)
+        if person_id is not None:
+            self.policy.require_person_access(ctx, person_id, purpose)
+        found = self.lifecycle().find(person_id=person_id, status=status)
+        allowed = self.policy.coordinator_persons(ctx, purpose)
+        if allowed is not None:
+            found = [p for p in found if p.person_id in allowed]
+        found.sort(key=lambda p: (p.person_id, p.opportunity_id))
+        if recent_first:
+            found.sort(key=lambda p: p.props.updated_at or "", reverse=True)
+
+        return Listing.of(
+            found, lambda page: self.audit(ctx, "list", "placements", sorted({p.person_id for p in page}))
+        )
+
+    def current(self, ctx: AccessContext, person_id: str, opportunity_id: str) -> Placement:
+        """The placement, checked, not audited (before a change)."""
+        self.check_person(ctx, person_id)
+        p = self.lifecycle().get(person_id, opportunity_id)
+        if p is None:
+            raise NotFoundError(
+                [Problem("その参加支援はありません", "no such placement", field="opportunity_id")]
+            )
+        return p
+
+    def get(self, ctx: AccessContext, person_id: str, opportunity_id: str) -> Placement:
+        p = self.current(ctx, person_id, opportunity_id)
+        self.audit(ctx, "read", "placements", [person_id])
+        return p
+
+    def options(
+        self, ctx: AccessContext, person_id: str, opening_ids: builtins.list[str]
+    ) -> dict[str, PlacementOption]:
+        """For ranked openings: whether a proposal may be made now (consent covering the host, as
+        :meth:`propose` requires, and a status the lifecycle lets go back to 提案)."""
+        purpose = self.check_person(ctx, person_id)
+        current = {p.opportunity_id: p.props.status for p in self.lifecycle().find(person_id=person_id)}
+        out: dict[str, PlacementOption] = {}
+        for oid in opening_ids:
+            host = self.opportunity_host(oid)
+            consented = self.system.consents.covers(ctx.town, person_id, purpose, host)
+            st = current.get(oid)
+            out[oid] = PlacementOption(
+                host, consented, st, consented and (st is None or S.PROPOSED in TRANSITIONS[st])
+            )
+        return out
+
+    def propose(
+        self, ctx: AccessContext, person_id: str, opportunity_id: str, *, note: str | None = None
+    ) -> Placement:
+        """Propose a placement: the person's consent must cover the opportunity's host."""
+        require_role(ctx.principal, *PLACEMENT_ROLES)
+        purpose = self.policy.matching_purpose(ctx)
+        host = self.opportunity_host(opportunity_id)
+        self.policy.require_person_access(ctx, person_id, purpose, recipient=host)
+        p = self.lifecycle().propose(person_id, opportunity_id, by=ctx.who(), note=note)
+        self.audit(ctx, "propose", "placements", [person_id])
+        return p
+
+    def transition(
+        self,
+        ctx: AccessContext,
+        person_id: str,
+        opportunity_id: str,
+        status: PlacementStatus | None,
+        *,
+        note: str | None = None,
+        host_notes: str | None = None,
+        outcome: PlacementOutcome | None = None,
+        start: date | None = None,
+    ) -> Placement:
+        """Move a placement on (None: keep its status, e.g. to add host notes); 409 when the lifecycle does not
+        allow the step or no capacity is left."""
+        self.check_person(ctx, person_id)
+        engine = self.lifecycle()
+        if status is None:
+            cur = engine.get(person_id, opportunity_id)  # none: the lifecycle's own 404 below
+            status = cur.props.status if cur is not None else S.PROPOSED
+        p = engine.transition(
+            person_id,
+            opportunity_id,
+            status,
+            by=ctx.who(),
+            note=note,
+            host_notes=host_notes,
+            outcome=outcome,
+            start=start,
+        )
+        self.audit(ctx, "transition", "placements", [person_id])
+        return p

@@ -1,6 +1,8 @@
-"""Staff web pages (``/app/``): Jinja2 templates over the same services, policy, consent and audit as the API.
+"""Staff web pages (``/app/``): Jinja2 templates over the same use cases (:mod:`graphsvc.services`), policy,
+consent and audit (:mod:`graphsvc.access`) as the API; the pages never import the API, nor the API the pages.
 
-``install(app)`` adds the pages and their static files (``/app/static``, served locally) to the FastAPI app.
+``install(app)`` adds the pages (:mod:`graphsvc.web.pages`) and their static files (``/app/static``, served
+locally) to the application :mod:`graphsvc.app` builds.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Mount the pages and the static files, and close the session store when the app stops."""
-    from graphsvc.web.routes import router
+    from graphsvc.web.pages import router
 
     app.include_router(router)
     static = resources.files("graphsvc.web") / "static"

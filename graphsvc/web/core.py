@@ -1,8 +1,11 @@
-"""What every page shares: the session and the signed-in principal, the town context (built by the API's own
-``get_town``), the purpose, CSRF checks, form bodies, rendering, and errors shown as pages.
+"""What every page shares: the session and the signed-in principal, the town (opened by
+:func:`graphsvc.services.town.open_town`, as the API opens it), the purpose, CSRF checks, form bodies,
+rendering, and errors shown as pages; and the one dependency that opens a page (:func:`opening`).
 
-Pages raise the same :class:`~graphsvc.api.errors.ApiError` the API raises (from the same policy functions);
-:class:`WebRoute` turns them into an HTML page with the same status code.
+The use cases raise domain errors (``AccessDenied``, ``ConsentRequired``, ``NotFound``, ``ConflictError``,
+validation); what only a page can get wrong (CSRF, form size and type, rate limit) is a :class:`PageError`.
+:class:`WebRoute` turns both into an HTML page with the status the API would answer (the error's
+``http_status``).
 """
 
 from __future__ import annotations
@@ -15,39 +18,38 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
 import jinja2
-from fastapi import Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from graphsvc.api.consent import Purpose, parse_purpose
-from graphsvc.api.deps import TownCtx, get_town
-from graphsvc.api.errors import ApiError, TokenBuckets
-from graphsvc.api.policy import PERSONAL_READ_PURPOSES
-from graphsvc.api.security import Principal, Role
+from graphsvc.access.context import AccessContext
+from graphsvc.access.policy import allowed_purposes, require_role
+from graphsvc.access.principals import Principal, Role
+from graphsvc.access.ratelimit import TokenBuckets
 from graphsvc.bootstrap import Container
-from graphsvc.domain.errors import (
-    ConflictError,
-    DomainValidationError,
-    NotFoundError,
-    Problem,
-    StoreUnavailableError,
-    TsunagariError,
-)
+from graphsvc.domain.consent import Purpose, parse_purpose
+from graphsvc.domain.errors import Problem, StoreUnavailableError, TsunagariError
+from graphsvc.domain.ids import TOWN_PATTERN
+from graphsvc.services.town import Town, open_town
 from graphsvc.web.session import COOKIE, SessionStore, WebSession
 
 __all__ = [
     "CSP",
     "Page",
+    "PageError",
     "SignInRequired",
+    "TownPage",
     "WebRoute",
     "allowed_purposes",
     "form_body",
+    "opening",
     "render",
     "session_store",
+    "signed_in",
 ]
 
 log = logging.getLogger("tsunagari.web")
@@ -74,6 +76,27 @@ class SignInRequired(Exception):
     """No live session: send the browser to the sign-in page."""
 
 
+class PageError(Exception):
+    """What only a page can get wrong (CSRF, a cross-site post, form size and type, the rate limit): shown as an
+    error page with this status."""
+
+    def __init__(self, status: int, problems: Sequence[Problem], headers: dict[str, str] | None = None):
+        super().__init__(status)
+        self.status = status
+        self.problems = list(problems)
+        self.headers = headers
+
+    @classmethod
+    def of(
+        cls, status: int, message_ja: str, message_en: str, field: str | None = None, **kw: Any
+    ) -> PageError:
+        return cls(status, [Problem(message_ja, message_en, field=field, **kw)])
+
+    def with_headers(self, headers: dict[str, str]) -> PageError:
+        self.headers = headers
+        return self
+
+
 def session_store(request: Request) -> SessionStore:
     """The app's session store (created on first use next to the system database)."""
     st: SessionStore | None = getattr(request.app.state, "web_sessions", None)
@@ -89,14 +112,6 @@ def session_store(request: Request) -> SessionStore:
         st = SessionStore(container.settings.system_db_path(), secret)
         request.app.state.web_sessions = st
     return st
-
-
-def allowed_purposes(role: Role) -> list[Purpose]:
-    """The purposes a role may read personal data for (none for community: it never reads any)."""
-    if role not in PERSONAL_READ_PURPOSES:
-        return []
-    got = PERSONAL_READ_PURPOSES[role]
-    return list(Purpose) if got is None else list(got)
 
 
 @dataclass
@@ -121,15 +136,14 @@ class Page:
     def csrf(self) -> str:
         return self.session.csrf
 
-    def town(self, town: str) -> TownCtx:
-        """The API's town context for this principal and the session's purpose (same checks: scope, 404)."""
-        c = self.container
-        return get_town(town, self.principal, self.purpose, c, c.system())
+    def town(self, town: str) -> Town:
+        """The town for this principal and the session's purpose (the API's checks: scope 403, unknown 404)."""
+        return open_town(self.container, self.principal, self.purpose, town)
 
     def check_csrf(self, form: Mapping[str, list[str]]) -> None:
         sent = (form.get("csrf") or [""])[0]
         if not sent or not hmac.compare_digest(sent, self.session.csrf):
-            raise ApiError.of(
+            raise PageError.of(
                 403,
                 "フォームの有効期限が切れたか、不正な送信です。ページを開き直してください (CSRF)",
                 "missing or invalid CSRF token",
@@ -146,9 +160,11 @@ def _client_ok(request: Request) -> None:
     if origin and origin != "null":
         host = request.headers.get("host", "")
         if origin.split("://", 1)[-1] != host:
-            raise ApiError.of(403, "別のサイトからの送信は受け付けません", "cross-origin form post", "origin")
+            raise PageError.of(
+                403, "別のサイトからの送信は受け付けません", "cross-origin form post", "origin"
+            )
     elif origin == "null":
-        raise ApiError.of(403, "別のサイトからの送信は受け付けません", "opaque-origin form post", "origin")
+        raise PageError.of(403, "別のサイトからの送信は受け付けません", "opaque-origin form post", "origin")
 
 
 async def form_body(request: Request) -> dict[str, list[str]]:
@@ -157,9 +173,9 @@ async def form_body(request: Request) -> dict[str, list[str]]:
     ctype = request.headers.get("content-type", "")
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        raise ApiError.of(413, "送信内容が大きすぎます", "form too large", "body")
+        raise PageError.of(413, "送信内容が大きすぎます", "form too large", "body")
     if body and "application/x-www-form-urlencoded" not in ctype:
-        raise ApiError.of(415, "フォームの形式が正しくありません", "expected a urlencoded form", "body")
+        raise PageError.of(415, "フォームの形式が正しくありません", "expected a urlencoded form", "body")
     return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=2000)
 
 
@@ -177,7 +193,7 @@ def current_page(request: Request) -> Page:
     buckets: TokenBuckets = request.app.state.buckets
     wait = buckets.take(principal.key_id)
     if wait > 0:
-        raise ApiError.of(
+        raise PageError.of(
             429,
             "リクエストが多すぎます。しばらく待ってから再試行してください",
             "rate limited; retry later",
@@ -185,6 +201,77 @@ def current_page(request: Request) -> Page:
         ).with_headers({"Retry-After": str(max(1, round(wait + 0.5)))})
     request.state.principal = principal
     return Page(request, s, principal, store)
+
+
+# ------------------------------------------------------------------ opening a page
+
+
+@dataclass
+class TownPage:
+    """An opened town page: the signed-in :class:`Page`, the :class:`Town` (access context, store, use cases)
+    and, for a POST, the form (its CSRF token already checked)."""
+
+    page: Page
+    t: Town
+    form: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ctx(self) -> AccessContext:
+        return self.t.ctx
+
+    @property
+    def town(self) -> str:
+        return self.t.ctx.town
+
+    @property
+    def role(self) -> Role:
+        return self.t.ctx.role
+
+    def render(self, template: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
+        return self.page.render(template, http_status=http_status, town=self.town, **ctx)
+
+
+def opening(*roles: Role, form: bool = False) -> Any:
+    """The one dependency that opens a town page: the session (else sign-in), for a POST the form and its CSRF
+    token, the town (scope 403, unknown 404) and, when given, the roles allowed (403), in that order.
+
+    ``p: Annotated[TownPage, opening(Role.ADMIN, form=True)]``
+    """
+
+    async def dep(request: Request, town: Annotated[str, Path(pattern=TOWN_PATTERN)]) -> TownPage:
+        page = current_page(request)
+        body: dict[str, list[str]] = {}
+        if form:
+            body = await form_body(request)
+            page.check_csrf(body)
+        t = page.town(town)
+        if roles:
+            require_role(page.principal, *roles)
+        return TownPage(page, t, body)
+
+    return Depends(dep)
+
+
+@dataclass
+class SignedIn:
+    """A page outside a town (home, purpose, sign-out): the signed-in :class:`Page` and its checked form."""
+
+    page: Page
+    form: dict[str, list[str]] = field(default_factory=dict)
+
+
+def signed_in(*, form: bool = False) -> Any:
+    """The dependency that opens a page outside a town: the session and, for a POST, the CSRF-checked form."""
+
+    async def dep(request: Request) -> SignedIn:
+        page = current_page(request)
+        body: dict[str, list[str]] = {}
+        if form:
+            body = await form_body(request)
+            page.check_csrf(body)
+        return SignedIn(page, body)
+
+    return Depends(dep)
 
 
 # ------------------------------------------------------------------ rendering
@@ -253,7 +340,7 @@ def error_page(request: Request, status: int, problems: Sequence[Problem]) -> HT
     page: Page | None = None
     try:
         page = current_page(request) if status != 429 else None
-    except (SignInRequired, ApiError):
+    except (SignInRequired, PageError, TsunagariError):
         page = None
     resp = render(
         request,
@@ -279,19 +366,16 @@ class WebRoute(APIRoute):
             except SignInRequired:
                 nxt = request.url.path if request.method == "GET" else "/app/"
                 return RedirectResponse(f"/app/signin?next={quote(nxt, safe='/')}", status_code=303)
-            except ApiError as err:
+            except PageError as err:
                 resp = error_page(request, err.status, err.problems)
                 if err.headers:
                     resp.headers.update(err.headers)
                 return resp
-            except NotFoundError as err:
-                return error_page(request, 404, err.problems)
-            except ConflictError as err:
-                return error_page(request, 409, err.problems)
-            except DomainValidationError as err:
-                return error_page(request, 422, err.problems)
-            except StoreUnavailableError as err:
-                log.warning("store unavailable on %s %s", request.method, request.url.path)
-                return error_page(request, 503, err.problems)
+            except (
+                TsunagariError
+            ) as err:  # AccessDenied, ConsentRequired, NotFound, ConflictError, validation…
+                if isinstance(err, StoreUnavailableError):
+                    log.warning("store unavailable on %s %s", request.method, request.url.path)
+                return error_page(request, err.http_status, err.problems)
 
         return run

@@ -1,7 +1,7 @@
 """Paging of the list pages: ``?page=`` (1-based) and ``?per_page=`` (bounded), the links 前へ / 次へ that keep the
 page's filters, and "N件中 a–b件".
 
-A page value that is not a whole number, or beyond the last page, is an :class:`ApiError` (422) with a Japanese
+A page value that is not a whole number, or beyond the last page, is a :class:`DomainValidationError` (422) with a Japanese
 message, shown as an error page like every other refusal (never a 500).
 """
 
@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from graphsvc.api.errors import ApiError
+from graphsvc.domain.errors import DomainValidationError
 
 __all__ = ["MAX_PER_PAGE", "PER_PAGE_CHOICES", "Pager", "Paging"]
 
@@ -30,11 +30,10 @@ def _whole(request: Request, name: str, default: int, hi: int, what_ja: str) -> 
     if not raw:
         return default
     if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= hi:
-        raise ApiError.of(
-            422,
+        raise DomainValidationError.one(
             f"{what_ja} ({name}) は 1〜{hi:,} の整数で指定してください (指定: 「{raw[:20]}」)",
             f"{name} must be a whole number from 1 to {hi}",
-            name,
+            field=name,
             value=raw[:20],
         )
     return int(raw)
@@ -68,12 +67,11 @@ class Paging:
         link; ``page_params`` are every pager's page parameter on the page (kept, reset when the size changes)."""
         pages = max(1, -(-total // self.per_page))
         if self.page > pages:
-            raise ApiError.of(
-                422,
+            raise DomainValidationError.one(
                 f"{self.page}ページ目はありません。全{total:,}件、{pages:,}ページです"
                 f" (1ページ{self.per_page}件)。1〜{pages:,} を指定してください",
                 f"page {self.page} is past the last page ({pages})",
-                self.page_param,
+                field=self.page_param,
                 value=str(self.page),
             )
         keep = {k: v for k, v in (filters or {}).items() if v}

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphsvc.api.security import connect_system_db
+from graphsvc.access.db import connect_system_db
 
 __all__ = ["COOKIE", "IDLE_SECONDS", "MAX_SECONDS", "PRE_COOKIE", "SessionStore", "WebSession"]
 

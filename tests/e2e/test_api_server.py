@@ -53,7 +53,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
             sys.executable,
             "-m",
             "uvicorn",
-            "graphsvc.api.main:app",
+            "graphsvc.app:app",
             "--port",
             str(port),
             "--log-level",

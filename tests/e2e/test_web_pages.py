@@ -117,7 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             sys.executable,
             "-m",
             "uvicorn",
-            "graphsvc.api.main:app",
+            "graphsvc.app:app",
             "--host",
             "127.0.0.1",
             "--port",

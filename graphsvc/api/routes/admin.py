@@ -1,4 +1,5 @@
-"""Admin: the audit log (query and CSV / NDJSON export) and API key management."""
+"""Admin: the audit log (query and CSV / NDJSON export) and API key management, inside the admin's town line
+(:mod:`graphsvc.services.admin`: keys and audit reads limited to the admin's towns, and audited)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 
+from graphsvc.access.audit import AuditLog
+from graphsvc.access.principals import Role
 from graphsvc.api.deps import PrincipalDep, SystemDep, require
-from graphsvc.api.errors import ApiError
 from graphsvc.api.routes.resources import ERRORS
 from graphsvc.api.schemas.services import KeyCreate, KeyCreated, KeyOut
-from graphsvc.api.security import Principal, Role
+from graphsvc.services.admin import AuditService, KeyAdmin
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require(Role.ADMIN))])
-
-
-def _scope(principal: Principal, town: str | None) -> str | None:
-    if town is not None and not principal.can_town(town):
-        raise ApiError.of(
-            403, "この町へのアクセス権がありません", "this key is not scoped to this town", "town"
-        )
-    if town is None and not principal.can_town("*"):
-        raise ApiError.of(422, "町を指定してください (town)", "give a town", "town")
-    return town
 
 
 @router.get(
@@ -48,8 +40,9 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
     format: Literal["json", "csv", "ndjson"] = "json",
 ) -> object:
-    entries = system.audit.query(
-        town=_scope(principal, town),
+    q = AuditService(system).query(
+        principal,
+        town=town,
         key_id=key_id,
         record_id=record_id,
         action=action,
@@ -58,30 +51,31 @@ def audit(
         after_seq=after_seq,
         limit=limit,
     )
+    entries = q.entries
     if format == "csv":
         return StreamingResponse(
-            system.audit.to_csv(entries),
+            AuditLog.to_csv(entries),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
         )
     if format == "ndjson":
-        return StreamingResponse(system.audit.to_ndjson(entries), media_type="application/x-ndjson")
+        return StreamingResponse(AuditLog.to_ndjson(entries), media_type="application/x-ndjson")
     return {
         "entries": [e.to_dict() for e in entries],
         "next_after_seq": entries[-1].seq if entries else after_seq,
-        "chain_broken_at": system.audit.verify(),
+        "chain_broken_at": q.chain_broken_at,
     }
 
 
 @router.get(
     "/keys",
     tags=["APIキー (keys)"],
-    summary="APIキーの一覧 (hashes never shown)",
+    summary="APIキーの一覧 (keys within your towns; hashes never shown)",
     response_model=list[KeyOut],
     responses=ERRORS,
 )
-def list_keys(system: SystemDep) -> list[KeyOut]:
-    return [KeyOut(**k.to_dict()) for k in system.keys.list()]
+def list_keys(principal: PrincipalDep, system: SystemDep) -> list[KeyOut]:
+    return [KeyOut(**k.to_dict()) for k in KeyAdmin(system).list(principal)]
 
 
 @router.post(
@@ -93,13 +87,13 @@ def list_keys(system: SystemDep) -> list[KeyOut]:
     responses=ERRORS,
 )
 def create_key(principal: PrincipalDep, system: SystemDep, body: KeyCreate) -> KeyCreated:
-    for t in body.towns:
-        if not principal.can_town(t):
-            raise ApiError.of(
-                403, "自分の範囲外の町のキーは作れません", "cannot grant a town outside your scope", "towns"
-            )
-    key, info = system.keys.create(
-        name=body.name, role=body.role, towns=body.towns, persons=body.persons, system_id=body.system_id
+    key, info = KeyAdmin(system).create(
+        principal,
+        name=body.name,
+        role=body.role,
+        towns=body.towns,
+        persons=body.persons,
+        system_id=body.system_id,
     )
     return KeyCreated(key=key, **info.to_dict())
 
@@ -107,9 +101,11 @@ def create_key(principal: PrincipalDep, system: SystemDep, body: KeyCreate) -> K
 @router.delete(
     "/keys/{key_id}",
     tags=["APIキー (keys)"],
-    summary="APIキーの失効 (revoke)",
+    summary="APIキーの失効 (revoke a key within your towns)",
     response_model=KeyOut,
     responses=ERRORS,
 )
-def revoke_key(system: SystemDep, key_id: Annotated[str, Path(max_length=64)]) -> KeyOut:
-    return KeyOut(**system.keys.revoke(key_id).to_dict())
+def revoke_key(
+    principal: PrincipalDep, system: SystemDep, key_id: Annotated[str, Path(max_length=64)]
+) -> KeyOut:
+    return KeyOut(**KeyAdmin(system).revoke(principal, key_id).to_dict())

@@ -1,5 +1,5 @@
-"""本人同意 (consent) of a person: list, grant, withdraw. Recorded by admin, the person's coordinator, or the
-case system that owns the person record; every call is audited."""
+"""本人同意 (consent) of a person: list, grant, withdraw (:mod:`graphsvc.services.consent`: recorded by admin,
+the person's coordinator, or the case system that owns the person record; every call is audited)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from graphsvc.api.consent import ConsentGrant
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.errors import ApiError
-from graphsvc.api.policy import check_person_in_scope
 from graphsvc.api.routes.resources import ERRORS, ID_PATTERN
 from graphsvc.api.schemas.services import ConsentGrantIn, ConsentGrantOut
-from graphsvc.api.security import Role
+from graphsvc.domain.consent import ConsentGrant
+from graphsvc.services.consent import CONSENT_ROLES
 
 router = APIRouter(prefix="/v1/towns/{town}/persons/{person_id}/consents", tags=["本人同意 (consent)"])
-_who = [Depends(require(Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM))]
+_who = [Depends(require(*CONSENT_ROLES))]
 PersonId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -35,10 +33,7 @@ def _out(g: ConsentGrant) -> ConsentGrantOut:
     dependencies=_who,
 )
 def list_consents(ctx: TownDep, person_id: PersonId) -> list[ConsentGrantOut]:
-    ctx.need_purpose()
-    check_person_in_scope(ctx, person_id)
-    ctx.audit("read", "consents", [person_id])
-    return [_out(g) for g in ctx.system.consents.grants(ctx.town, person_id)]
+    return [_out(g) for g in ctx.t.consent.list(ctx.ctx, person_id)]
 
 
 @router.post(
@@ -50,20 +45,15 @@ def list_consents(ctx: TownDep, person_id: PersonId) -> list[ConsentGrantOut]:
     dependencies=_who,
 )
 def grant_consent(ctx: TownDep, person_id: PersonId, body: ConsentGrantIn) -> ConsentGrantOut:
-    check_person_in_scope(ctx, person_id)
-    if body.valid_from and body.valid_until and body.valid_until < body.valid_from:
-        raise ApiError.of(422, "終了日が開始日より前です", "valid_until is before valid_from", "valid_until")
-    g = ctx.system.consents.grant(
-        ctx.town,
+    g = ctx.t.consent.grant(
+        ctx.ctx,
         person_id,
         purposes=[p.value for p in body.purposes],
         recipients=body.recipients,
         valid_from=body.valid_from,
         valid_until=body.valid_until,
-        recorded_by=ctx.who(),
         note=body.note,
     )
-    ctx.audit("consent_grant", "consents", [person_id])
     return _out(g)
 
 
@@ -71,8 +61,5 @@ def grant_consent(ctx: TownDep, person_id: PersonId, body: ConsentGrantIn) -> Co
 def withdraw_consent(
     ctx: TownDep, person_id: PersonId, grant_id: Annotated[str, Path(max_length=64)]
 ) -> dict[str, object]:
-    check_person_in_scope(ctx, person_id)
-    if not ctx.system.consents.withdraw(ctx.town, person_id, grant_id):
-        raise ApiError.of(404, "その同意はありません (撤回済みを含む)", "no such active grant", "grant_id")
-    ctx.audit("consent_withdraw", "consents", [person_id])
+    ctx.t.consent.withdraw(ctx.ctx, person_id, grant_id)
     return {"withdrawn": True, "grant_id": grant_id}

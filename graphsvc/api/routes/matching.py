@@ -7,15 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from graphsvc.api.consent import Purpose
-from graphsvc.api.deps import TownCtx, TownDep, require
-from graphsvc.api.errors import ApiError
-from graphsvc.api.policy import (
-    coordinator_persons,
-    matching_purpose,
-    opportunity_host,
-    require_person_access,
-)
+from graphsvc.access.policy import MATCH_ROLES, PLACEMENT_ROLES
+from graphsvc.api.deps import TownDep, require
 from graphsvc.api.routes.resources import ERRORS, ID_PATTERN
 from graphsvc.api.schemas.services import (
     AssignRequest,
@@ -25,13 +18,11 @@ from graphsvc.api.schemas.services import (
     ProposeRequest,
     TransitionRequest,
 )
-from graphsvc.api.security import Role
 from graphsvc.domain.enums import PlacementStatus
-from graphsvc.services.matching import MatchingService
-from graphsvc.services.placements import Placement, PlacementService
+from graphsvc.services.placements import Placement
 
 router = APIRouter(prefix="/v1/towns/{town}")
-_coord = [Depends(require(Role.ADMIN, Role.COORDINATOR))]
+_coord = [Depends(require(*PLACEMENT_ROLES))]
 IdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
@@ -45,13 +36,10 @@ def _placement(p: Placement) -> PlacementOut:
     tags=["マッチング (matching)"],
     summary="本人に合う参加先の順位付け (ranked placements, every factor's and exclusion's reason)",
     responses=ERRORS,
-    dependencies=[Depends(require(Role.ADMIN, Role.COORDINATOR, Role.CASE_SYSTEM))],
+    dependencies=[Depends(require(*MATCH_ROLES))],
 )
 def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
-    purpose = matching_purpose(ctx)
-    require_person_access(ctx, req.person_id, purpose)
-    res = MatchingService(ctx.store).match(req.person_id, top=req.top, explain=req.explain)
-    ctx.audit("match", "match_results", [req.person_id])
+    res = ctx.t.matching.match(ctx.ctx, req.person_id, top=req.top, explain=req.explain)
     return res.to_dict(exclusions=req.exclusions)
 
 
@@ -64,21 +52,9 @@ def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
     dependencies=_coord,
 )
 def assign(ctx: TownDep, req: AssignRequest) -> AssignResponse:
-    purpose = matching_purpose(ctx)
-    svc = MatchingService(ctx.store)
-    allowed = coordinator_persons(ctx, purpose)
-    if req.person_ids is not None:
-        ids = list(dict.fromkeys(req.person_ids))
-        for pid in ids:
-            require_person_access(ctx, pid, purpose)
-    else:
-        ids = svc.candidates()
-        if allowed is not None:
-            ids = [i for i in ids if i in allowed]
-    res = svc.assign(ids, k=req.k, max_per_host=req.max_per_host)
+    ids, res = ctx.t.matching.assign(ctx.ctx, req.person_ids, k=req.k, max_per_host=req.max_per_host)
     rows = res.rows()
     assigned = {r["person_id"] for r in rows}
-    ctx.audit("assign", "match_results", ids)
     return AssignResponse(
         total_score=round(float(res.exact.pair_scores.sum()), 6),
         greedy_total_score=round(float(res.greedy.pair_scores.sum()), 6),
@@ -88,12 +64,6 @@ def assign(ctx: TownDep, req: AssignRequest) -> AssignResponse:
 
 
 tags_pl: list[str | Enum] = ["参加支援の経過 (placements)"]
-
-
-def _check_person(ctx: TownCtx, person_id: str) -> Purpose:
-    purpose = matching_purpose(ctx)
-    require_person_access(ctx, person_id, purpose)
-    return purpose
 
 
 @router.get(
@@ -111,17 +81,8 @@ def list_placements(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[PlacementOut]:
-    purpose = matching_purpose(ctx)
-    if person_id is not None:
-        require_person_access(ctx, person_id, purpose)
-    found = PlacementService(ctx.store).find(person_id=person_id, status=status)
-    allowed = coordinator_persons(ctx, purpose)
-    if allowed is not None:
-        found = [p for p in found if p.person_id in allowed]
-    found.sort(key=lambda p: (p.person_id, p.opportunity_id))
-    page = found[offset : offset + limit]
-    ctx.audit("list", "placements", sorted({p.person_id for p in page}))
-    return [_placement(p) for p in page]
+    listing = ctx.t.placements.list(ctx.ctx, person_id=person_id, status=status)
+    return [_placement(p) for p in listing.page(offset, limit)]
 
 
 @router.get(
@@ -133,12 +94,7 @@ def list_placements(
     dependencies=_coord,
 )
 def get_placement(ctx: TownDep, person_id: IdPath, opportunity_id: IdPath) -> PlacementOut:
-    _check_person(ctx, person_id)
-    p = PlacementService(ctx.store).get(person_id, opportunity_id)
-    if p is None:
-        raise ApiError.of(404, "その参加支援はありません", "no such placement", "opportunity_id")
-    ctx.audit("read", "placements", [person_id])
-    return _placement(p)
+    return _placement(ctx.t.placements.get(ctx.ctx, person_id, opportunity_id))
 
 
 @router.post(
@@ -151,12 +107,7 @@ def get_placement(ctx: TownDep, person_id: IdPath, opportunity_id: IdPath) -> Pl
     dependencies=_coord,
 )
 def propose(ctx: TownDep, req: ProposeRequest, response: Response) -> PlacementOut:
-    purpose = matching_purpose(ctx)
-    host = opportunity_host(ctx, req.opportunity_id)
-    require_person_access(ctx, req.person_id, purpose, recipient=host)
-    p = PlacementService(ctx.store).propose(req.person_id, req.opportunity_id, by=ctx.who(), note=req.note)
-    ctx.audit("propose", "placements", [req.person_id])
-    return _placement(p)
+    return _placement(ctx.t.placements.propose(ctx.ctx, req.person_id, req.opportunity_id, note=req.note))
 
 
 @router.post(
@@ -170,16 +121,14 @@ def propose(ctx: TownDep, req: ProposeRequest, response: Response) -> PlacementO
 def transition(
     ctx: TownDep, person_id: IdPath, opportunity_id: IdPath, req: TransitionRequest
 ) -> PlacementOut:
-    _check_person(ctx, person_id)
-    p = PlacementService(ctx.store).transition(
+    p = ctx.t.placements.transition(
+        ctx.ctx,
         person_id,
         opportunity_id,
         req.status,
-        by=ctx.who(),
         note=req.note,
         host_notes=req.host_notes,
         outcome=req.outcome,
         start=req.start,
     )
-    ctx.audit("transition", "placements", [person_id])
     return _placement(p)

@@ -1,4 +1,5 @@
 """Versioned resources under ``/v1/towns/{town}/{kind}``: PUT upsert, GET one, GET list, DELETE, bulk upsert.
+The handlers parse and render; the use cases (checks, writes, audit) are :mod:`graphsvc.services.records`.
 
 No ``from __future__ import annotations`` here: the handlers are built per kind in a loop and FastAPI reads
 their annotations (the kind's ``XCreate`` / ``XPublic``) when they are registered.
@@ -7,28 +8,18 @@ their annotations (the kind's ``XCreate`` / ``XPublic``) when they are registere
 import base64
 import binascii
 import json
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from graphsvc.access.policy import WRITERS
 from graphsvc.api.deps import TownDep, require
 from graphsvc.api.errors import ApiError, ProblemsOut
-from graphsvc.api.policy import (
-    can_write,
-    check_read,
-    check_write_owned,
-    redact,
-    restricted_ids,
-)
 from graphsvc.api.schemas.records import KINDS, Kind
 from graphsvc.api.schemas.services import BulkResult, DeleteResultOut, Page, UpsertResult
-from graphsvc.api.security import Role
-from graphsvc.domain.codec import Prop, node_from_props, to_props, validate_node
-from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.domain.errors import Problem
 from graphsvc.domain.ids import RECORD_ID_PATTERN
-from graphsvc.store.port import NodeRef, NodeRow, WriteBatch
 
 __all__ = ["ID_PATTERN", "decode_cursor", "encode_cursor", "parse_rows", "router"]
 
@@ -61,60 +52,6 @@ def decode_cursor(cursor: str) -> int:
         return value
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError.of(422, "カーソルが正しくありません", "invalid cursor", "cursor") from None
-
-
-def _filters(kind: Kind, raw: Sequence[str] | None) -> dict[str, Prop]:
-    where: dict[str, Prop] = {}
-    for item in raw or []:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        field = kind.record.model_fields.get(key)
-        if (
-            not sep
-            or field is None
-            or key in ("location", "capacity", "schedule", "participation_profile", "centre")
-        ):
-            raise ApiError.of(
-                422,
-                f"絞り込みは 項目=値 の形で、{kind.ja}の項目を指定してください",
-                f"filter must be field=value with a field of {kind.path}",
-                "filter",
-                value=item[:80],
-            )
-        ann = str(field.annotation)
-        parsed: Prop
-        if "bool" in ann:
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ApiError.of(
-                    422, "true か false で指定してください", "expected true or false", f"filter.{key}"
-                )
-            parsed = value.lower() in ("true", "1")
-        elif "int" in ann and "list" not in ann:
-            try:
-                parsed = int(value)
-            except ValueError:
-                raise ApiError.of(
-                    422, "整数で指定してください", "expected an integer", f"filter.{key}"
-                ) from None
-        else:
-            parsed = value
-        where[key] = parsed
-    return where
-
-
-def _public(kind: Kind, row: NodeRow) -> dict[str, Any]:
-    return node_from_props(kind.label, row.props).model_dump(mode="json")
-
-
-def _matches(item: dict[str, Any], where: dict[str, Prop]) -> bool:
-    for k, v in where.items():
-        got = item.get(k)
-        if isinstance(got, list):
-            if v not in got:
-                return False
-        elif got != v:
-            return False
-    return True
 
 
 def parse_rows(body: bytes, content_type: str) -> list[Any]:
@@ -154,8 +91,6 @@ def _register(kind: Kind) -> None:
     Public = kind.public
     tag = f"{kind.ja} ({kind.path})"
     IdPath = Annotated[str, Path(description=f"{kind.ja}の外部ID", examples=["X-0001"], pattern=ID_PATTERN)]
-    personal = kind.personal
-    action_kind = kind.path
 
     def list_items(
         ctx: TownDep,
@@ -165,143 +100,59 @@ def _register(kind: Kind) -> None:
         filter: Annotated[
             list[str] | None,
             Query(
-                max_length=20, description="項目=値 の絞り込み (例 area_id=A-01)", examples=[["area_id=A-01"]]
+                max_length=20,
+                description="項目=値 の絞り込み (例 area_id=A-01)。役割が見られない項目では絞り込めません "
+                "(only on fields the role may see)",
+                examples=[["area_id=A-01"]],
             ),
         ] = None,
     ) -> Page[Public]:  # type: ignore[valid-type]
-        check_read(ctx, action_kind, personal)
+        listing = ctx.t.records.list(ctx.ctx, kind, filter)
         start = decode_cursor(cursor) if cursor else offset
-        where = _filters(kind, filter)
-        ids = restricted_ids(ctx, kind)
-        if ids is not None:
-            rows = ctx.store.get_nodes(kind.label, ids) if ids else []
-            items = [_public(kind, r) for r in sorted(rows, key=lambda r: r.id)]
-            items = [i for i in items if _matches(i, where)]
-            total = len(items)
-            page = items[start : start + limit]
-        else:
-            if where:
-                all_rows = ctx.store.find_nodes(kind.label, where)
-                total = len(all_rows)
-                rows = all_rows[start : start + limit]
-            else:
-                total = ctx.store.counts().nodes.get(kind.label.value, 0)
-                rows = ctx.store.find_nodes(kind.label, None, limit=limit, offset=start)
-            page = [_public(kind, r) for r in rows]
-        page = [redact(ctx, kind, i) for i in page]
-        if personal:
-            ctx.audit("list", action_kind, [str(i["id"]) for i in page])
+        page = listing.page(start, limit)
         nxt = start + len(page)
         return Page[Public](  # type: ignore[valid-type]
             items=page,
-            total=total,
+            total=listing.total,
             limit=limit,
             offset=start,
-            next_cursor=encode_cursor(nxt) if nxt < total else None,
+            next_cursor=encode_cursor(nxt) if nxt < listing.total else None,
         )
 
     def get_item(ctx: TownDep, id: IdPath) -> Public:  # type: ignore[valid-type]
-        check_read(ctx, action_kind, personal)
-        ids = restricted_ids(ctx, kind)
-        if ids is not None and id not in ids:
-            if ctx.role is Role.COORDINATOR and ctx.principal.assigned(id):
-                raise ApiError.of(
-                    403,
-                    "本人の同意がこの利用目的を含んでいません",
-                    "the person's consent does not cover this purpose",
-                    "consent",
-                )
-            raise ApiError.of(404, f"{kind.ja}が見つかりません", f"no such {kind.label.value}", "id")
-        row = ctx.store.get_node(NodeRef(kind.label, id))
-        if row is None:
-            raise ApiError.of(
-                404, f"{kind.ja}「{id}」が見つかりません", f"no {kind.label.value} {id!r}", "id"
-            )
-        item = redact(ctx, kind, _public(kind, row))
-        if personal:
-            ctx.audit("read", action_kind, [id])
-        return item
+        return ctx.t.records.get(ctx.ctx, kind, id)
 
     def put_item(ctx: TownDep, id: IdPath, body: Create, response: Response) -> UpsertResult:  # type: ignore[valid-type]
-        can_write(ctx)
         data = body.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
-        rec = validate_node(kind.label, {**data, "id": id})
-        ref = NodeRef(kind.label, id)
-        existing = ctx.store.get_node(ref)
-        check_write_owned(ctx, action_kind, [id], {id} if existing else set())
-        ctx.store.write(WriteBatch(nodes=[NodeRow(kind.label, id, to_props(rec))]))
-        if ctx.role is Role.CASE_SYSTEM:
-            ctx.system.ownership.claim(
-                ctx.town, action_kind, [id], ctx.principal.system_id or ctx.principal.key_id
-            )
-        ctx.audit("upsert", action_kind, [id])
-        response.status_code = 200 if existing else 201
-        return UpsertResult(id=id, kind=action_kind, created=existing is None)
+        res = ctx.t.records.upsert(ctx.ctx, kind, id, data)
+        response.status_code = 201 if res.created else 200
+        return UpsertResult(id=res.id, kind=res.kind, created=res.created)
 
     def delete_item(
         ctx: TownDep,
         id: IdPath,
         detach: Annotated[bool, Query(description="関係ごと削除する (remove its relationships too)")] = False,
     ) -> DeleteResultOut:
-        can_write(ctx)
-        ref = NodeRef(kind.label, id)
-        if ctx.store.get_node(ref) is None:
-            raise ApiError.of(
-                404, f"{kind.ja}「{id}」が見つかりません", f"no {kind.label.value} {id!r}", "id"
-            )
-        check_write_owned(ctx, action_kind, [id], {id})
-        rels = ctx.store.relationships(ref) if detach else []
-        res = ctx.store.delete_node(ref, detach=detach)
-        ctx.system.ownership.release(ctx.town, action_kind, [id])
-        ctx.audit("delete", action_kind, [id])
-        removed = (
-            [{"type": r.type, "src": str(r.src), "dst": str(r.dst)} for r in rels]
-            if ctx.role is Role.ADMIN
-            else []
-        )
+        res = ctx.t.records.delete(ctx.ctx, kind, id, detach=detach)
         return DeleteResultOut(
-            id=id, kind=action_kind, nodes=res.nodes, relationships=res.rels, removed_relationships=removed
+            id=res.id,
+            kind=res.kind,
+            nodes=res.nodes,
+            relationships=res.relationships,
+            removed_relationships=res.removed_relationships,
         )
 
     async def bulk_upsert(ctx: TownDep, request: Request) -> BulkResult:
-        can_write(ctx)
         rows = parse_rows(await request.body(), request.headers.get("content-type", ""))
         if len(rows) > MAX_BULK_ROWS:
             raise ApiError.of(
                 413, f"一度に送れるのは {MAX_BULK_ROWS:,} 行までです", f"at most {MAX_BULK_ROWS} rows", "body"
             )
-        problems: list[Problem] = []
-        records: dict[str, NodeRow] = {}
-        for n, row in enumerate(rows, start=1):
-            if not isinstance(row, dict):
-                problems.append(
-                    Problem("オブジェクトで指定してください", "each row must be an object", row=n)
-                )
-                continue
-            try:
-                rec = validate_node(kind.label, row, row=n)
-            except DomainValidationError as err:
-                problems.extend(err.problems)
-                continue
-            records[rec.id] = NodeRow(kind.label, rec.id, to_props(rec))
-        if problems:
-            raise ApiError(422, problems)
-        ids = list(records)
-        existing = {r.id for r in ctx.store.get_nodes(kind.label, ids)} if ids else set()
-        check_write_owned(ctx, action_kind, ids, existing)
-        if records:
-            ctx.store.write(WriteBatch(nodes=list(records.values())))
-        if ctx.role is Role.CASE_SYSTEM:
-            ctx.system.ownership.claim(
-                ctx.town, action_kind, ids, ctx.principal.system_id or ctx.principal.key_id
-            )
-        ctx.audit("bulk_upsert", action_kind, ids)
-        return BulkResult(
-            kind=action_kind, rows=len(rows), created=len(set(ids) - existing), updated=len(existing)
-        )
+        res = ctx.t.records.bulk_upsert(ctx.ctx, kind, rows)
+        return BulkResult(kind=res.kind, rows=res.rows, created=res.created, updated=res.updated)
 
     name = kind.path
-    writers = [Depends(require(Role.ADMIN, Role.CASE_SYSTEM))]
+    writers = [Depends(require(*WRITERS))]
     router.add_api_route(
         f"/{name}",
         list_items,

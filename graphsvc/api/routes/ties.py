@@ -7,10 +7,12 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import ValidationError
 
-from graphsvc.api.deps import TownCtx, TownDep, require
+from graphsvc.access.kinds import TIE_KIND
+from graphsvc.access.policy import WRITERS
+from graphsvc.api.deps import TownDep, require
 from graphsvc.api.errors import ApiError
-from graphsvc.api.policy import TIE_KIND, can_write, check_read, check_write_owned
 from graphsvc.api.routes.resources import (
     ERRORS,
     ID_PATTERN,
@@ -20,43 +22,19 @@ from graphsvc.api.routes.resources import (
     parse_rows,
 )
 from graphsvc.api.schemas.services import Page, TieDelete, TieIn, TieOut, UpsertResult
-from graphsvc.api.security import Role
-from graphsvc.domain.codec import rel_props_from_store, rel_props_to_store, validate_rel_props
+from graphsvc.domain.codec import problems_from_validation, rel_props_from_store
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, Problem
-from graphsvc.domain.records import REL_SPECS
-from graphsvc.store.port import NodeRef, RelRow, WriteBatch
+from graphsvc.services.ties import tie_row
+from graphsvc.store.port import NodeRef, RelRow
 
 router = APIRouter(prefix="/v1/towns/{town}", tags=["関係 (ties)"])
-_writers = [Depends(require(Role.ADMIN, Role.CASE_SYSTEM))]
-
-
-def tie_key(t: RelType, src: NodeRef, dst: NodeRef) -> str:
-    return f"{t.value}|{src}|{dst}"
+_writers = [Depends(require(*WRITERS))]
 
 
 def _row(tie: TieIn, *, row: int | None = None) -> RelRow:
-    spec = REL_SPECS[tie.type]
-    where: dict[str, Any] = {"row": row} if row is not None else {}
-    if tie.src.label not in spec.sources or tie.dst.label not in spec.targets:
-        raise DomainValidationError(
-            [
-                Problem(
-                    f"{tie.type.value} は {'・'.join(sorted(s.value for s in spec.sources))} → "
-                    f"{'・'.join(sorted(s.value for s in spec.targets))} の関係です",
-                    f"{tie.type.value} joins {sorted(s.value for s in spec.sources)} to "
-                    f"{sorted(s.value for s in spec.targets)}",
-                    field="type",
-                    **where,
-                )
-            ]
-        )
-    props = validate_rel_props(tie.type, tie.props, **where)
-    return RelRow(
-        tie.type,
-        NodeRef(tie.src.label, tie.src.id),
-        NodeRef(tie.dst.label, tie.dst.id),
-        rel_props_to_store(tie.type, props),
+    return tie_row(
+        tie.type, NodeRef(tie.src.label, tie.src.id), NodeRef(tie.dst.label, tie.dst.id), tie.props, row=row
     )
 
 
@@ -69,10 +47,6 @@ def _out(r: RelRow) -> TieOut:
     )
 
 
-def _sid(ctx: TownCtx) -> str:
-    return ctx.principal.system_id or ctx.principal.key_id
-
-
 @router.post(
     "/ties",
     summary="関係の登録・更新 (idempotent upsert by type, source and target)",
@@ -81,19 +55,9 @@ def _sid(ctx: TownCtx) -> str:
     dependencies=_writers,
 )
 def put_tie(ctx: TownDep, tie: TieIn, response: Response) -> UpsertResult:
-    can_write(ctx)
-    rel = _row(tie)
-    key = tie_key(rel.type, rel.src, rel.dst)
-    existing = any(
-        r.dst == rel.dst for r in ctx.store.relationships(rel.src, types=[rel.type], direction="out")
-    )
-    check_write_owned(ctx, TIE_KIND, [key], {key} if existing else set())
-    ctx.store.write(WriteBatch(rels=[rel]))
-    if ctx.role is Role.CASE_SYSTEM:
-        ctx.system.ownership.claim(ctx.town, TIE_KIND, [key], _sid(ctx))
-    ctx.audit("upsert", TIE_KIND, [rel.src.id, rel.dst.id])
-    response.status_code = 200 if existing else 201
-    return UpsertResult(id=key, kind=TIE_KIND, created=not existing)
+    res = ctx.t.ties.upsert(ctx.ctx, _row(tie))
+    response.status_code = 201 if res.created else 200
+    return UpsertResult(id=res.id, kind=res.kind, created=res.created)
 
 
 @router.post(
@@ -126,7 +90,6 @@ def put_tie(ctx: TownDep, tie: TieIn, response: Response) -> UpsertResult:
     },
 )
 async def bulk_ties(ctx: TownDep, request: Request) -> dict[str, Any]:
-    can_write(ctx)
     raw = parse_rows(await request.body(), request.headers.get("content-type", ""))
     if len(raw) > MAX_BULK_ROWS:
         raise ApiError.of(413, f"一度に送れるのは {MAX_BULK_ROWS:,} 行までです", "too many rows", "body")
@@ -137,35 +100,12 @@ async def bulk_ties(ctx: TownDep, request: Request) -> dict[str, Any]:
             rels.append(_row(TieIn.model_validate(item), row=n))
         except DomainValidationError as err:
             problems.extend(err.problems)
-        except Exception as err:  # pydantic.ValidationError
-            from pydantic import ValidationError
-
-            from graphsvc.domain.codec import problems_from_validation
-
-            if not isinstance(err, ValidationError):
-                raise
+        except ValidationError as err:
             problems.extend(problems_from_validation(err, row=n))
     if problems:
         raise ApiError(422, problems)
-    keys = [tie_key(r.type, r.src, r.dst) for r in rels]
-    existing = {
-        tie_key(x.type, x.src, x.dst)
-        for r in rels
-        for x in ctx.store.relationships(r.src, types=[r.type], direction="out")
-        if x.dst == r.dst
-    }
-    check_write_owned(ctx, TIE_KIND, keys, existing)
-    if rels:
-        ctx.store.write(WriteBatch(rels=rels))
-    if ctx.role is Role.CASE_SYSTEM:
-        ctx.system.ownership.claim(ctx.town, TIE_KIND, keys, _sid(ctx))
-    ctx.audit("bulk_upsert", TIE_KIND, sorted({i for r in rels for i in (r.src.id, r.dst.id)}))
-    return {
-        "kind": TIE_KIND,
-        "rows": len(raw),
-        "created": len(set(keys) - existing),
-        "updated": len(existing),
-    }
+    res = ctx.t.ties.bulk_upsert(ctx.ctx, rels, rows=len(raw))
+    return {"kind": TIE_KIND, "rows": res.rows, "created": res.created, "updated": res.updated}
 
 
 @router.get("/ties", summary="関係の一覧 (list ties)", response_model=Page[TieOut], responses=ERRORS)
@@ -178,7 +118,6 @@ def list_ties(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[TieOut]:
-    check_read(ctx, TIE_KIND, True)
     start = decode_cursor(cursor) if cursor else offset
     if (node_label is None) != (node_id is None):
         raise ApiError.of(
@@ -187,23 +126,16 @@ def list_ties(
             "give node_label and node_id together",
             "node_id",
         )
-    if node_label is not None and node_id is not None:
-        rels = ctx.store.relationships(NodeRef(node_label, node_id), types=[type] if type else None)
-    else:
-        rels = [r for t in ([type] if type else list(RelType)) for r in ctx.store.iter_rels(t)]
-    if ctx.role is Role.CASE_SYSTEM:
-        own = set(ctx.system.ownership.owned(ctx.town, TIE_KIND, _sid(ctx)))
-        rels = [r for r in rels if tie_key(r.type, r.src, r.dst) in own]
-    rels.sort(key=lambda r: (r.type.value, str(r.src), str(r.dst)))
-    page = rels[start : start + limit]
-    ctx.audit("list", TIE_KIND, sorted({i for r in page for i in (r.src.id, r.dst.id)}))
+    node = NodeRef(node_label, node_id) if node_label is not None and node_id is not None else None
+    listing = ctx.t.ties.list(ctx.ctx, rel_type=type, node=node)
+    page = listing.page(start, limit)
     nxt = start + len(page)
     return Page[TieOut](
         items=[_out(r) for r in page],
-        total=len(rels),
+        total=listing.total,
         limit=limit,
         offset=start,
-        next_cursor=encode_cursor(nxt) if nxt < len(rels) else None,
+        next_cursor=encode_cursor(nxt) if nxt < listing.total else None,
     )
 
 
@@ -214,13 +146,6 @@ def list_ties(
     dependencies=_writers,
 )
 def delete_tie(ctx: TownDep, tie: TieDelete) -> dict[str, Any]:
-    can_write(ctx)
     src, dst = NodeRef(tie.src.label, tie.src.id), NodeRef(tie.dst.label, tie.dst.id)
-    key = tie_key(tie.type, src, dst)
-    check_write_owned(ctx, TIE_KIND, [key], {key})
-    removed = ctx.store.delete_rel(tie.type, src, dst)
-    if not removed:
-        raise ApiError.of(404, "その関係はありません", "no such tie", "type")
-    ctx.system.ownership.release(ctx.town, TIE_KIND, [key])
-    ctx.audit("delete", TIE_KIND, [src.id, dst.id])
-    return {"deleted": True, "type": tie.type.value, "src": str(src), "dst": str(dst)}
+    res = ctx.t.ties.delete(ctx.ctx, tie.type, src, dst)
+    return {"deleted": res.deleted, "type": res.type, "src": res.src, "dst": res.dst}

@@ -12,19 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from graphsvc.access.kinds import KINDS as RECORD_KINDS
+from graphsvc.access.kinds import RecordKind
 from graphsvc.domain.enums import NodeLabel
-from graphsvc.domain.records import (
-    Agency,
-    Area,
-    Case,
-    Employer,
-    Household,
-    NodeRecord,
-    Opportunity,
-    Person,
-    Supporter,
-    Venue,
-)
+from graphsvc.domain.records import NodeRecord
 
 __all__ = ["KINDS", "Kind", "kind_of"]
 
@@ -71,16 +62,11 @@ _EXAMPLES: dict[NodeLabel, dict[str, Any]] = {
 
 
 @dataclass(frozen=True)
-class Kind:
-    """A kind of resource in the URL (``persons``) and its record, label and schemas."""
+class Kind(RecordKind):
+    """A kind of resource in the URL (``persons``): the access layer's :class:`RecordKind` and its schemas."""
 
-    path: str
-    label: NodeLabel
-    record: type[NodeRecord]
     create: type[BaseModel]
     public: type[BaseModel]
-    personal: bool
-    ja: str
 
 
 def _schemas(record: type[NodeRecord]) -> tuple[type[BaseModel], type[BaseModel]]:
@@ -104,25 +90,12 @@ def _schemas(record: type[NodeRecord]) -> tuple[type[BaseModel], type[BaseModel]
     return create, public
 
 
-def _kind(path: str, record: type[NodeRecord], personal: bool) -> Kind:
-    create, public = _schemas(record)
-    return Kind(path, record.label, record, create, public, personal, record.label.ja)
+def _kind(rk: RecordKind) -> Kind:
+    create, public = _schemas(rk.record)
+    return Kind(rk.path, rk.label, rk.record, rk.personal, create, public)
 
 
-KINDS: dict[str, Kind] = {
-    k.path: k
-    for k in (
-        _kind("persons", Person, True),
-        _kind("households", Household, True),
-        _kind("cases", Case, True),
-        _kind("supporters", Supporter, True),
-        _kind("agencies", Agency, False),
-        _kind("venues", Venue, False),
-        _kind("employers", Employer, False),
-        _kind("opportunities", Opportunity, False),
-        _kind("areas", Area, False),
-    )
-}
+KINDS: dict[str, Kind] = {path: _kind(rk) for path, rk in RECORD_KINDS.items()}
 
 
 def kind_of(label: NodeLabel) -> Kind:

@@ -7,8 +7,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphsvc.api.consent import Purpose
-from graphsvc.api.security import Role
+from graphsvc.access.principals import Role
+from graphsvc.domain.consent import Purpose
 from graphsvc.domain.enums import NodeLabel, PlacementOutcome, PlacementStatus, RelType
 from graphsvc.domain.values import ExternalId
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from graphsvc.api.main import create_app
+from graphsvc.app import create_app
 from graphsvc.bootstrap import Container, build
 from graphsvc.domain import NodeLabel, RelType, to_props, validate_node
 from graphsvc.store.port import NodeRef, NodeRow, RelRow, WriteBatch

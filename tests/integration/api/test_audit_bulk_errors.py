@@ -236,7 +236,7 @@ def test_openapi_has_bearer_examples_and_tags(api: Api) -> None:
 
 
 def test_every_request_body_in_the_openapi_has_an_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from graphsvc.api.main import create_app
+    from graphsvc.app import create_app
     from graphsvc.bootstrap import build
 
     spec = create_app(build(data_dir=tmp_path)).openapi()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from graphsvc.api.main import create_app
+from graphsvc.app import create_app
 from graphsvc.bootstrap import build
 from graphsvc.domain import NodeLabel
 

@@ -165,7 +165,11 @@ def test_proposal_needs_consent_covering_the_host(api: Api) -> None:
     csrf = sign_in(c, api.keys["coordinator"], "参加支援")
     page = c.get(f"{BASE}/persons/P-002")
     assert page.status_code == 200
-    assert "への情報提供に本人の同意がないため" in page.text  # O-01's host E-01 is not covered
+    # one consent: the register's grant (V-01 only) is what the matching reads, so O-01 (host E-01) is not
+    # offered but listed among the exclusions with the consent reason, and O-02 (host V-01) may be proposed
+    excluded = page.text.split("除外した参加先", 1)[1]
+    assert "O-01" in excluded and "同意の範囲外" in excluded
+    assert 'value="O-02"' in page.text.split("除外した参加先", 1)[0]
     r = c.post(f"{BASE}/persons/P-002/proposals", data={"csrf": csrf, "opportunity_id": "O-01"})
     assert r.status_code == 403 and "同意していません" in r.text
     r = c.post(

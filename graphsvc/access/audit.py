@@ -1,15 +1,14 @@
-"""The append-only audit log of personal-data access.
+"""The append-only audit log of personal-data access and of key management.
 
-Every read or write of persons, households, cases, ties, placements, consent and match results appends one row:
-who (key id, name, role), when, the action, the town, the record ids, the purpose (利用目的) and the HTTP
-status. SQLite triggers abort every UPDATE and DELETE on the table, and each row carries the SHA-256 of the
+Every read or write of persons, households, cases, ties, placements, consent and match results appends one row,
+as does every key created or revoked and every read of the log itself: who (key id, name, role), when, the
+action, the town, the record ids, the purpose (利用目的) and the status (HTTP-like: 200, 403 …). SQLite triggers abort every UPDATE and DELETE on the table, and each row carries the SHA-256 of the
 previous row's hash and its own content, so a row altered outside the service breaks the chain
 (:meth:`AuditLog.verify`).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -20,7 +19,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graphsvc.api.security import Principal, connect_system_db
+from graphsvc.access.context import AccessContext
+from graphsvc.access.db import connect_system_db
+from graphsvc.access.principals import Principal
+from graphsvc.domain.spreadsheet import csv_writer
 
 __all__ = ["AuditEntry", "AuditLog"]
 
@@ -127,6 +129,20 @@ class AuditLog:
                 self._conn.execute("ROLLBACK")
                 raise
 
+    def record(
+        self, ctx: AccessContext, action: str, kind: str | None, ids: Sequence[str], *, status: int = 200
+    ) -> None:
+        """Append what a caller did in its town, for its purpose."""
+        self.append(
+            ctx.principal,
+            action=action,
+            town=ctx.town,
+            kind=kind,
+            record_ids=ids,
+            purpose=ctx.purpose.value if ctx.purpose else None,
+            status=status,
+        )
+
     @staticmethod
     def _entry(row: Sequence[object]) -> AuditEntry:
         d = dict(zip(_COLUMNS, row, strict=True))
@@ -184,7 +200,7 @@ class AuditLog:
     @staticmethod
     def to_csv(entries: Sequence[AuditEntry]) -> Iterator[str]:
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv_writer(buf)  # formula-looking cells (a key name "=cmd|…") neutralised
         w.writerow(_COLUMNS)
         for e in entries:
             d = e.to_dict()

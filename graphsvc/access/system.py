@@ -1,14 +1,16 @@
-"""The API's system database: one SQLite file (``data/_system/system.sqlite3`` by default, never in git) with
-the API keys, the case systems' record ownership, the consent register and the audit log."""
+"""The system database: one SQLite file (``data/_system/system.sqlite3`` by default, never in git) with the API
+keys, the case systems' record ownership, the consent register and the audit log (the staff pages keep their
+sessions there too)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphsvc.api.audit import AuditLog
-from graphsvc.api.consent import ConsentRegister
-from graphsvc.api.security import KeyStore, OwnershipRegister
+from graphsvc.access.audit import AuditLog
+from graphsvc.access.consent import ConsentRegister
+from graphsvc.access.keys import KeyStore
+from graphsvc.access.ownership import OwnershipRegister
 
 __all__ = ["SystemDB"]
 

@@ -1,8 +1,9 @@
-"""API keys, roles and the record-ownership register of case systems.
+"""API keys: created, listed, revoked; verified on every request.
 
 A key is ``tsk_<key id>_<secret>``; it is shown once when created. The system database keeps only the key id,
 a per-key salt and ``HMAC-SHA256(server secret, salt ‖ secret)`` (the server secret comes from the environment,
 ``TSUNAGARI_API_KEY_SECRET``; without it the hash is a salted SHA-256). Verification is constant-time.
+Who may manage which keys (the town line) is :meth:`graphsvc.access.policy.Policy.check_key_admin`.
 """
 
 from __future__ import annotations
@@ -11,86 +12,18 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
-from graphsvc.domain.errors import DomainValidationError, NotFoundError, Problem
+from graphsvc.access.db import connect_system_db, now_iso
+from graphsvc.access.principals import ALL, Principal, Role
+from graphsvc.domain.errors import DomainValidationError, NotFoundError
 
-__all__ = [
-    "ALL",
-    "KeyInfo",
-    "KeyStore",
-    "OwnershipRegister",
-    "Principal",
-    "Role",
-    "connect_system_db",
-]
+__all__ = ["KeyInfo", "KeyStore"]
 
-ALL = "*"
 _PREFIX = "tsk"
-
-
-class Role(StrEnum):
-    COORDINATOR = "coordinator"
-    MULTIAGENCY = "multiagency"
-    COMMUNITY = "community"
-    CASE_SYSTEM = "case_system"
-    ADMIN = "admin"
-
-    @property
-    def ja(self) -> str:
-        return {
-            "coordinator": "参加支援コーディネーター",
-            "multiagency": "多機関協働・支援会議",
-            "community": "地域づくり",
-            "case_system": "ケース管理システム",
-            "admin": "管理者",
-        }[self.value]
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def connect_system_db(path: Path) -> sqlite3.Connection:
-    """One connection to the system database (WAL, autocommit; callers serialise with their own lock)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    return conn
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: an API key's identity, role and scope."""
-
-    key_id: str
-    name: str
-    role: Role
-    towns: tuple[str, ...] = (ALL,)
-    persons: tuple[str, ...] = ()
-    system_id: str | None = None
-
-    def can_town(self, town: str) -> bool:
-        return ALL in self.towns or town in self.towns
-
-    @property
-    def all_persons(self) -> bool:
-        return ALL in self.persons
-
-    def assigned(self, person_id: str) -> bool:
-        return self.all_persons or person_id in self.persons
-
-    @property
-    def who(self) -> str:
-        return f"{self.name} ({self.key_id})"
 
 
 @dataclass(frozen=True)
@@ -142,14 +75,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
-CREATE TABLE IF NOT EXISTS ownership (
-    town TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    system_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (town, kind, record_id)
-);
 """
 
 
@@ -192,7 +117,7 @@ class KeyStore:
             towns=list(towns) or [ALL],
             persons=list(persons) if role is Role.COORDINATOR else [],
             system_id=system_id if role is Role.CASE_SYSTEM else None,
-            created_at=_now(),
+            created_at=now_iso(),
         )
         with self._lock:
             self._conn.execute(
@@ -238,7 +163,8 @@ class KeyStore:
     def revoke(self, key_id: str) -> KeyInfo:
         with self._lock:
             cur = self._conn.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (_now(), key_id)
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+                (now_iso(), key_id),
             )
             self._cache.pop(key_id, None)
         info = self.get(key_id)
@@ -277,56 +203,3 @@ class KeyStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-class OwnershipRegister:
-    """Which case system wrote which record (kind = node label or ``tie``), so it reads back only its own."""
-
-    def __init__(self, path: Path):
-        self._lock = threading.Lock()
-        self._conn = connect_system_db(path)
-        self._conn.executescript(_KEYS_DDL)
-
-    def owners(self, town: str, kind: str, ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                chunk = list(ids[i : i + 500])
-                q = ",".join("?" * len(chunk))
-                for rid, sid in self._conn.execute(
-                    f"SELECT record_id, system_id FROM ownership WHERE town=? AND kind=? AND record_id IN ({q})",
-                    (town, kind, *chunk),
-                ):
-                    out[str(rid)] = str(sid)
-        return out
-
-    def owned(self, town: str, kind: str, system_id: str) -> list[str]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT record_id FROM ownership WHERE town=? AND kind=? AND system_id=? ORDER BY record_id",
-                (town, kind, system_id),
-            ).fetchall()
-        return [str(r[0]) for r in rows]
-
-    def claim(self, town: str, kind: str, ids: Iterable[str], system_id: str) -> None:
-        now = _now()
-        with self._lock:
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO ownership VALUES (?,?,?,?,?)",
-                [(town, kind, rid, system_id, now) for rid in ids],
-            )
-
-    def release(self, town: str, kind: str, ids: Iterable[str]) -> None:
-        with self._lock:
-            self._conn.executemany(
-                "DELETE FROM ownership WHERE town=? AND kind=? AND record_id=?",
-                [(town, kind, rid) for rid in ids],
-            )
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-
-def forbidden_problem(what_ja: str, what_en: str) -> Problem:
-    return Problem(what_ja, what_en, field="authorization")

@@ -1,12 +1,10 @@
-"""本人同意 (consent) register and the purposes (利用目的) personal data may be read for.
+"""The 本人同意 (consent) register: grants (:class:`graphsvc.domain.consent.ConsentGrant`) in the system database.
 
 A grant says: this person agrees that their information is shared for these purposes with these recipients
 (agency or host ids, or ``*`` for any), from ``valid_from`` until ``valid_until`` (inclusive; open when None).
-Grants are kept in the system database keyed by (town, person id), apart from the graph, so the domain records
-stay as they are. A withdrawn grant stays in the register with ``withdrawn_at`` set.
-
-Before any consent only the 支援会議 scope applies (Social Welfare Act art. 106-6): members of a support meeting,
-bound to confidentiality, may see a case without consent (names redacted by the API unless a grant covers it).
+Grants are kept keyed by (town, person id), apart from the graph. A withdrawn grant stays in the register with
+``withdrawn_at`` set. :meth:`ConsentRegister.scope` is what the matching reads (the same consent that allows a
+proposal), so there is one consent record.
 """
 
 from __future__ import annotations
@@ -15,73 +13,18 @@ import json
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote
 
-from graphsvc.api.security import ALL, connect_system_db
+from graphsvc.access.db import connect_system_db
+from graphsvc.domain.consent import ALL, ConsentGrant, ConsentScope, Purpose, scope_for
 
-__all__ = ["PURPOSE_ALIASES", "ConsentGrant", "ConsentRegister", "Purpose", "parse_purpose"]
-
-
-class Purpose(StrEnum):
-    """利用目的 (the purpose of a read of personal data)."""
-
-    PARTICIPATION = "参加支援"
-    SUPPORT_MEETING = "支援会議"
-    OUTREACH = "アウトリーチ"
-    ADMINISTRATION = "事務"
+__all__ = ["ConsentRegister"]
 
 
-PURPOSE_ALIASES: dict[str, Purpose] = {
-    "participation": Purpose.PARTICIPATION,
-    "support_meeting": Purpose.SUPPORT_MEETING,
-    "outreach": Purpose.OUTREACH,
-    "administration": Purpose.ADMINISTRATION,
-    **{p.value: p for p in Purpose},
-}
-
-
-def parse_purpose(raw: str | None) -> Purpose | None:
-    """A purpose from a header or query value: Japanese (percent-encoded in headers) or its ASCII alias."""
-    if raw is None or not raw.strip():
-        return None
-    text = unquote(raw.strip())
-    return PURPOSE_ALIASES.get(text) or PURPOSE_ALIASES.get(text.lower())
-
-
-@dataclass(frozen=True)
-class ConsentGrant:
-    grant_id: str
-    town: str
-    person_id: str
-    purposes: list[str]
-    recipients: list[str]
-    valid_from: str
-    valid_until: str | None
-    recorded_by: str
-    recorded_at: str
-    withdrawn_at: str | None = None
-    note: str | None = None
-
-    def active(self, on: date) -> bool:
-        if self.withdrawn_at is not None:
-            return False
-        if date.fromisoformat(self.valid_from) > on:
-            return False
-        return self.valid_until is None or date.fromisoformat(self.valid_until) >= on
-
-    def covers(self, purpose: Purpose | str | None, recipient: str | None, on: date) -> bool:
-        if not self.active(on):
-            return False
-        if purpose is not None and ALL not in self.purposes and str(purpose) not in self.purposes:
-            return False
-        return recipient is None or ALL in self.recipients or recipient in self.recipients
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+def _today() -> date:
+    """The day consent is checked on (UTC, as grants are recorded)."""
+    return datetime.now(UTC).date()
 
 
 _DDL = """
@@ -188,13 +131,23 @@ class ConsentRegister:
         *,
         on: date | None = None,
     ) -> bool:
-        day = on or datetime.now(UTC).date()
+        day = on or _today()
         return any(g.covers(purpose, recipient, day) for g in self.grants(town, person_id))
+
+    def scope(
+        self, town: str, person_id: str, purpose: Purpose | str | None, *, on: date | None = None
+    ) -> ConsentScope | None:
+        """The recipients the person's grants allow for the purpose, or None when the register holds no grant
+        of the person at all (withdrawn and expired grants count: they mean "nobody")."""
+        grants = self.grants(town, person_id)
+        if not grants:
+            return None
+        return scope_for(grants, purpose, on or _today())
 
     def persons_covered(
         self, town: str, purpose: Purpose | str | None, *, on: date | None = None
     ) -> set[str]:
-        day = on or datetime.now(UTC).date()
+        day = on or _today()
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT {','.join(_COLS)} FROM consent WHERE town=? AND withdrawn_at IS NULL", (town,)

@@ -1,0 +1,76 @@
+"""The gap report as each role may see it (the rule written once, in :meth:`Policy.gap_view`): community and
+coordinators the aggregate (numbers only), admin the full report, multiagency the full report with the names of
+persons and households withheld. The API's ``/gaps`` and the staff pages (report, printable report, agency
+pair) all call these; a full view is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from graphsvc.access.context import AccessContext
+from graphsvc.access.policy import aggregate_report, redact_names
+from graphsvc.domain.errors import NotFound, Problem
+from graphsvc.services.base import UseCase
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graphsvc.analysis import GapReport
+
+__all__ = ["GapService", "GapView"]
+
+
+@dataclass(frozen=True)
+class GapView:
+    """The report a caller sees: ``view`` is ``aggregate`` or ``full``; ``report`` its JSON (redacted as the
+    role needs); ``analysis`` and ``graph`` the full results behind it (None for the aggregate), for renderers
+    that draw from them (the printable meeting report shows household ids, never names)."""
+
+    view: Literal["aggregate", "full"]
+    report: dict[str, Any]
+    analysis: GapReport | None = None
+    graph: nx.Graph | None = None
+
+
+class GapService(UseCase):
+    def _analyse(self) -> tuple[nx.Graph, GapReport]:
+        from graphsvc.analysis import analyse_all
+
+        G = self.store.projection()
+        return G, analyse_all(G)
+
+    def view(self, ctx: AccessContext, *, full_only: bool = False) -> GapView:
+        """The report the role may see (``full_only``: refuse the roles that see only the aggregate)."""
+        kind = self.policy.gap_view(ctx, full_only=full_only)
+        G, rep = self._analyse()
+        if kind == "aggregate":
+            return GapView("aggregate", aggregate_report(rep.to_dict()))
+        data = rep.to_dict()
+        if kind == "full_redacted":
+            data = redact_names(data)
+        self.audit(ctx, "gaps", "gap_report", [])
+        return GapView("full", data, rep, G)
+
+    def agency_pair(self, ctx: AccessContext, agency_a: str, agency_b: str) -> dict[str, Any]:
+        """Why two agencies are listed as a missing link: the households both support, and their tie level
+        (full view only; audited with those household ids)."""
+        kind = self.policy.gap_view(ctx, full_only=True)
+        _, rep = self._analyse()
+        data = rep.to_dict()
+        if kind == "full_redacted":
+            data = redact_names(data)
+        link = next(
+            (
+                x
+                for x in data["missing_links"]["links"]
+                if {x["agency_a"]["agency_id"], x["agency_b"]["agency_id"]} == {agency_a, agency_b}
+            ),
+            None,
+        )
+        if link is None:
+            raise NotFound(
+                [Problem("この機関の組はギャップレポートにありません", "no such pair", field="agency")]
+            )
+        self.audit(ctx, "gaps", "gap_report", list(link.get("household_ids", [])))
+        return dict(link)
