@@ -404,7 +404,7 @@ def main(argv: list[str]) -> int:
         )
         print(
             f"{'':>21}graph {r['graph']['nodes']:,} nodes, {r['graph']['arcs']:,} arcs; "
-            f"components {v['components_ours'] * 1e3:.0f} ms vs igraph {v['components_igraph'] * 1e3:.0f} ms "
+            f"CPU: components {v['components_ours'] * 1e3:.0f} ms vs igraph {v['components_igraph'] * 1e3:.0f} ms "
             f"(×{v['components_ratio']:.2f}); reachability {v['reach_ours'] * 1e3:.0f} ms vs igraph BFS "
             f"{v['reach_igraph'] * 1e3:.0f} ms (×{v['reach_ratio']:.2f}); igraph build {r['igraph_build']:.1f} s",
             flush=True,
