@@ -101,8 +101,9 @@ class GapReport(Result):
 
     @property
     def findings_ja(self) -> tuple[str, ...]:
-        """The report's first findings, most urgent first, in plain Japanese (agencies by name; no household
-        ids): a split agency network, agencies that hold it together alone, households no agency reaches."""
+        """The report's first findings, most urgent first, in plain Japanese: a split agency network, agencies
+        that hold it together alone, households no agency reaches. Agencies by name; no household, person or
+        supporter is named, so every role that sees the report sees these."""
         out: list[str] = []
         net, reach = self.agency_network, self.reachability
         if net.finding_ja:
@@ -121,8 +122,8 @@ class GapReport(Result):
             big = reach.clusters[0]
             out.append(
                 f"機関とのつながりがまったくない住民のまとまりが{len(reach.clusters)}組 "
-                f"({reach.cluster_households}世帯) あります。最大のまとまり ({big.cluster_id}、{big.households}世帯) は "
-                f"{big.entry.display_ja} から{big.k}歩以内に {big.entry_reaches}世帯へ届きます"
+                f"({reach.cluster_households}世帯) あります。最大のまとまり ({big.cluster_id}) は{big.households}世帯で、"
+                f"入口 ({big.entry.kind_ja}) から{big.k}歩以内に {big.entry_reaches}世帯へ届きます"
             )
         unreachable = len(reach.beyond_k) + len(reach.no_tie)
         if reach.households and unreachable:

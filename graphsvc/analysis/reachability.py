@@ -404,7 +404,7 @@ class ReachabilityResult(Result):
 
 def _node(T: TieGraph, v: int) -> PathNode:
     kind = KINDS[int(T.kind[v])]
-    return PathNode(T.labels[v], T.ids[v], T.names.get(v), kind, KIND_JA[kind])
+    return PathNode(T.labels[v], T.ids[v], T.names.get(v), kind, T.supporter_kind.get(v) or KIND_JA[kind])
 
 
 def _chain(T: TieGraph, a: _ReachArrays, target: str, h: int) -> Chain | None:
@@ -797,10 +797,7 @@ def reachability(
                     entry_exhaustive=exhaustive,
                     risk_households=sum(1 for h in m_hh.tolist() if T.household_flags.get(h)),
                     supporters=tuple(
-                        sorted(
-                            T.names.get(x, T.ids[x])
-                            for x in members[np.isin(kinds, (FORMAL, INFORMAL))].tolist()
-                        )
+                        sorted(T.display_ja[x] for x in members[np.isin(kinds, (FORMAL, INFORMAL))].tolist())
                     ),
                     venues=tuple(sorted(T.names.get(x, T.ids[x]) for x in members[kinds == VENUE].tolist())),
                     areas=dict(sorted(areas.items())),

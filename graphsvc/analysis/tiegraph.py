@@ -241,6 +241,13 @@ def _flags(raw: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _supporter_kind_ja(raw: object) -> str:
+    try:
+        return SupporterKind(str(raw)).ja if raw is not None else "支援者"
+    except ValueError:
+        return "支援者"
+
+
 def _sectors(raw: object) -> tuple[str, ...]:
     items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
     out: list[str] = []
@@ -347,6 +354,9 @@ class TieGraph:
     lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
     agency_sectors: dict[int, tuple[str, ...]] = field(default_factory=dict)
     agency_kind: dict[int, str] = field(default_factory=dict)
+    supporter_kind: dict[int, str] = field(default_factory=dict)
+    """Supporter node → its kind in Japanese (民生委員・児童委員, サポーター …): supporters are shown by kind and
+    id, never by name."""
     collaborations: list[tuple[int, int, int]] = field(default_factory=list)
     """Agency pairs (node numbers, smaller first) with the highest recorded level (rank on PARTNER's ladder);
     self-collaborations and collaborations with unknown agencies are left out (counted in ``collab_ignored``)."""
@@ -391,7 +401,7 @@ class TieGraph:
         """How each node is named in a chain: its name (agencies, supporters, venues, hosts), 世帯<id> for a
         household, else its kind and id."""
         out: list[str] = []
-        names, ids = self.names, self.ids
+        names, ids, skind = self.names, self.ids, self.supporter_kind
         for v, k in enumerate(self.kind.tolist()):
             name = names.get(v)
             if name:
@@ -399,7 +409,7 @@ class TieGraph:
             elif k == HOUSEHOLD:
                 out.append(f"世帯{ids[v]}")
             else:
-                out.append(f"{KIND_JA[KINDS[k]]} {ids[v]}")
+                out.append(f"{skind.get(v) or KIND_JA[KINDS[k]]} {ids[v]}")
         return out
 
     def describe(self, node: int) -> tuple[str, str, str | None, str]:
@@ -797,12 +807,15 @@ class TieGraphBuilder:
         sf = field.get(_SU, {})
         ag_index = index.get(_AG, empty)
         affiliated: list[tuple[int, int]] = []
+        supporter_kind: dict[int, str] = {}
         for j, raw in enumerate(span(_SU)):
             aid = sf["agency_id"][j]
             agency = ag_index.get(str(aid), -1) if aid is not None else -1
             formal = str(sf["kind"][j] or "") in _FORMAL_SUPPORTERS or agency >= 0
             k = new(raw, FORMAL if formal else INFORMAL)
-            names[k] = str(sf["name"][j] or raw_id[raw])
+            # a supporter is a person: shown by kind and id, never by name (the role rules withhold supporters'
+            # names from multi-agency staff)
+            supporter_kind[k] = _supporter_kind_ja(sf["kind"][j])
             if agency >= 0:
                 affiliated.append((raw, agency))
         vf = field.get(_VE, {})
@@ -924,6 +937,7 @@ class TieGraphBuilder:
             lon=lon,
             agency_sectors=agency_sectors,
             agency_kind=agency_kind,
+            supporter_kind=supporter_kind,
             collab=collab,
             collab_ignored=collab_ignored,
             unknown_endpoint=unknown_endpoint,
@@ -954,6 +968,7 @@ class TieGraphBuilder:
         lon: np.ndarray,
         agency_sectors: dict[int, tuple[str, ...]],
         agency_kind: dict[int, str],
+        supporter_kind: dict[int, str],
         collab: dict[tuple[int, int], int],
         collab_ignored: int,
         unknown_endpoint: int,
@@ -1087,6 +1102,7 @@ class TieGraphBuilder:
             lon=lon,
             agency_sectors=agency_sectors,
             agency_kind=agency_kind,
+            supporter_kind=supporter_kind,
             collaborations=collabs,
             collab_ignored=collab_ignored,
             coserved=dict(coserved),

@@ -146,12 +146,25 @@ def test_invites_and_missing_links_show_names_and_households(tmp_path: Path) -> 
 
 
 def test_aggregate_view_of_the_path_findings_has_counts_and_no_household(path_report: GapReport) -> None:
-    """What community developers get through the existing role rules (graphsvc.api.policy.aggregate_report)."""
-    from graphsvc.api.policy import aggregate_report
+    """What community developers get through the role rules (graphsvc.access.policy.aggregate_report): counts,
+    the hops table, cluster sizes, the agency network by name, the findings; no household, person or supporter."""
+    from graphsvc.access.policy import aggregate_report
 
     agg = aggregate_report(path_report.to_dict())
     text = json.dumps(agg, ensure_ascii=False)
-    for hid in ("H0", "H3", "HX", "C0", "C2", "D0", "P0"):
-        assert f'"{hid}"' not in text and f"世帯{hid}" not in text
-    assert agg["reachability"]["clusters_count"] == 2 and agg["reachability"]["no_tie_count"] == 1
-    assert agg["agency_network"]["split"] is True and agg["agency_network"]["collaborations"] == 4
+    for hid in ("H0", "H3", "HX", "C0", "C2", "D0", "P0", "PD0", "S1"):
+        assert f'"{hid}"' not in text and f"世帯{hid}" not in text and f" {hid}" not in text
+    reach = agg["reachability"]
+    assert reach["no_tie_count"] == 1 and reach["hops"]["agency"] == path_report.reachability.hops["agency"]
+    assert [(c["cluster_id"], c["households"]) for c in reach["clusters"]] == [("G1", 6), ("G2", 2)]
+    assert all(
+        set(c) <= {"cluster_id", "households", "nodes", "risk_households", "entry_reaches"}
+        for c in reach["clusters"]
+    )
+    net = agg["agency_network"]
+    assert net["split"] is True and net["collaborations"] == 4
+    assert [a["name"] for a in net["components"][1]["agencies"]] == [
+        "テスト町保健センター",
+        "テスト町子育て世代包括支援センター",
+    ]
+    assert agg["findings_ja"] == list(path_report.findings_ja)

@@ -1,0 +1,67 @@
+"""The path findings (reachability, isolated clusters, the agency network) through both front doors, under the
+role rules: counts and agency names for community developers, household ids and chains for the roles that may
+see them (audited)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.integration.api.conftest import TOWN, Api
+from tests.integration.web.conftest import sign_in
+
+T = f"/v1/towns/{TOWN}"
+BASE = f"/app/towns/{TOWN}"
+IDS = ("H-001", "H-002", "P-001", "P-002", "P-003")
+
+
+def test_api_community_gets_the_findings_and_counts_without_households(api: Api) -> None:
+    res = api.client.get(f"{T}/gaps", headers=api.h("community"))
+    assert res.status_code == 200
+    body = res.json()
+    rep = body["report"]
+    assert body["view"] == "aggregate"
+    # H-002 has no tie at all: the finding says so in numbers only
+    assert any("2世帯のうち 1世帯" in f for f in rep["findings_ja"])
+    assert rep["reachability"]["hops"]["agency"] == {"1": 1, "none": 1}
+    assert rep["reachability"]["no_tie_count"] == 1
+    assert [c["agencies"][0]["name"] for c in rep["agency_network"]["components"]] == [
+        "鳥羽市地域包括支援センター"
+    ]
+    text = json.dumps(body, ensure_ascii=False)
+    assert [x for x in IDS if x in text] == []
+
+
+def test_api_full_view_has_households_and_chains_and_is_audited(api: Api) -> None:
+    res = api.client.get(f"{T}/gaps", headers=api.h("multiagency", "support_meeting"))
+    assert res.status_code == 200
+    rep = res.json()["report"]
+    assert rep["reachability"]["no_tie"] == ["H-002"]
+    assert rep["isolation"]["outreach"][0]["household_id"] == "H-002"
+    assert rep["agency_network"]["agencies"] == 1 and rep["agency_network"]["split"] is False
+    audit = api.container.system().audit.query(town=TOWN, action="gaps")
+    assert any(e.kind == "gap_report" for e in audit)
+
+
+def _fresh(api: Api) -> TestClient:
+    return TestClient(api.client.app, raise_server_exceptions=False)
+
+
+def test_pages_show_the_findings_by_role(api: Api) -> None:
+    c = _fresh(api)
+    sign_in(c, api.keys["community"])
+    page = c.get(f"{BASE}/gaps")
+    assert page.status_code == 200
+    assert (
+        'id="findings"' in page.text and "人づてに機関まで届くか" in page.text and "機関の連携網" in page.text
+    )
+    assert [x for x in IDS if x in page.text] == []
+    c = _fresh(api)
+    csrf = sign_in(c, api.keys["multiagency"])
+    c.post("/app/purpose", data={"csrf": csrf, "purpose": "支援会議", "next": "/app/"})
+    page = c.get(f"{BASE}/gaps")
+    assert page.status_code == 200
+    assert 'id="agency-network"' in page.text and 'id="reachability"' in page.text
+    assert f'href="/app/towns/{TOWN}/households/H-002"' in page.text  # the household behind the finding
+    assert "届かない" in page.text
