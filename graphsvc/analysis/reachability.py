@@ -65,7 +65,6 @@ from graphsvc.analysis.tiegraph import (
     TieQuality,
     tie_graph,
 )
-from graphsvc.domain.enums import HouseholdFlag
 
 __all__ = [
     "DEFAULT_K",
@@ -859,14 +858,3 @@ def shared_reachability(G: Any, **kwargs: Any) -> ReachabilityResult:
     """:func:`reachability` once per graph and arguments inside :func:`graphsvc.analysis._common.shared_index`."""
     key = "reachability:" + repr(sorted(kwargs.items()))
     return cached(G, key, lambda: reachability(G, **kwargs))
-
-
-def flags_ja(flags: tuple[str, ...]) -> str:
-    """Household flags in Japanese, joined with 「、」."""
-    out = []
-    for f in flags:
-        try:
-            out.append(HouseholdFlag(f).ja)
-        except ValueError:
-            out.append(f)
-    return "、".join(out)

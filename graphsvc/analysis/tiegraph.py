@@ -412,9 +412,6 @@ class TieGraph:
                 out.append(f"{skind.get(v) or KIND_JA[KINDS[k]]} {ids[v]}")
         return out
 
-    def describe(self, node: int) -> tuple[str, str, str | None, str]:
-        """(label, id, name or None, kind code) of a node."""
-        return self.labels[node], self.ids[node], self.names.get(node), KINDS[int(self.kind[node])]
 
 
 _NODE_FIELDS: dict[str, tuple[str, ...]] = {

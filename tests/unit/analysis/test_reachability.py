@@ -119,6 +119,10 @@ def test_chain_of_three_neighbours_to_a_supported_household(town) -> None:
     ref = reached_from(reference_graph(G), ["Agency:A1"])
     for h in ("H0", "H1", "H2", "H3"):
         assert r.chain_of(h).hops == ref[f"Household:{h}"]  # type: ignore[union-attr]
+    # every household without a direct tie, as objects, whatever detail_limit kept
+    capped = reachability(G, k=3, detail_limit=1)
+    assert len(capped.details) == 1 and capped.details_total == 3
+    assert [h.household_id for h in capped.iter_reach()] == ["H3", "H2", "H1"]
     # with k = 4 the last one is reached too; with strong ties only, only H1 is
     assert reachability(G, k=4).beyond_k == ()
     strong = reachability(G, k=3, ties="strong")
