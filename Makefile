@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.stamp-install
 
-.PHONY: demo test lint typecheck check bench install node clean
+.PHONY: demo test lint typecheck check bench install node clean neo4j neo4j-stop neo4j-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 が必要です (python3.11 not found)"; exit 1; }
@@ -42,5 +42,15 @@ check: lint typecheck test
 bench: install
 	$(PY) bench/run_all.py
 
+# A real Neo4j 5.26 + GDS (jars from Maven Central, cached in ~/.m2): eval "$$(make -s neo4j)" sets NEO4J_*.
+neo4j: install
+	@$(PY) tools/neo4j/neo4jctl.py start
+
+neo4j-stop:
+	@$(PY) tools/neo4j/neo4jctl.py stop
+
+neo4j-deps: install
+	@$(PY) tools/neo4j/neo4jctl.py deps
+
 clean:
-	rm -rf $(VENV) node_modules out data
+	rm -rf $(VENV) node_modules out data tools/neo4j/target

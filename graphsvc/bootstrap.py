@@ -67,13 +67,16 @@ class Container:
         if s.store == "neo4j":
             from graphsvc.store.neo4j import Neo4jStore
 
-            return Neo4jStore(
+            store = Neo4jStore(
                 self.driver(),
                 town,
                 database=s.neo4j_database,
-                dialect=s.neo4j_dialect,
-                batch_bytes=s.neo4j_batch_bytes,
+                uri=s.neo4j_uri,
+                user=s.neo4j_user,
+                batch_rows=s.neo4j_batch_rows,
             )
+            store.ensure_schema()  # constraints and indexes when a town is opened (idempotent, once per process)
+            return store
         from graphsvc.store.embedded import EmbeddedStore
 
         return EmbeddedStore(s.data_dir / f"{town}.sqlite3", town)
@@ -102,9 +105,8 @@ class Container:
             return sorted(p.stem for p in self.settings.data_dir.glob("*.sqlite3"))
         from graphsvc.store.neo4j import list_towns
 
-        return list_towns(
-            self.driver(), database=self.settings.neo4j_database, dialect=self.settings.neo4j_dialect
-        )
+        s = self.settings
+        return list_towns(self.driver(), database=s.neo4j_database, uri=s.neo4j_uri, user=s.neo4j_user)
 
     def close(self) -> None:
         with self._lock:

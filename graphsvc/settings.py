@@ -27,16 +27,11 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: SecretStr = Field(default=SecretStr(""), validation_alias="NEO4J_PASSWORD")
     neo4j_database: str | None = Field(default=None, validation_alias="NEO4J_DATABASE")
-    neo4j_dialect: Literal["neo4j", "falkordb"] = Field(
-        default="neo4j",
-        validation_alias="TSUNAGARI_NEO4J_DIALECT",
-        description="neo4j for Neo4j 5; falkordb for the FalkorDB Bolt stand-in the tests use",
-    )
-    neo4j_batch_bytes: int = Field(
-        default=1_000_000,
-        ge=256,
-        validation_alias="TSUNAGARI_NEO4J_BATCH_BYTES",
-        description="byte budget of the parameters of one statement (FalkorDB dies above about 4 KB)",
+    neo4j_batch_rows: int = Field(
+        default=2000,
+        ge=1,
+        validation_alias="TSUNAGARI_NEO4J_BATCH_ROWS",
+        description="rows per UNWIND statement when writing to Neo4j (bench/bench_bolt_ingest.py measures it)",
     )
     neo4j_max_retry_time: float = Field(default=15.0, ge=0, validation_alias="TSUNAGARI_NEO4J_MAX_RETRY_TIME")
     neo4j_acquisition_timeout: float = Field(

@@ -26,9 +26,16 @@ def _port() -> int:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, store_backend: str) -> dict[str, str]:
+    """A clean environment; on the ``neo4j`` run, pointing at the session's Neo4j (tests/conftest.py)."""
+    from tests.conftest import store_environment
+
     e = {k: v for k, v in os.environ.items() if not k.startswith(("TSUNAGARI_", "NEO4J_"))}
-    return e | {"TSUNAGARI_DATA_DIR": str(tmp_path / "data"), "TSUNAGARI_API_KEY_SECRET": "e2e-secret"}
+    return (
+        e
+        | store_environment()
+        | {"TSUNAGARI_DATA_DIR": str(tmp_path / "data"), "TSUNAGARI_API_KEY_SECRET": "e2e-secret"}
+    )
 
 
 def cli(env: dict[str, str], *args: str) -> str:

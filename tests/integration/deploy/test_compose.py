@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,21 @@ def compose_cmd() -> list[str] | None:
     return None
 
 
+def neo4j_versions() -> tuple[str, str]:
+    pom = (ROOT / "tools" / "neo4j" / "pom.xml").read_text()
+    neo = re.search(r"<neo4j.version>([^<]+)<", pom)
+    gds = re.search(r"<gds.version>([^<]+)<", pom)
+    assert neo and gds
+    return neo.group(1), gds.group(1)
+
+
+def test_dockerfile_builds_the_same_neo4j_as_the_tests() -> None:
+    neo, _ = neo4j_versions()
+    docker = (ROOT / "tools" / "neo4j" / "Dockerfile").read_text()
+    assert f"ARG NEO4J_VERSION={neo}\n" in docker and "FROM neo4j:${NEO4J_VERSION}-community" in docker
+    assert "COPY pom.xml" in docker  # the GDS jars come from the same pom as the tests'
+
+
 def test_compose_config_is_valid() -> None:
     cmd = compose_cmd()
     if cmd is None:
@@ -31,7 +47,11 @@ def test_compose_config_is_valid() -> None:
     ).stdout
     config = yaml.safe_load(out)
     services = config["services"]
-    assert services["neo4j"]["image"].startswith("neo4j:5")
+    # the same Neo4j and GDS as the tests: built from tools/neo4j (pom.xml + Dockerfile)
+    neo, gds = neo4j_versions()
+    assert services["neo4j"]["build"]["args"]["NEO4J_VERSION"] == neo
+    assert services["neo4j"]["image"] == f"tsunagari-neo4j:{neo}-gds{gds}"
+    assert Path(services["neo4j"]["build"]["context"]).resolve() == ROOT / "tools" / "neo4j"
     assert "healthcheck" in services["neo4j"] and "healthcheck" in services["api"]
     api_env = services["api"]["environment"]
     assert api_env["NEO4J_URI"] == "bolt://neo4j:7687" and api_env["TSUNAGARI_STORE"] == "neo4j"

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from graphsvc.bootstrap import build
 from graphsvc.cli import app
 
+pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 

@@ -17,6 +17,8 @@ from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, 
 from graphsvc.store.port import GraphStore, NodeRef
 from loaders import load_file
 
+pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ORDER = [
     ("areas", "areas.csv"),

