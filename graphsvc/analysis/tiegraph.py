@@ -413,7 +413,6 @@ class TieGraph:
         return out
 
 
-
 _NODE_FIELDS: dict[str, tuple[str, ...]] = {
     _HH: ("flags", "area_id", "lat", "lon"),
     _AG: ("name", "sectors", "kind", "lat", "lon"),
