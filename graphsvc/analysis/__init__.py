@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import networkx as nx
 
@@ -168,6 +168,7 @@ def analyse_all(
     ties: str = "all",
     detail_limit: int | None = 2000,
     network_min_level: CollaborationLevel | str = CollaborationLevel.AWARENESS,
+    network: Any | None = None,
 ) -> GapReport:
     """Run every analysis on a town projection, reading the graph once.
 
@@ -201,6 +202,9 @@ def analyse_all(
         Reachability: households whose chains are kept in the result (the exports write every one).
     network_min_level : CollaborationLevel or str
         Agency network: the least collaboration level that joins two agencies (default: any record).
+    network : optional
+        Agency network: a store's network questions (:func:`graphsvc.store.network.network_of`, Graph Data
+        Science on Neo4j) to answer its components, bridges and articulation points in the database.
 
     Returns
     -------
@@ -252,6 +256,7 @@ def analyse_all(
             min_level=network_min_level,
             modularity=sil.modularity,
             cross_sector_share=sil.cross_sector_share,
+            network=network,
         )
     return GapReport(
         isolation=iso,

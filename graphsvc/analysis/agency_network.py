@@ -242,6 +242,7 @@ def agency_network(
     algorithms: NetworkAlgorithms | None = None,
     modularity: float | None = None,
     cross_sector_share: float | None = None,
+    network: Any | None = None,
 ) -> AgencyNetworkResult:
     """The collaboration network of a town's agencies: components named, bridges and articulation points of that
     network, sectors, the silo measure, and the co-service network apart.
@@ -257,6 +258,11 @@ def agency_network(
     modularity, cross_sector_share : float, optional
         The silo measure from :func:`graphsvc.analysis.silo.sector_silos`, when already computed (otherwise
         computed here).
+    network : optional
+        A store's network questions (:func:`graphsvc.store.network.network_of`: on Neo4j, Graph Data Science in
+        the database). When given, and every recorded collaboration counts (``min_level`` 認知), the components,
+        bridges and articulation points of the agency network are asked of it over ``Agency`` and
+        ``COLLABORATES_WITH``; the rest (names, what each cut cuts off, sectors) is worked out here.
 
     Returns
     -------
@@ -305,7 +311,11 @@ def agency_network(
     ed = np.array([e[1] for e in edges], dtype=np.int64)
     level_of = {(a, b): r for a, b, r in edges}
 
-    comp = alg.weak_components(n, es, ed) if n else np.zeros(0, dtype=np.int64)
+    asked = _ask_network(network, T, ag_nodes, pos) if network is not None and floor.rank == 0 else None
+    if asked is not None:
+        comp, aps, brs = asked
+    else:
+        comp = alg.weak_components(n, es, ed) if n else np.zeros(0, dtype=np.int64)
     int(comp.max()) + 1 if n else 0
     members: dict[int, list[int]] = defaultdict(list)
     for i, c in enumerate(comp.tolist()):
@@ -346,8 +356,9 @@ def agency_network(
     alone = sorted((i for i in range(n) if degree[i] == 0), key=lambda i: order_key[i])
 
     # articulation points and bridges of this network, with what each cuts off
-    aps = alg.articulation_points(n, es, ed) if len(edges) else []
-    brs = alg.bridges(n, es, ed) if len(edges) else []
+    if asked is None:
+        aps = alg.articulation_points(n, es, ed) if len(edges) else []
+        brs = alg.bridges(n, es, ed) if len(edges) else []
     adj: dict[int, set[int]] = defaultdict(set)
     for a, b, _ in edges:
         adj[a].add(b)
@@ -482,6 +493,36 @@ def agency_network(
         ignored_collaborations=T.collab_ignored,
         engine=getattr(alg, "name", type(alg).__name__),
     )
+
+
+def _ask_network(
+    network: Any, T: TieGraph, ag_nodes: np.ndarray, pos: dict[int, int]
+) -> tuple[np.ndarray, list[int], list[tuple[int, int]]] | None:
+    """Components, articulation points and bridges of the agency network from a store's network questions, in
+    this module's numbering (None when the answers name agencies the projection does not know)."""
+    from graphsvc.domain.enums import NodeLabel, RelType
+
+    ans = network.answers(
+        [NodeLabel.AGENCY], [RelType.COLLABORATES_WITH], ("components", "bridges", "articulation_points")
+    )
+    index = {f"{NodeLabel.AGENCY.value}:{T.ids[int(a)]}": pos[int(a)] for a in ag_nodes.tolist()}
+    n = len(index)
+    comp = np.full(n, -1, dtype=np.int64)
+    try:
+        for c, members in enumerate(ans.components):
+            for key in members:
+                comp[index[key]] = c
+        aps = sorted(index[k] for k in ans.articulation_points)
+        brs = sorted(tuple(sorted((index[a], index[b]))) for a, b in ans.bridges)
+    except KeyError:
+        return None
+    if (comp < 0).any():
+        return None
+    # number the components by first node, as weak_components does
+    _, first = np.unique(comp, return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[comp], aps, [(int(a), int(b)) for a, b in brs]
 
 
 def _silo_from_edges(

@@ -36,9 +36,13 @@ class GapView:
 class GapService(UseCase):
     def _analyse(self) -> tuple[nx.Graph, GapReport]:
         from graphsvc.analysis import analyse_all
+        from graphsvc.store.network import NetworkxNetwork, network_of
 
         G = self.store.projection()
-        return G, analyse_all(G)
+        # where the store answers the network questions itself (Neo4j with GDS), the agency network's components,
+        # bridges and articulation points are asked of it; otherwise they are computed from the projection
+        net = network_of(self.store)
+        return G, analyse_all(G, network=None if isinstance(net, NetworkxNetwork) else net)
 
     def view(self, ctx: AccessContext, *, full_only: bool = False) -> GapView:
         """The report the role may see (``full_only``: refuse the roles that see only the aggregate)."""

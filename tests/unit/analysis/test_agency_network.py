@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from graphsvc.analysis import analyse_all
 from graphsvc.analysis.agency_network import agency_network
-from graphsvc.domain.enums import RelType
+from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.store.common import build_projection
 
 R = RelType
@@ -191,3 +191,43 @@ def test_every_reported_bridge_and_cut_splits_the_network(g: tuple[int, list[tup
         )
         assert all(not nx.has_path(H, x.name, y) for x in c.cut_off for y in rest)
     assert len(r.cut_off) == n - max((c.size for c in r.components), default=0)
+
+
+def test_a_stores_network_questions_give_the_same_network(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The agency network asked of a store's network questions (the networkx reference here; GDS on Neo4j, shown
+    equal to it in tests/integration/store) equals the one computed from the projection."""
+    from graphsvc.store.embedded import EmbeddedStore
+    from graphsvc.store.network import NetworkxNetwork
+    from graphsvc.store.port import NodeRef, NodeRow, RelRow, WriteBatch
+
+    pairs = [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3), (6, 7)]
+    G = _town(9, pairs)
+    nodes = [
+        NodeRow(NodeLabel.AGENCY, d["id"], {k: v for k, v in d.items() if k != "label"})
+        for _, d in G.nodes(data=True)
+    ]
+    rels = [
+        RelRow(
+            R.COLLABORATES_WITH,
+            NodeRef(NodeLabel.AGENCY, f"A{a}"),
+            NodeRef(NodeLabel.AGENCY, f"A{b}"),
+            {"level": "coordination"},
+        )
+        for a, b in pairs
+    ]
+    with EmbeddedStore(tmp_path / "n.sqlite3", "n") as store:
+        store.write(WriteBatch(nodes=nodes, rels=rels))
+        asked: list[object] = []
+
+        class Recording(NetworkxNetwork):
+            def answers(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                asked.append(args)
+                return super().answers(*args, **kwargs)
+
+        here = agency_network(store.projection())
+        there = agency_network(store.projection(), network=Recording(store))
+    assert asked == [
+        ([NodeLabel.AGENCY], [R.COLLABORATES_WITH], ("components", "bridges", "articulation_points"))
+    ]
+    assert there.to_dict() == here.to_dict()
+    assert [c.size for c in there.components] == [6, 2, 1] and len(there.bridges) == 2
