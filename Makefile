@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]'
+	$(PY) -c "from matching.analyser import main; main()" >/dev/null  # chiVe word index into the user cache (no download)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -19,7 +19,8 @@ _lock = threading.Lock()
 def _tokenizer() -> Any:
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    # create() works on SudachiPy 0.6 and 0.7 (ja-ginza, which matching reads its word vectors from, pins < 0.7)
+    return Dictionary(dict="core").create(mode=SplitMode.C)
 
 
 def available() -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.factors import ProfileVector, travel_arrays, travel_scalar
+from matching.factors import ProfileVector, meets, presence, travel_arrays, travel_scalar
 from matching.index import HOST_KINDS, KINDS, OpeningIndex
 from matching.labels import Labeled, set_labels
 from matching.text import normalize
@@ -34,6 +34,8 @@ class Reason(Labeled):
     CAPACITY = "capacity"
     CONSENT = "consent"
     ELIGIBILITY = "eligibility"
+    NO_TIME_NOW = "no_time_now"
+    HOME_ONLY = "home_only"
     CANNOT_DO = "cannot_do"
     PHYSICAL_LOAD = "physical_load"
     SESSION_HOURS = "session_hours"
@@ -51,6 +53,8 @@ set_labels(
         "capacity": ("定員に空きがない", "no capacity left"),
         "consent": ("同意の範囲外", "outside the person's consent"),
         "eligibility": ("対象要件を満たさない", "eligibility not met"),
+        "no_time_now": ("今は参加できる時間がない", "the person has no time to offer now"),
+        "home_only": ("在宅のみの参加を希望 (移動を伴う)", "the person takes part from home only"),
         "cannot_do": ("本人ができないとしている作業を含む", "involves something the person cannot do"),
         "physical_load": ("身体負荷が上限を超える", "physical load above the person's limit"),
         "session_hours": ("1回の時間が上限を超える", "session longer than the person's maximum"),
@@ -137,7 +141,17 @@ def evaluate(pv: ProfileVector, index: OpeningIndex) -> Constraints:
         have = np.array([_has_certificate(pv, r) for r in index.requirement_names], dtype=bool)
         elig |= (index.requires & ~have).any(axis=1)
     fails[Reason.ELIGIBILITY] = elig
-    fails[Reason.CANNOT_DO] = (index.concepts @ pv.cannot_vec) > 0 if pv.cannot else none
+    if p.no_time_now:
+        fails[Reason.NO_TIME_NOW] = ~index.relocation
+    if p.home_only:
+        fails[Reason.HOME_ONLY] = ~index.remote & ~index.relocation
+    km, minutes, uses_pickup = travel_arrays(pv, index)
+    cannot = (index.concepts @ pv.cannot_vec) > 0 if pv.cannot else none.copy()
+    for concept, cond in pv.hard_structured:
+        cannot = cannot | (
+            presence(concept, pv, index, slice(None), km) & ~meets(cond, pv, index, slice(None), km)
+        )
+    fails[Reason.CANNOT_DO] = cannot
     fails[Reason.PHYSICAL_LOAD] = index.physical_load > p.max_physical_load
     h = index.session_hours
     known = ~np.isnan(h)
@@ -152,7 +166,6 @@ def evaluate(pv: ProfileVector, index: OpeningIndex) -> Constraints:
         fails[Reason.DAYS_PER_WEEK] = index.sessions_min > p.max_days_per_week
     if p.time_windows:
         fails[Reason.SCHEDULE] = index.has_slots & (_fits_schedule(pv, index) < index.sessions_min)
-    km, minutes, uses_pickup = travel_arrays(pv, index)
     travels = ~index.remote & ~index.relocation & ~np.isnan(km)
     if p.travel.max_km is not None:
         fails[Reason.DISTANCE] = travels & ~uses_pickup & (km > p.travel.max_km + _EPS)
@@ -182,7 +195,16 @@ def pair_reasons(pv: ProfileVector, index: OpeningIndex, i: int) -> list[Reason]
         and ((e.age_min is not None and p.age < e.age_min) or (e.age_max is not None and p.age > e.age_max))
     ) or any(not _has_certificate(pv, r) for r in e.requires):
         out.append(Reason.ELIGIBILITY)
-    if index.concept_sets[i] & pv.cannot:
+    if p.no_time_now and o.kind.value != "temporary_housing":
+        out.append(Reason.NO_TIME_NOW)
+    if p.home_only and not o.remote and o.kind.value != "temporary_housing":
+        out.append(Reason.HOME_ONLY)
+    one = np.array([i])
+    km1 = np.array([travel_scalar(pv, o, "pickup" in index.support_sets[i])[0]])
+    if index.concept_sets[i] & pv.cannot or any(
+        bool(presence(c, pv, index, one, km1)[0]) and not bool(meets(cond, pv, index, one, km1)[0])
+        for c, cond in pv.hard_structured
+    ):
         out.append(Reason.CANNOT_DO)
     if o.physical_load > p.max_physical_load:
         out.append(Reason.PHYSICAL_LOAD)
@@ -241,8 +263,19 @@ def detail(reason: Reason, pv: ProfileVector, index: OpeningIndex, i: int, cons:
             if missing:
                 parts.append("必要: " + "、".join(missing))
             return "、".join(parts)
+        case Reason.NO_TIME_NOW:
+            return "本人は今は参加できる時間がないとしています (時間の制限なしとは別)"
+        case Reason.HOME_ONLY:
+            return "本人は在宅のみの参加を希望しています。この参加先は通う必要があります"
         case Reason.CANNOT_DO:
             labels = [index.vocabulary.label(c) for c in sorted(index.concept_sets[i] & pv.cannot)]
+            one = np.array([i])
+            km1 = np.array([float(cons.km[i])])
+            for c, cond in pv.hard_structured:
+                if bool(presence(c, pv, index, one, km1)[0]) and not bool(
+                    meets(cond, pv, index, one, km1)[0]
+                ):
+                    labels.append(f"{index.vocabulary.label(c)} (例外「{cond.text}」に当たらない)")
             return f"「{'・'.join(labels)}」を含みます"
         case Reason.PHYSICAL_LOAD:
             return f"身体負荷{o.physical_load}が上限{p.max_physical_load}を超えます"

@@ -14,10 +14,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from matching.constraints import Constraints
-from matching.factors import PENALTIES, ProfileVector, reference_km
+from matching.factors import PENALTIES, ProfileVector, _limit_hits, _wish_hits, meets, presence, reference_km
 from matching.index import OpeningIndex
 from matching.records import TravelMode
+from matching.statements import POLARITY_JA, STRENGTH_JA, Statement
 
 __all__ = ["FACTOR_LABELS", "SHOWN_WHEN_PRESENT", "Factor", "explain_pair"]
 
@@ -36,6 +39,8 @@ FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "text": ("文面の類似", "text similarity"),
     "avoid": ("避けたいこと", "things to avoid"),
     "pickup": ("送迎", "pick-up by the host"),
+    "limits": ("本人の言葉の制約", "hard limits in the person's words"),
+    "conditions": ("本人の言葉の希望・条件", "settings the person's words ask for"),
 }
 SHOWN_WHEN_PRESENT: frozenset[str] = frozenset({"pickup"})
 """Factors that are facts rather than degrees: explained only when present (value > 0), never as 「…なし」."""
@@ -69,6 +74,30 @@ def _j(labels: list[str]) -> str:
     return "・".join(labels)
 
 
+def _quote(st: Statement) -> str:
+    s = st.sentence if len(st.sentence) <= 40 else st.sentence[:39] + "…"
+    return f"『{s}』"
+
+
+def _found(st: Statement, label: str) -> str:
+    """How a concept was read: 「『機械いじり』を修理・機械いじりに近いと判断 (類似度0.76)」 when by similarity."""
+    if st.similarity is not None:
+        return f"『{st.evidence}』を{label}に近いと判断 (類似度{st.similarity:.2f})"
+    return label
+
+
+def _by_concept(statements: tuple[Statement, ...], concepts: set[str], polarity: set[str]) -> list[Statement]:
+    out: dict[str, Statement] = {}
+    for st in sorted(statements, key=lambda x: (x.similarity is not None, x.source == "free_text")):
+        if st.concept in concepts and st.polarity in polarity and st.concept not in out:
+            out[st.concept] = st
+    return [out[c] for c in sorted(out)]
+
+
+def _km1(cons: Constraints, i: int) -> np.ndarray:
+    return np.array([float(cons.km[i])])
+
+
 def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int, cons: Constraints) -> str:
     o = index.openings[i]
     p = pv.profile
@@ -79,7 +108,13 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         basis = wanted or set(index.task_sets[i])
         hit = sorted(basis & pv.skills)
         if hit:
-            s = f"{_j([lab(c) for c in hit])}の経験が募集内容『{o.title}』と合致"
+            sts = {st.concept: st for st in _by_concept(pv.statements, set(hit), {"can"})}
+            names = [_found(sts[c], lab(c)) if c in sts else lab(c) for c in hit]
+            quote = next((_quote(sts[c]) for c in hit if c in sts and sts[c].source == "free_text"), "")
+            if quote:
+                s = f"本人の記述{quote}から{_j(names)}ができると判断し、募集内容『{o.title}』と合致"
+            else:
+                s = f"{_j(names)}の経験が募集内容『{o.title}』と合致"
             miss = sorted(wanted - pv.skills)
             return s + (f" (不足: {_j([lab(c) for c in miss])})" if miss else "")
         if wanted:
@@ -88,7 +123,10 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
     if name == "interests":
         hit = sorted(index.task_sets[i] & (pv.interests | pv.preferred_concepts))
         if hit:
-            return f"興味のある{_j([lab(c) for c in hit])}に関われる"
+            sts = {st.concept: st for st in _by_concept(pv.statements, set(hit), {"want"})}
+            names = [_found(sts[c], lab(c)) if c in sts else lab(c) for c in hit]
+            quote = next((_quote(sts[c]) for c in hit if c in sts and sts[c].source == "free_text"), "")
+            return f"興味のある{_j(names)}に関われる" + (f" (本人の記述{quote})" if quote else "")
         return "興味と重なる作業なし"
     if name == "needs":
         if not pv.needs:
@@ -101,15 +139,25 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         if miss:
             parts.append(f"{_j([lab(n) for n in miss])}はここでは得られない")
         return "。".join(parts)
+    unset = p.model_fields_set
     if name == "contact":
+        if "contact_comfort" not in unset:
+            rel = "以内" if o.contact_load <= p.contact_comfort else "を上回る"
+            return (
+                f"対人負荷{o.contact_load}。対人面の耐性は未入力 (既定{p.contact_comfort}で計算すると{rel})"
+            )
         if o.contact_load <= p.contact_comfort:
             return f"対人負荷{o.contact_load}で、本人の対人面の耐性{p.contact_comfort}以内"
         return f"対人負荷{o.contact_load}が本人の対人面の耐性{p.contact_comfort}を上回る"
     if name == "physical":
+        if "max_physical_load" not in unset:
+            return f"身体負荷{o.physical_load}。身体負荷の上限は未入力 (既定{p.max_physical_load}で計算)"
         if o.physical_load < p.max_physical_load:
             return f"身体負荷{o.physical_load}で、上限{p.max_physical_load}以内"
         return f"身体負荷{o.physical_load}は上限{p.max_physical_load}ちょうど"
     if name == "readiness":
+        if "readiness" not in unset:
+            return f"難易度{o.difficulty}。段階は未入力 (既定{p.readiness}で計算)"
         if o.difficulty <= p.readiness:
             return f"難易度{o.difficulty}で、参加の段階{p.readiness}に合う"
         return f"難易度{o.difficulty}が参加の段階{p.readiness}より高い"
@@ -153,10 +201,71 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
     if name == "text":
         return f"経験・興味の記述と募集の文面の類似度 {v:.2f} (同点時の目安)"
     if name == "avoid":
-        hit = sorted(index.concept_sets[i] & pv.avoid)
-        if hit:
-            return f"本人が避けたい・困難とする「{_j([lab(c) for c in hit])}」を含む"
+        one = np.array([i])
+        hits = [st for st in pv.soft_limits if bool(_limit_hits(st, pv, index, one, _km1(cons, i))[0])]
+        if hits:
+            seen: dict[str, Statement] = {}
+            for st in hits:
+                seen.setdefault(st.concept, st)
+            parts = []
+            for c, st in seen.items():
+                src = f"本人の記述{_quote(st)}" if st.source == "free_text" else "避けたいこと"
+                parts.append(
+                    f"「{_found(st, lab(c))}」({src}: {POLARITY_JA[st.polarity]}・{STRENGTH_JA[st.strength]})"
+                )
+            return "本人が避けたい・苦手とする" + "、".join(parts) + "を含む"
+        exempt = [
+            st
+            for st in pv.soft_limits
+            if st.condition is not None and bool(presence(st.concept, pv, index, one, _km1(cons, i))[0])
+        ]
+        if exempt:
+            st = exempt[0]
+            return f"「{lab(st.concept)}」は苦手だが、本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab) if st.condition else ''}) を満たす"
         return "避けたいことは含まない"
+    if name == "limits":
+        one = np.array([i])
+        hits = [st for st in pv.hard_limits if bool(_limit_hits(st, pv, index, one, _km1(cons, i))[0])]
+        if hits:
+            seen2: dict[str, Statement] = {}
+            for st in hits:
+                seen2.setdefault(st.concept, st)
+            return (
+                "本人の記述"
+                + "、".join(
+                    f"{_quote(st)}により「{_found(st, lab(c))}」はできない (強い制約)"
+                    for c, st in seen2.items()
+                )
+                + "に当たる"
+            )
+        if pv.hard_limits:
+            return (
+                "本人が「できない」とした"
+                + _j(sorted({lab(st.concept) for st in pv.hard_limits}))
+                + "には当たらない"
+            )
+        return "文章に書かれた強い制約なし"
+    if name == "conditions":
+        one = np.array([i])
+        km1 = _km1(cons, i)
+        parts = []
+        for st in pv.hard_limits + pv.soft_limits:
+            if (
+                st.condition is not None
+                and not st.condition.empty
+                and bool(meets(st.condition, pv, index, one, km1)[0])
+            ):
+                parts.append(f"本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
+        for st in pv.wishes:
+            if bool(_wish_hits(st, pv, index, one, km1)[0]):
+                parts.append(f"本人の記述{_quote(st)}に合う「{_found(st, lab(st.concept))}」")
+        if parts:
+            return "、".join(dict.fromkeys(parts))
+        if pv.wishes:
+            return (
+                "本人の言葉の希望 (" + _j(sorted({lab(st.concept) for st in pv.wishes})) + ") には当たらない"
+            )
+        return "文章に書かれた希望・条件なし"
     if name == "pickup":
         return "送迎あり (受け入れ先の送迎を利用)" if v > 0 else ""
     return ""  # pragma: no cover

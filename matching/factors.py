@@ -22,18 +22,30 @@ support  min(1, support items / 2) · (0.5 + 0.5 · (5 − readiness)/4): suppor
 fields   1 when the opening's sector, kind or a task is among the person's preferred fields
 outcomes past outcomes: the person's own at this opening or host, else the catalogue's smoothed rate
 text     cosine of char 2–3-gram TF-IDF between the person's positive text and the opening's text
-avoid    1 − 0.5^k for k concepts of the opening the person wants to avoid or named as a limit
+avoid    1 − 0.5^k for k concepts of the opening the person wants to avoid or named as a soft limit (苦手,
+         不安, 避けたい, 難しい), unless the opening meets the exception the person stated
 pickup   1 when the trip uses the host's 送迎: the person accepts a pick-up, the host offers one and the
          opening is travelled to (not remote, not a place to live, both locations known); else 0. A fact
          rather than a preference: the expert weight is 0, a learned scorer uses it (distance matters far
          less when the host drives)
+limits   1 − 0.5^k for k hard limits written in words (無理, できない, 禁忌: 「夕方は介護があるので無理」) that
+         the opening runs into and whose exception it does not meet (a penalty; structured 「できないこと」
+         excludes instead)
+conditions 1 − 0.5^k for k things the person's words ask for that the opening offers: a quiet or small
+         place, working alone or in company, near home, at home, a time of day, and exceptions met
+         (「近所の公民館なら行ける」 for an opening at a 公民館 near home)
 ======== ============================================================================================
+
+Person-dependent facts: 外出 (every opening not done at home), 在宅 (remote), 自宅の近く (≤ :data:`NEAR_KM`
+or remote), 遠く (> :data:`FAR_KM`), 長時間 (a session over :data:`DEFAULT_LONG_HOURS` or over the number the
+person gave); time-of-day and weekday facts come from the opening's schedule.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,6 +56,7 @@ from graphsvc.domain.enums import OpportunityKind, PlacementOutcome, Sector
 from matching.geo import haversine_km, haversine_km_scalar, travel_minutes
 from matching.index import KINDS, SECTORS, OpeningIndex
 from matching.records import Opening, Profile, TravelMode
+from matching.statements import Condition, Statement, condition_of, extract_many
 from matching.text import normalize, split_polarity
 from matching.vocabulary import Vocabulary
 
@@ -71,8 +84,18 @@ FEATURES: tuple[str, ...] = (
     "text",
     "avoid",
     "pickup",
+    "limits",
+    "conditions",
 )
-PENALTIES: frozenset[str] = frozenset({"avoid"})
+PENALTIES: frozenset[str] = frozenset({"avoid", "limits"})
+NEAR_KM = 1.5
+"""An opening this close to home (or remote) is 「自宅の近く」 for a condition the person stated."""
+FAR_KM = 3.0
+"""An opening farther than this is 「遠く」 for a limit the person stated."""
+DEFAULT_LONG_HOURS = 3.0
+"""Sessions longer than this are 「長時間」 unless the person's words give a number."""
+HOURS_TOLERANCE = 1.25
+"""「1時間くらいなら」 accepts sessions up to 1.25 h."""
 DEFAULT_REFERENCE_KM = 10.0
 DEFAULT_REFERENCE_HOURS = 8.0
 
@@ -116,48 +139,120 @@ class ProfileVector:
     certificates: frozenset[str]
     past_good: frozenset[str]  # opening or host ids where the person did well
     past_bad: frozenset[str]  # … where a placement ended early
+    statements: tuple[Statement, ...] = ()
+    soft_limits: tuple[Statement, ...] = ()  # avoid / soft cannot, from text and 避けたいこと
+    hard_limits: tuple[Statement, ...] = ()  # hard limits written in words
+    wishes: tuple[Statement, ...] = ()  # wants / cans about the setting, and conditional ones
+    hard_structured: tuple[tuple[str, Condition], ...] = ()  # 制約の一覧: hard limits with an exception
 
 
-def _concepts_of(vocab: Vocabulary, items: Sequence[str], *, structured: bool) -> tuple[set[str], set[str]]:
-    """(positive, negative) concepts of a list of texts; a structured tag also gets a fuzzy lookup."""
-    pos: set[str] = set()
-    neg: set[str] = set()
-    for item in items:
-        pol = split_polarity(item)
-        for c in pol.positive:
-            pos |= vocab.lookup(c) if structured else vocab.find(c)
-        for c in pol.negative:
-            neg |= vocab.find(c)
-    return pos, neg
+_FIELDS: tuple[tuple[str, str], ...] = (
+    ("experience", "experience"),
+    ("skills", "skills"),
+    ("interests", "interests"),
+    ("avoid", "avoid"),
+    ("free_text", "free_text"),
+)
+
+
+def read_statements(profile: Profile, vocab: Vocabulary) -> tuple[Statement, ...]:
+    """Every statement of a profile's text fields (経験, できること, 興味, 避けたいこと, 自由記述).
+
+    Each field gives a default polarity to a bare mention (経験 → can, 興味 → want, 避けたいこと → avoid) that
+    the words themselves override (「子どもは苦手ではない」 in 興味 is still an ability). ``cannot_do`` is a hard
+    constraint and is read by :mod:`matching.constraints`.
+    """
+    out: list[Statement] = []
+    for attr, source in _FIELDS:
+        value = getattr(profile, attr)
+        items = [value] if isinstance(value, str) else list(value or ())
+        out.extend(extract_many(items, source=source, vocabulary=vocab))
+    return tuple(out)
 
 
 def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
-    """Turn a profile into concept sets and vectors aligned with ``index``.
+    """Turn a profile into statements, concept sets and vectors aligned with ``index``.
 
-    Free text is split by polarity: clauses with a limit marker (困難, 苦手, できない …) feed ``avoid``, never
-    ``skills`` or ``interests``; positive clauses with a skill cue (経験, 得意, 資格 …) feed ``skills``, the others
-    ``interests``.
+    Text is read as statements (:mod:`matching.statements`): abilities (can) of tasks feed ``skills``, wishes
+    (want) ``interests`` (an interest that is also a skill stays an interest), soft limits the ``avoid`` penalty,
+    hard limits written in words the ``limits`` penalty, and wishes about the setting (静か, 少人数, 一人で,
+    近所, 午前 …) the ``conditions`` factor.
     """
     vocab = index.vocabulary
-    skills, neg1 = _concepts_of(vocab, [*profile.experience, *profile.skills], structured=True)
-    interests, neg2 = _concepts_of(vocab, profile.interests, structured=True)
-    pol = split_polarity(profile.free_text)
-    for clause in pol.positive:
-        found = vocab.find(clause)
-        (skills if any(normalize(c) in clause for c in _SKILL_CUES) else interests).update(found)
-    neg_text: set[str] = set()
-    for clause in pol.negative:
-        neg_text |= vocab.find(clause)
-    # 「もうお店で調理はできない」 from someone who lists 調理 as experience limits a setting, not the skill:
-    # a task the structured fields list as experience or a skill is not made a limit by free text.
-    declared = set(vocab.lookup_all([*profile.experience, *profile.skills]))
-    neg_text -= {c for c in declared if vocab.concepts[c].kind == "task"}
-    avoid = set(vocab.lookup_all(profile.avoid)) | neg1 | neg2 | neg_text
+    statements = read_statements(profile, vocab)
+    tasks = {c for c, k in ((c.id, c.kind) for c in vocab.concepts.values()) if k == "task"}
+    skills = {st.concept for st in statements if st.polarity == "can" and st.concept in tasks}
+    interests = {st.concept for st in statements if st.polarity == "want" and st.concept in tasks}
     cannot = set(vocab.lookup_all(profile.cannot_do))
-    # A concept the person names as a limit is never also a skill or an interest.
-    skills -= avoid | cannot
-    interests -= avoid | cannot
-    interests -= skills
+    # 「もうお店では調理はできない」 from someone who lists 調理 as experience limits a setting, not the skill
+    declared = {
+        st.concept for st in statements if st.source in ("experience", "skills") and st.polarity == "can"
+    }
+    soft: list[Statement] = []
+    hard: list[Statement] = []
+    for st in statements:
+        if not st.is_limit or (st.concept in declared and st.concept in tasks and st.source == "free_text"):
+            continue
+        (hard if st.strength == "hard" and st.source != "avoid" else soft).append(st)
+    # 制約の一覧 (limits): soft ones are soft limits; hard ones exclude (see matching.constraints)
+    hard_structured: list[tuple[str, Condition]] = []
+    for k, lim in enumerate(profile.limits):
+        ids = vocab.lookup(lim.what)
+        cond = condition_of(lim.unless, vocabulary=vocab)
+        for c in sorted(ids):
+            if lim.strength == "hard":
+                if cond is None:
+                    cannot.add(c)
+                else:
+                    hard_structured.append((c, cond))
+            else:
+                soft.append(
+                    Statement(
+                        c,
+                        "avoid",
+                        "soft",
+                        cond,
+                        sentence=lim.what + (f" ({lim.unless}は可)" if lim.unless else ""),
+                        evidence=lim.what,
+                        source=f"limits.{k}",
+                    )
+                )
+    # 連絡の方法: a refused channel is a soft limit, a preferred remote channel a wish the host can meet
+    ch = profile.contact_channels
+    if "phone" in ch.refused:
+        soft.append(
+            Statement(
+                "phone",
+                "avoid",
+                "soft",
+                sentence="電話不可 (連絡の方法)",
+                evidence="電話",
+                source="contact_channels",
+            )
+        )
+    channel_wishes: list[Statement] = []
+    if {"email", "line"} & set(ch.preferred) or "phone" in ch.refused:
+        channel_wishes.append(
+            Statement(
+                "remote_contact",
+                "want",
+                "soft",
+                sentence="メール等での連絡を希望 (連絡の方法)",
+                evidence="メール",
+                source="contact_channels",
+            )
+        )
+    avoid = {st.concept for st in soft if st.condition is None}
+    limited = {st.concept for st in soft} | {st.concept for st in hard} | cannot
+    skills -= limited
+    interests -= limited
+    wishes = tuple(
+        st
+        for st in statements
+        if st.polarity in ("want", "can")
+        and (st.concept not in tasks or st.condition is not None)
+        and st.concept not in limited
+    ) + tuple(channel_wishes)
 
     pref_sectors: set[str] = set()
     pref_kinds: set[str] = set()
@@ -172,6 +267,7 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
     def vec(ids: set[str] | frozenset[str], order: list[str]) -> np.ndarray:
         return np.array([1.0 if c in ids else 0.0 for c in order], dtype=np.float32)
 
+    pol = split_polarity(profile.free_text)
     positive_text = "。".join(
         [*profile.experience, *profile.skills, *profile.interests, *(c for c in pol.positive)]
     )
@@ -203,7 +299,117 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
         certificates=frozenset(normalize(c) for c in profile.certificates),
         past_good=frozenset(past_good),
         past_bad=frozenset(past_bad),
+        statements=statements,
+        soft_limits=tuple(soft),
+        hard_limits=tuple(hard),
+        wishes=wishes,
+        hard_structured=tuple(hard_structured),
     )
+
+
+# ---------------------------------------------------------------- facts of an opening for a statement
+
+
+def presence(
+    concept: str,
+    pv: ProfileVector,
+    index: OpeningIndex,
+    sel: slice | np.ndarray,
+    km: np.ndarray,
+    *,
+    hours: float | None = None,
+) -> np.ndarray:
+    """Whether each opening of ``sel`` involves ``concept`` (person-dependent facts computed here)."""
+    remote = index.remote[sel]
+    away = ~remote & ~index.relocation[sel]
+    if concept == "going_out":
+        return away
+    if concept == "home":
+        return remote.copy()
+    if concept == "near_home":
+        return remote | (np.nan_to_num(km, nan=np.inf) <= NEAR_KM)
+    if concept == "far":
+        return away & (np.nan_to_num(km, nan=0.0) > FAR_KM)
+    if concept == "long_hours":
+        limit = DEFAULT_LONG_HOURS if hours is None else hours * HOURS_TOLERANCE
+        return np.nan_to_num(index.session_hours[sel], nan=0.0) > limit + 1e-9
+    col = index.concept_pos.get(concept)
+    if col is None:
+        scol = index.support_pos.get(concept)
+        if scol is not None:  # what the host offers (メール等で連絡可 …)
+            return index.support[sel, scol] > 0
+        return np.zeros(len(remote), dtype=bool)
+    return index.concepts[sel, col] > 0
+
+
+def meets(
+    cond: Condition, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
+    """Whether each opening of ``sel`` meets a condition (all its concepts, words and its longest session)."""
+    n = len(index.remote[sel])
+    if cond.unresolved:
+        return np.zeros(n, dtype=bool)  # an exception no field can check: the limit keeps applying
+    ok = np.ones(n, dtype=bool)
+    for c in cond.concepts:
+        ok &= presence(c, pv, index, sel, km)
+    for t in cond.terms:
+        ok &= index.term_mask(t)[sel]
+    if cond.max_hours is not None:
+        h = index.session_hours[sel]
+        ok &= ~np.isnan(h) & (np.nan_to_num(h, nan=np.inf) <= cond.max_hours * HOURS_TOLERANCE + 1e-9)
+    return ok
+
+
+def _limit_hits(
+    st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
+    hours = st.condition.max_hours if (st.condition is not None and st.concept == "long_hours") else None
+    hit = presence(st.concept, pv, index, sel, km, hours=hours)
+    if st.condition is not None and not st.condition.empty:
+        hit &= ~meets(st.condition, pv, index, sel, km)
+    return hit
+
+
+def _wish_hits(
+    st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> np.ndarray:
+    hit = presence(st.concept, pv, index, sel, km)
+    if st.condition is not None and not st.condition.empty:
+        hit &= meets(st.condition, pv, index, sel, km)
+    return hit
+
+
+def statement_counts(
+    pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(soft limits hit, hard limits hit, wishes met) per opening of ``sel``."""
+    n = len(index.remote[sel])
+    soft = np.zeros(n)
+    hard = np.zeros(n)
+    good = np.zeros(n)
+    seen_soft: set[str] = set()
+    for st in pv.soft_limits:
+        if st.concept in seen_soft:
+            continue
+        seen_soft.add(st.concept)
+        soft += _limit_hits(st, pv, index, sel, km)
+    seen_hard: set[str] = set()
+    for st in pv.hard_limits:
+        if st.concept in seen_hard:
+            continue
+        seen_hard.add(st.concept)
+        hard += _limit_hits(st, pv, index, sel, km)
+    for st in (*pv.hard_limits, *pv.soft_limits):
+        if st.condition is not None and not st.condition.empty:
+            # the exception the person named is what they said they can do: 「近所の公民館なら行ける」
+            good += meets(st.condition, pv, index, sel, km)
+    seen_w: set[str] = set()
+    for st in pv.wishes:
+        if st.concept in seen_w:
+            continue
+        seen_w.add(st.concept)
+        good += _wish_hits(st, pv, index, sel, km)
+    return soft, hard, good
 
 
 # ---------------------------------------------------------------- travel (shared with constraints)
@@ -317,7 +523,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         # skills: coverage of wanted skills; else 0.5 when skills touch the opening's tasks
         wanted = index.wanted[sel]
         task = index.task[sel]
-        n_wanted = wanted.sum(axis=1)
+        n_wanted = index.n_wanted[sel]
         have_wanted = wanted @ pv.skill_vec
         touch = (task @ pv.skill_vec) > 0
         X[:, 0] = np.where(n_wanted > 0, have_wanted / np.maximum(n_wanted, 1), 0.5 * touch)
@@ -361,9 +567,11 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):
         X[:, 10] = out
         # text
         X[:, 11] = _text_similarity(pv, index)[sel]
-        # avoid (penalty)
-        a = index.concepts[sel] @ pv.avoid_vec
-        X[:, 12] = 1.0 - np.power(0.5, a)
+        # avoid (soft limits), limits (hard limits in words), conditions (wishes and exceptions met)
+        soft, hard, good = statement_counts(pv, index, sel, km)
+        X[:, 12] = 1.0 - np.power(0.5, soft)
+        X[:, 14] = 1.0 - np.power(0.5, hard)
+        X[:, 15] = 1.0 - np.power(0.5, good)
         # pickup: the trip uses the host's 送迎 (only where there is a trip)
         travels = ~index.remote[sel] & ~index.relocation[sel] & ~np.isnan(km)
         X[:, 13] = (np.asarray(tr[2], dtype=bool)[sel] & travels).astype(np.float64)
@@ -403,12 +611,25 @@ def _query(pv: ProfileVector, index: OpeningIndex) -> dict[int, float]:
     return dict(zip(q.indices.tolist(), q.data.tolist(), strict=True))
 
 
+_SIM_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+
+
 def _text_similarity(pv: ProfileVector, index: OpeningIndex) -> np.ndarray:
+    """Cosine of the person's positive text with each opening's text (cached per index and text)."""
     if not pv.positive_text or index.text_matrix.shape[1] == 0:
         return np.zeros(len(index))
+    key = (id(index), pv.positive_text)
+    hit = _SIM_CACHE.get(key)
+    if hit is not None and len(hit) == len(index):
+        _SIM_CACHE.move_to_end(key)
+        return hit
     q = index.vectorizer.transform([normalize(pv.positive_text)])
     per_text = np.asarray((index.text_matrix @ q.T).todense()).ravel()
-    return per_text[index.text_id].astype(np.float64)
+    out = per_text[index.text_id].astype(np.float64)
+    _SIM_CACHE[key] = out
+    if len(_SIM_CACHE) > 64:
+        _SIM_CACHE.popitem(last=False)
+    return out
 
 
 # ---------------------------------------------------------------- reference: one pair in plain Python
@@ -462,7 +683,10 @@ def pair_features(
     q = query if query is not None else _query(pv, index)
     row = index.text_rows[int(index.text_id[i])]
     text = sum(v * row.get(k, 0.0) for k, v in q.items())
-    avoid = 1.0 - 0.5 ** len(index.concept_sets[i] & pv.avoid)
+    one = np.array([i])
+    km1 = np.array([travel_scalar(pv, o, "pickup" in index.support_sets[i])[0]])
+    soft, hard, good = (float(x[0]) for x in statement_counts(pv, index, one, km1))
+    avoid = 1.0 - 0.5**soft
     return [
         skills,
         interests,
@@ -478,4 +702,6 @@ def pair_features(
         text,
         avoid,
         pickup,
+        1.0 - 0.5**hard,
+        1.0 - 0.5**good,
     ]

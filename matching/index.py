@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from graphsvc.domain.enums import OpportunityKind, PlacementOutcome, Sector
 from graphsvc.domain.records import Opportunity
 from matching.records import Opening
+from matching.statements import extract
 from matching.text import normalize, split_polarity
 from matching.vocabulary import Vocabulary, default_vocabulary
 
@@ -38,6 +39,40 @@ that did not end early."""
 def opening_text(o: Opening) -> str:
     """The text of an opening that concepts and TF-IDF read: title, skills wanted, description."""
     return "。".join(t for t in (o.title, "、".join(o.skills_wanted), o.description or "") if t)
+
+
+def opening_facts(text: str, vocab: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
+    """(present, absent) concepts of an opening's text, read with the same analyser as a person's text:
+    「少人数の落ち着いた作業場」 → small group, quiet; 「立ち仕事なし」「電話対応はありません」 → absent."""
+    present: set[str] = set()
+    absent: set[str] = set()
+    for st in extract(text, side="opening", source="opening", vocabulary=vocab):
+        (present if st.polarity in ("can", "want") else absent).add(st.concept)
+    return frozenset(present - absent), frozenset(absent)
+
+
+_TIME_FACETS = (  # concept, first minute, last minute (a slot overlapping the range involves the concept)
+    ("early_morning", 0, 8 * 60),
+    ("morning", 0, 12 * 60),
+    ("afternoon", 12 * 60, 17 * 60),
+    ("evening", 16 * 60, 19 * 60),
+    ("night_work", 19 * 60, 24 * 60),
+)
+
+
+def _schedule_facets(o: Opening, cpos: Mapping[str, int]) -> set[str]:
+    """Time-of-day and weekday facts of an opening from its schedule (夕方, 土日 …)."""
+    out: set[str] = set()
+    if o.schedule is None:
+        return out
+    for slot in o.schedule.slots:
+        a, b = slot.minutes
+        for name, lo, hi in _TIME_FACETS:
+            if a < hi and b > lo and name in cpos:
+                out.add(name)
+        day = slot.weekday.value
+        out.add("weekend" if day in ("sat", "sun") else "weekday")
+    return {c for c in out if c in cpos}
 
 
 def _outcome_rate(outcomes: Sequence[PlacementOutcome]) -> float:
@@ -97,6 +132,7 @@ class OpeningIndex:
     concept_sets: list[frozenset[str]] = field(default_factory=list)
     support_sets: list[frozenset[str]] = field(default_factory=list)
     text_rows: list[dict[int, float]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # normalised unique texts (text_id indexes them)
 
     def __len__(self) -> int:
         return len(self.openings)
@@ -112,6 +148,38 @@ class OpeningIndex:
     @cached_property
     def host_id_set(self) -> frozenset[str]:
         return frozenset(o.host_id for o in self.openings if o.host_id)
+
+    def term_mask(self, term: str) -> np.ndarray:
+        """Openings whose text names ``term`` (a word of a condition: 「公民館」; 「送迎」 also by the host's
+        support), cached per term."""
+        cache = self.__dict__.setdefault("_term_masks", {})
+        got = cache.get(term)
+        if got is not None:
+            return got
+        key = normalize(term)
+        hit = np.array([key in t for t in self.texts], dtype=bool)
+        out = hit[self.text_id] if len(self.text_id) else np.zeros(0, dtype=bool)
+        for sid in self.vocabulary.find(term, "support"):
+            col = self.support_pos.get(sid)
+            if col is not None:
+                out = out | (self.support[:, col] > 0)
+        cache[term] = out
+        return out
+
+    @cached_property
+    def n_wanted(self) -> np.ndarray:
+        """Number of wanted skills per opening."""
+        return np.asarray(self.wanted.sum(axis=1))
+
+    @cached_property
+    def support_pos(self) -> dict[str, int]:
+        """Column of each support concept in :attr:`support`."""
+        return {c: k for k, c in enumerate(self.support_ids)}
+
+    @cached_property
+    def concept_pos(self) -> dict[str, int]:
+        """Column of each concept in :attr:`concepts`."""
+        return {c: k for k, c in enumerate(self.concept_ids)}
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -141,13 +209,13 @@ class OpeningIndex:
             text_id[i] = texts.setdefault(opening_text(o), len(texts))
         uniq = list(texts)
         uniq_concepts: list[frozenset[str]] = []
+        uniq_absent: list[frozenset[str]] = []
         uniq_positive: list[str] = []
         for t in uniq:
-            pol = split_polarity(t, side="opening")
-            uniq_positive.append(pol.positive_text)
-            uniq_concepts.append(
-                frozenset().union(*(vocab.find(c) for c in pol.positive)) if pol.positive else frozenset()
-            )
+            present, gone = opening_facts(t, vocab)
+            uniq_concepts.append(present)
+            uniq_absent.append(gone)
+            uniq_positive.append(split_polarity(t, side="opening").positive_text)
         vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32
         )
@@ -182,14 +250,25 @@ class OpeningIndex:
         conv = cpos.get("conversation")
         for i, o in enumerate(ops):
             cs = set(uniq_concepts[text_id[i]])
-            absent: set[str] = set()
+            absent: set[str] = set(uniq_absent[text_id[i]])
             for a in o.accessibility:  # 「立ち仕事なし」 removes a condition the text may mention
-                pol = split_polarity(a, side="opening")
-                for c in pol.negative:
-                    absent |= vocab.find(c)
-            cs -= absent
+                _present_a, absent_a = opening_facts(a, vocab)
+                absent |= absent_a
             if conv is not None and o.contact_load >= CONTACT_IMPLIES_CONVERSATION:
                 cs.add("conversation")
+            if o.contact_load >= 5 and "crowds" in cpos:
+                cs.add("crowds")
+            if o.physical_load >= 4 and "heavy_lifting" in cpos:
+                cs.add("heavy_lifting")
+            cs |= _schedule_facets(o, cpos)
+            for c in list(cs):
+                cs |= set(vocab.implies.get(c, ()))
+            cs -= absent
+            for c in list(cs):
+                opp = vocab.opposites.get(c)
+                if opp is not None and opp not in ("going_out", "far", "near_home", "home"):
+                    absent.add(opp)
+            cs -= absent
             ts = frozenset(c for c in cs if vocab.concepts[c].kind == "task")
             task_sets.append(ts)
             concept_sets.append(frozenset(cs))
@@ -284,4 +363,5 @@ class OpeningIndex:
             concept_sets=concept_sets,
             support_sets=support_sets,
             text_rows=text_rows,
+            texts=[normalize(t) for t in uniq],
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -34,9 +34,13 @@ from matching.labels import Labeled, set_labels
 from matching.vocabulary import default_vocabulary
 
 __all__ = [
+    "PROFILE_SCHEMA_VERSION",
+    "Channel",
     "ConsentScope",
+    "ContactChannels",
     "Eligibility",
     "HostKind",
+    "Limit",
     "Opening",
     "PastPlacement",
     "Profile",
@@ -45,6 +49,26 @@ __all__ = [
     "load_openings",
     "load_profile",
 ]
+
+PROFILE_SCHEMA_VERSION = 2
+"""Version 2 added home_only, no_time_now, contact_channels and limits; a version-1 profile (without
+``schema_version``) validates unchanged: every new field has a default that means "not given"."""
+
+Channel = Literal["phone", "email", "line", "visit", "letter"]
+_CHANNEL_ALIASES: dict[str, str] = {
+    "電話": "phone",
+    "tel": "phone",
+    "メール": "email",
+    "mail": "email",
+    "e-mail": "email",
+    "line": "line",
+    "ライン": "line",
+    "訪問": "visit",
+    "来所": "visit",
+    "対面": "visit",
+    "郵便": "letter",
+    "手紙": "letter",
+}
 
 
 class TravelMode(Labeled):
@@ -147,6 +171,71 @@ def _parse_kind(v: object) -> object:
     return v
 
 
+def _channel(v: object) -> object:
+    if isinstance(v, str):
+        key = v.strip().casefold()
+        return _CHANNEL_ALIASES.get(key, _CHANNEL_ALIASES.get(v.strip(), key))
+    return v
+
+
+class ContactChannels(_Model):
+    """連絡の方法: 希望する手段と、使えない手段 (電話不可 など)."""
+
+    preferred: list[Channel] = Field(
+        default_factory=list,
+        description="希望する連絡手段 (phone 電話, email メール, line LINE, visit 訪問, letter 郵便)",
+        examples=[["email", "line"]],
+    )
+    refused: list[Channel] = Field(
+        default_factory=list, description="使えない連絡手段 (電話不可 なら phone)", examples=[["phone"]]
+    )
+
+    @field_validator("preferred", "refused", mode="before")
+    @classmethod
+    def _aliases(cls, v: object) -> object:
+        return [_channel(x) for x in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        both = sorted(set(self.preferred) & set(self.refused))
+        if both:
+            raise ValueError(
+                f"同じ連絡手段 ({'、'.join(both)}) が希望と不可の両方にあります (channels both preferred and refused: {both})"
+            )
+        return self
+
+
+class Limit(_Model):
+    """本人の制約 1件: 内容、強さ (hard できない = 除外 / soft 苦手 = 減点)、例外の条件."""
+
+    what: str = Field(
+        min_length=1, max_length=200, description="制約の内容 (語彙辞書の語で)", examples=["外出"]
+    )
+    strength: Literal["hard", "soft"] = Field(
+        default="soft", description="hard: できない (含む参加先は除外) / soft: 苦手・避けたい (減点)"
+    )
+    unless: str | None = Field(
+        default=None,
+        max_length=200,
+        description="例外の条件: これを満たす参加先には制約を当てはめない",
+        examples=["近所の公民館なら"],
+    )
+
+    @field_validator("what", "unless")
+    @classmethod
+    def _text(cls, v: str | None) -> str | None:
+        return _checked(v, "limits")
+
+
+def _checked(v: str | None, field: str) -> str | None:
+    from matching.analyser import TextRefused, check_text
+
+    try:
+        return check_text(v, field=field)
+    except TextRefused as err:
+        raise ValueError(str(err)) from None
+
+
 class PastPlacement(_Model):
     """過去の参加 (結果の学習・考慮のためのフック)."""
 
@@ -238,8 +327,52 @@ class Profile(_Model):
     )
     past_placements: list[PastPlacement] = Field(default_factory=list, description="過去の参加と結果")
     free_text: str | None = Field(
-        default=None, description="自由記述 (できないことは「困難」「苦手」等で書く)"
+        default=None,
+        description="自由記述 (文章のまま書いてよい: 「子どもは苦手ではない」「外出は無理だが近所なら行ける」"
+        "のような否定・例外も読み取る)",
     )
+    schema_version: int = Field(
+        default=PROFILE_SCHEMA_VERSION,
+        ge=1,
+        le=PROFILE_SCHEMA_VERSION,
+        description="プロフィールの形式の版 (省略時は最新。版1のプロフィールはそのまま読める)",
+    )
+    home_only: bool = Field(
+        default=False, description="在宅のみ: 移動を伴う参加先は除外 (在宅・遠隔の参加先だけ)"
+    )
+    no_time_now: bool = Field(
+        default=False,
+        description="今は参加できる時間がない (time_windows が空の「制限なし」とは別): 住まい以外は除外",
+    )
+    contact_channels: ContactChannels = Field(
+        default_factory=ContactChannels, description="連絡の方法 (メール可・電話不可 など)"
+    )
+    limits: list[Limit] = Field(
+        default_factory=list,
+        description="制約の一覧 (強さ hard/soft と例外の条件つき)。cannot_do (hard) と avoid (soft) の詳しい形",
+        examples=[[{"what": "外出", "strength": "hard", "unless": "近所の公民館なら"}]],
+    )
+
+    @field_validator("free_text")
+    @classmethod
+    def _free_text(cls, v: str | None) -> str | None:
+        return _checked(v, "free_text")
+
+    @field_validator("experience", "skills", "interests", "cannot_do", "avoid", "preferred_fields")
+    @classmethod
+    def _texts(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        for x in v:
+            _checked(x, str(info.field_name))
+        return v
+
+    @model_validator(mode="after")
+    def _time_now(self) -> Self:
+        if self.no_time_now and self.time_windows:
+            raise ValueError(
+                "no_time_now: 「今は参加できる時間がない」と参加できる時間帯 time_windows が両方指定されています "
+                "(no_time_now contradicts the given time_windows)"
+            )
+        return self
 
     @field_validator("needs")
     @classmethod
@@ -351,6 +484,11 @@ class Opening(_Model):
     def _kind(cls, v: object) -> object:
         return _parse_kind(v)
 
+    @field_validator("title", "description")
+    @classmethod
+    def _text(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _checked(v, str(info.field_name))
+
     @field_validator("sectors", mode="before")
     @classmethod
     def _sectors(cls, v: object) -> object:
@@ -407,13 +545,16 @@ class Opening(_Model):
         cap = opportunity.capacity
         if capacity_left is None and cap is not None:
             capacity_left = cap.available if cap.available is not None else (0 if cap.maximum == 0 else None)
-        description = opportunity.description or ""
+        from matching.analyser import clean_text
+
+        # a stored record is read, not refused: control characters become spaces, overlong text is cut
+        description = clean_text(opportunity.description) or ""
         if other:
             description = (description + " 提供: " + "、".join(other)).strip()
         support = list(opportunity.support)
         return cls(
             id=opportunity.id,
-            title=opportunity.title,
+            title=(clean_text(opportunity.title) or "").strip() or opportunity.id,
             kind=opportunity.kind,
             provides=list(dict.fromkeys(provides)),
             schedule=opportunity.schedule,

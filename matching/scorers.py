@@ -22,24 +22,26 @@ from matching.factors import FEATURES, PENALTIES
 __all__ = ["DEFAULT_WEIGHTS", "ExpertScorer"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    # what the person brings and wants (0.48)
+    # what the person brings and wants (0.57)
     "skills": 0.20,  # experience and skills against what the opening wants: the deck's cases turn on this
-    "needs": 0.20,  # what the placement provides (住まい, 食事, 居場所 …) against what the person needs
-    "interests": 0.08,
-    # fit to the person's limits, inside the hard constraints (0.36)
-    "contact": 0.10,  # 対人負荷 against comfort: the most common reason placements end early
-    "readiness": 0.08,  # difficulty against the readiness step
-    "distance": 0.07,
-    "physical": 0.06,
-    "hours": 0.05,
-    # the host and the record (0.13)
-    "support": 0.07,  # 声かけ, 見守り, a named contact
-    "fields": 0.04,
+    "needs": 0.18,  # what the placement provides (住まい, 食事, 居場所 …) against what the person needs
+    "interests": 0.10,  # wishes read from 興味 and the free text
+    "conditions": 0.09,  # the setting the person's words ask for (静か, 少人数, 近所, 午前 …) and exceptions met
+    # fit to the person's limits, inside the hard constraints (0.30)
+    "contact": 0.08,  # 対人負荷 against comfort: the most common reason placements end early
+    "readiness": 0.07,  # difficulty against the readiness step
+    "distance": 0.06,
+    "physical": 0.05,
+    "hours": 0.04,
+    # the host and the record (0.11)
+    "support": 0.06,  # 声かけ, 見守り, a named contact
+    "fields": 0.03,
     "outcomes": 0.02,  # hook: neutral (0.5) until outcomes are recorded
-    # tie-breaker (0.03)
-    "text": 0.03,
-    # penalty
-    "avoid": 0.30,  # an opening involving what the person named as a limit loses up to 0.30
+    # tie-breaker (0.02)
+    "text": 0.02,
+    # penalties
+    "avoid": 0.30,  # an opening involving what the person named as a soft limit loses up to 0.30
+    "limits": 0.45,  # … a hard limit written in words (無理, できない) up to 0.45
     # facts for a learned model, neutral for the expert (weight 0: they never change the expert score)
     "pickup": 0.0,  # the trip uses the host's 送迎; the expert's distance factor ignores the mode on purpose
 }
@@ -66,8 +68,8 @@ class ExpertScorer(RegressorMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> s = ExpertScorer().fit()
-    >>> round(float(s.predict(np.ones((1, len(FEATURES))))[0]), 6)  # every factor perfect, the penalty fully on
-    0.7
+    >>> round(float(s.predict(np.ones((1, len(FEATURES))))[0]), 6)  # every factor perfect, the penalties fully on
+    0.25
     """
 
     def __init__(self, weights: Mapping[str, float] | None = None, random_state: int | None = None) -> None:

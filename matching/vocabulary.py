@@ -30,7 +30,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from graphsvc.domain.errors import DomainValidationError, Problem
-from matching.text import normalize
+from matching.analyser import normalize
 
 __all__ = [
     "ENV_VOCABULARY",
@@ -68,6 +68,10 @@ class Vocabulary:
     concepts: dict[str, Concept] = field(default_factory=dict)
     needs: dict[str, Concept] = field(default_factory=dict)
     support: dict[str, Concept] = field(default_factory=dict)
+    implies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """An opening that involves the key involves these too (講師 → 人前で話す, 人と話す)."""
+    opposites: dict[str, str] = field(default_factory=dict)
+    """Pairs of concepts that exclude each other in an opening (静か ↔ 騒音, 少人数 ↔ 人混み), both ways."""
 
     def section(self, name: Section) -> dict[str, Concept]:
         return {"concepts": self.concepts, "needs": self.needs, "support": self.support}[name]
@@ -154,7 +158,7 @@ def _find_cached(vocab: Vocabulary, text: str, section: Section) -> frozenset[st
 
 def _merge(data: Mapping[str, Any], into: dict[Section, dict[str, dict[str, Any]]], source: str) -> None:
     problems: list[Problem] = []
-    unknown = set(data) - {*_SECTIONS, "version", "description"}
+    unknown = set(data) - {*_SECTIONS, "version", "description", "implies", "opposites"}
     for key in sorted(unknown):
         problems.append(Problem("未知の項目です", "unknown key", field=key, file=source))
     for name in _SECTIONS:
@@ -199,8 +203,12 @@ def load_vocabulary(
     Raises :class:`~graphsvc.domain.errors.DomainValidationError` (Japanese first) for a missing or malformed file.
     """
     raw: dict[Section, dict[str, dict[str, Any]]] = {name: {} for name in _SECTIONS}
-    base = resources.files("matching").joinpath("data/vocabulary.json").read_text(encoding="utf-8")
-    _merge(json.loads(base), raw, "matching/data/vocabulary.json")
+    relations: dict[str, Any] = {"implies": {}, "opposites": []}
+    base = json.loads(
+        resources.files("matching").joinpath("data/vocabulary.json").read_text(encoding="utf-8")
+    )
+    _merge(base, raw, "matching/data/vocabulary.json")
+    _relations(base, relations)
     paths: list[str | Path] = []
     if use_env and os.environ.get(ENV_VOCABULARY):
         paths += [p for p in os.environ[ENV_VOCABULARY].split(os.pathsep) if p]
@@ -225,6 +233,7 @@ def load_vocabulary(
                 file=str(path),
             )
         _merge(data, raw, str(path))
+        _relations(data, relations)
     vocab = Vocabulary()
     for name in _SECTIONS:
         target = vocab.section(name)
@@ -237,7 +246,24 @@ def load_vocabulary(
                 kind=str(spec.get("kind", "task" if name == "concepts" else name)),
                 surfaces=tuple(spec["surfaces"]),
             )
+    known = set(vocab.concepts)
+    vocab.implies = {
+        k: tuple(c for c in v if c in known) for k, v in relations["implies"].items() if k in known
+    }
+    for a, b in relations["opposites"]:
+        if a in known and b in known:
+            vocab.opposites[a] = b
+            vocab.opposites[b] = a
     return vocab
+
+
+def _relations(data: Mapping[str, Any], into: dict[str, Any]) -> None:
+    for k, v in (data.get("implies") or {}).items():
+        if isinstance(v, list):
+            into["implies"][k] = list(dict.fromkeys([*into["implies"].get(k, []), *map(str, v)]))
+    for pair in data.get("opposites") or []:
+        if isinstance(pair, list) and len(pair) == 2:
+            into["opposites"].append((str(pair[0]), str(pair[1])))
 
 
 _DEFAULT: Vocabulary | None = None

@@ -174,7 +174,8 @@ def write_matches(t: DemoTown, *, per_group: int = 2, top: int = 5) -> None:
             if not res.ranked:
                 rows.append([group, pid, "", "", "", "", res.message, excluded])
             for item in res.ranked:
-                reasons = " / ".join(fa.reason for fa in item.factors if fa.contribution > 0.02)
+                # penalties too: a limit the person named is why an opening sits lower
+                reasons = " / ".join(fa.reason for fa in item.factors if abs(fa.contribution) > 0.02)
                 rows.append(
                     [
                         group,

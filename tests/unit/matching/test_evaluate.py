@@ -27,9 +27,9 @@ from matching.sim.outcomes import GroundTruth, make_outcomes
 SEEDS = (0, 1, 2)
 _HIT_AT_1_KNOWN_LOSS = pytest.mark.xfail(
     strict=True,
-    reason="seed 5: learned hit@1 0.650 vs expert 0.670 (4 of 200 held-out people) although it wins AUC, "
-    "nDCG@5 and Brier; seeds 0-15 with C chosen by cross-validation: hit@1 won on 14 (seeds 5 and 10 lose by "
-    "0.02 and 0.015), 12 with C=1; inverse-propensity weighting was worse; strict, so a fix shows up as XPASS",
+    reason="seed 4: learned hit@1 0.525 vs expert 0.560 although it wins AUC, nDCG@5 and Brier; seeds 0-15 with "
+    "the factors of issue 11 (limits, conditions read from text): hit@1 won on 15 of 16 (seed 4 loses by 0.035; "
+    "before issue 11 seeds 5 and 10 lost); strict, so a fix shows up as XPASS",
 )
 
 
@@ -51,7 +51,7 @@ def test_learned_beats_expert_on_held_out(report: EvaluationReport) -> None:
     assert learned.brier < e.brier
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, pytest.param(5, marks=_HIT_AT_1_KNOWN_LOSS), 6, 7])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, pytest.param(4, marks=_HIT_AT_1_KNOWN_LOSS), 5, 6, 7])
 def test_learned_beats_expert_on_hit_at_1(seed: int) -> None:
     report = _report(seed)
     assert report.scorer("learned").hit_at_1 > report.scorer("expert").hit_at_1

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from matching import FEATURES, rank
+from matching.factors import PENALTIES
 from tests.support.seed_examples import SCENARIOS
 
 
 class _Scorer:
-    """A stand-in learned scorer: the score is the mean factor value, but 'avoid' is learned with the wrong
-    sign (a limit the person named raises the predicted 定着), as selection bias can make a real model do."""
+    """A stand-in learned scorer: the score is the mean factor value, but the penalties ('avoid', 'limits') are
+    learned with the wrong sign (a limit the person named raises the predicted 定着), as selection bias can make a real model do."""
 
     def __init__(self, reference: np.ndarray) -> None:
         self.reference_ = reference
@@ -27,7 +28,8 @@ class _Scorer:
 def test_sentence_notes_a_learned_contribution_against_the_factor_meaning() -> None:
     cook = SCENARIOS["former_cook"]
     reference = np.full(len(FEATURES), 0.2)
-    reference[FEATURES.index("avoid")] = 0.0
+    for name in PENALTIES:
+        reference[FEATURES.index(name)] = 0.0
     res = rank(cook.profile, list(cook.openings), scorer=_Scorer(reference), explain=10)
     noted = [
         (item.title, f)
@@ -35,13 +37,13 @@ def test_sentence_notes_a_learned_contribution_against_the_factor_meaning() -> N
         for f in item.factors
         if "※過去の結果から学んだモデル" in f.reason
     ]
-    avoid = [f for _, f in noted if f.name == "avoid"]
+    avoid = [f for _, f in noted if f.name in PENALTIES]
     assert avoid, "an opening involving a named limit must carry the note when the model raises it"
     assert all(f.contribution > 0 and "上げています" in f.reason for f in avoid)
     # factors whose learned contribution agrees with their meaning carry no note
     for item in res.ranked:
         for f in item.factors:
-            if f.name != "avoid" and f.contribution > 0 and f.value > 0.2:
+            if f.name not in PENALTIES and f.contribution > 0 and f.value > 0.2:
                 assert "※" not in f.reason
 
 

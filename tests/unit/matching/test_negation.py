@@ -34,9 +34,10 @@ def test_rank_does_not_reward_the_limit() -> None:
     assert order[0] == "O-cook"
     assert order[-1] == "O-stand"
     stand = next(r for r in result.ranked if r.opening_id == "O-stand")
-    # the limit shows as a negative contribution, named
-    assert stand.factor("avoid").contribution < 0
-    assert "立ち仕事" in stand.factor("avoid").reason
+    # the limit (困難: a hard limit written in words) shows as a negative contribution, named with its sentence
+    assert stand.factor("limits").contribution < 0
+    assert "立ち仕事" in stand.factor("limits").reason
+    assert "『調理経験あり、長時間の立ち仕事は困難』" in stand.factor("limits").reason
     # and the text factor sees only the positive clause
     assert stand.factor("text").value == 0  # the limit's words earn no text similarity
 
@@ -68,4 +69,5 @@ def test_opening_saying_no_standing_is_not_penalised() -> None:
     )
     item = rank(_profile(), [o]).ranked[0]
     assert item.factor("avoid").contribution == 0
+    assert item.factor("limits").contribution == 0
     assert "調理" in item.factor("skills").reason or "調理" in item.factor("interests").reason

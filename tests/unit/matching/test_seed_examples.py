@@ -26,8 +26,10 @@ def test_former_cook_reasons_and_the_standing_job() -> None:
     assert "調理の経験が募集内容『男性の料理教室の講師』と合致" in first.factor("skills").reason
     assert first.factor("hours").reason == "1回2時間で、希望する上限3時間以内"
     assert first.factor("avoid").contribution == 0  # 「立ち仕事なし」: the limit does not apply
+    assert first.factor("limits").contribution == 0
     kitchen = next(x for x in r.ranked if x.opening_id == "S1-restaurant")
-    assert kitchen.factor("avoid").contribution < 0 and "立ち仕事" in kitchen.factor("avoid").reason
+    # 「長時間の立ち仕事は困難」 is a hard limit written in words: the limits penalty, quoting the sentence
+    assert kitchen.factor("limits").contribution < 0 and "立ち仕事" in kitchen.factor("limits").reason
     # 「もうお店で調理はできない」 limits a setting; the declared cooking skill is still a skill
     assert "cooking" in r.pv.skills and "cooking" not in r.pv.avoid
 

@@ -1,0 +1,1764 @@
+"""Statements read from Japanese text: (concept, polarity, strength, condition), the way a coordinator reads them.
+
+A sentence such as 「外出は無理だが、近所の公民館なら行ける」 is not a bag of keywords: it states a hard limit
+(外出 · cannot · hard) and an exception that an opening can meet (near home, at a 公民館). This module turns
+text into :class:`Statement` objects from the morphemes of :mod:`matching.analyser`:
+
+1. **Sentences and segments.** Text is cut into sentences (。！？, line breaks, bullets) and each sentence into
+   segments at conjunctive particles: contrast (が, けど, けれど, ものの, のに, ても), reason (ので, から, ため),
+   condition (なら, ならば, であれば, 〜ば, 〜たら, 場合は); at a comma after a predicate (a comma after a noun
+   is an enumeration: 「料理、掃除はできる」); and where a predicate is followed by new content without a
+   particle (note style: 「調理経験あり長時間の立ち仕事は困難」).
+2. **The predicate of a segment** is its last polarity word (:data:`HEADS`: 好き, 得意, 苦手, 無理, 不安 …),
+   else its last verb or adjective (a plain verb states an ability or a habit: 「畑を手伝っていた」; with 〜たい a
+   wish; a potential form 行ける/使える an ability). The auxiliary chain after it is read for negation — each ない,
+   ません, ず flips the polarity, so 「苦手ではない」 is an ability, 「嫌いじゃない」 a mild wish, 「できなくはない」
+   an ability (double negation, soft), 「好きなわけではない」 a mild dislike — and for hedges (かも, 気味, そう)
+   that soften a limit. Adverbs before it set the strength (絶対, 全く, 一切 → hard; 少し, あまり, できれば → soft).
+3. **Concepts** in a segment take its polarity: the curated vocabulary reached through Sudachi's normalized forms
+   (so 子ども, こども and 子供 are one word, 話さ and 話す one verb), then, for content words outside it, the chiVe
+   vector nearest to a concept's examples (cosine ≥ :data:`SIMILARITY_THRESHOLD`, chosen on the development part
+   of the corpus); a statement found that way records its similarity and the word it came from. A concept in a
+   relative clause with its own negation (「人と話さない作業がいい」) takes the opposite of the main polarity.
+   Concepts in a reason clause (「家族の介護があるので」) are reasons, not statements, unless they state past
+   experience (「調理師だったので」).
+4. **Exceptions.** A limit followed (or preceded) by a positive segment under a condition (「…なら行ける」,
+   「1時間くらいなら平気」) keeps that condition as its exception: :attr:`Statement.condition` of a limit is what an
+   opening must meet for the limit not to apply (concepts such as 自宅の近く or 少人数, words such as 公民館 that
+   the opening's text must contain, a longest session in hours).
+
+Openings are read with the same machinery (``side="opening"``): a positive or plain mention means the opening
+involves the concept, a negated one (「立ち仕事なし」「電話対応はありません」「人と話さなくてよい」) that it does not.
+
+Results are cached per text (key: a hash of the text and :data:`~matching.analyser.ANALYSER_VERSION`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from matching.analyser import Morpheme, analyser, normalize, text_key, vectors
+from matching.vocabulary import Vocabulary, default_vocabulary
+
+__all__ = [
+    "LIMITS",
+    "POSITIVE",
+    "SIMILARITY_THRESHOLD",
+    "Condition",
+    "Polarity",
+    "Statement",
+    "Strength",
+    "condition_of",
+    "extract",
+    "extract_many",
+]
+
+Polarity = Literal["want", "can", "avoid", "cannot"]
+Strength = Literal["hard", "soft"]
+Side = Literal["person", "opening"]
+POSITIVE: frozenset[str] = frozenset({"want", "can"})
+LIMITS: frozenset[str] = frozenset({"avoid", "cannot"})
+
+SIMILARITY_THRESHOLD = 0.56
+"""Cosine between a word's chiVe vector and a concept example above which the word is read as the concept
+(chosen on the development part of the corpus: see tests/unit/matching/corpus/README.md)."""
+
+POLARITY_JA: dict[str, str] = {"want": "希望", "can": "できる", "avoid": "避けたい", "cannot": "できない"}
+STRENGTH_JA: dict[str, str] = {"hard": "強い制約", "soft": "弱い制約"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What an opening must offer for a statement to hold: for a limit, its exception (the limit does not apply
+    to an opening that meets it); for a wish or an ability, the setting it was stated for."""
+
+    text: str
+    concepts: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()
+    max_hours: float | None = None
+    unresolved: bool = False  # an exception in words no opening field can check (「空いている時間なら」)
+
+    def merged(self, other: Condition) -> Condition:
+        return Condition(
+            "、".join(t for t in (self.text, other.text) if t),
+            self.concepts | other.concepts,
+            tuple(dict.fromkeys((*self.terms, *other.terms))),
+            other.max_hours if self.max_hours is None else self.max_hours,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts and not self.terms and self.max_hours is None and not self.unresolved
+
+    def describe(self, vocab: Vocabulary | None = None) -> str:
+        v = vocab or default_vocabulary()
+        parts = [v.label(c) for c in sorted(self.concepts)] + [f"「{t}」" for t in self.terms]
+        if self.max_hours is not None:
+            parts.append(f"1回{self.max_hours:g}時間以内")
+        if not parts and self.text:
+            parts.append(f"「{self.text}」")
+        return "・".join(parts)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One thing the text says: the concept, the polarity, hard or soft, and the condition (see :class:`Condition`).
+
+    ``sentence`` is the sentence it was read from (reasons quote it); ``evidence`` the words that named the
+    concept; ``similarity`` is set when the concept was found by word-vector similarity rather than by the
+    vocabulary; ``source`` names the profile field (``free_text``, ``experience`` …).
+    """
+
+    concept: str
+    polarity: Polarity
+    strength: Strength = "soft"
+    condition: Condition | None = None
+    sentence: str = ""
+    evidence: str = ""
+    similarity: float | None = None
+    source: str = "free_text"
+
+    @property
+    def is_limit(self) -> bool:
+        return self.polarity in LIMITS
+
+    def key(self) -> tuple[str, str]:
+        return (self.concept, self.polarity)
+
+
+# ---------------------------------------------------------------- lexicon
+
+# lemma or normalized form → (polarity, strength, polarity after one negation or None to drop, strength after)
+_H = tuple[str, str, str | None, str]
+HEADS: dict[str, _H] = {
+    # abilities
+    "出来る": ("can", "soft", "cannot", "hard"),
+    "得意": ("can", "soft", "avoid", "soft"),
+    "経験": ("can", "soft", None, "soft"),
+    "資格": ("can", "soft", None, "soft"),
+    "免許": ("can", "soft", None, "soft"),
+    "慣れる": ("can", "soft", "avoid", "soft"),
+    "平気": ("can", "soft", "avoid", "soft"),
+    "大丈夫": ("can", "soft", "avoid", "soft"),
+    "可": ("can", "soft", "cannot", "hard"),
+    "可能": ("can", "soft", "cannot", "hard"),
+    "ok": ("can", "soft", "cannot", "hard"),
+    "○": ("can", "soft", "cannot", "hard"),
+    "◯": ("can", "soft", "cannot", "hard"),
+    "◎": ("can", "soft", "cannot", "hard"),
+    "向く": ("can", "soft", "avoid", "soft"),
+    "こなす": ("can", "soft", "cannot", "soft"),
+    "問題": ("avoid", "soft", "can", "soft"),  # 問題ない → can
+    "自信": ("can", "soft", "avoid", "soft"),
+    "丁寧": ("can", "soft", None, "soft"),
+    "上手": ("can", "soft", None, "soft"),
+    "器用": ("can", "soft", "avoid", "soft"),
+    "任せる": ("can", "soft", None, "soft"),
+    "意欲": ("want", "soft", None, "soft"),
+    "挑戦": ("want", "soft", None, "soft"),
+    # wishes
+    "好き": ("want", "soft", "avoid", "soft"),
+    "好む": ("want", "soft", "avoid", "soft"),
+    "興味": ("want", "soft", "avoid", "soft"),
+    "関心": ("want", "soft", "avoid", "soft"),
+    "希望": ("want", "soft", "avoid", "soft"),
+    "楽しい": ("want", "soft", "avoid", "soft"),
+    "良い": ("want", "soft", "avoid", "soft"),
+    "趣味": ("want", "soft", None, "soft"),
+    "憧れる": ("want", "soft", None, "soft"),
+    "憧れ": ("want", "soft", None, "soft"),
+    "望む": ("want", "soft", "avoid", "soft"),
+    "やりがい": ("want", "soft", None, "soft"),
+    "気になる": ("avoid", "soft", "can", "soft"),  # 音が気になる / 気にならない
+    # hard limits
+    "無理": ("cannot", "hard", "can", "soft"),
+    "不可": ("cannot", "hard", "can", "soft"),
+    "不可能": ("cannot", "hard", "can", "soft"),
+    "禁止": ("cannot", "hard", "can", "soft"),
+    "禁忌": ("cannot", "hard", "can", "soft"),
+    "困難": ("cannot", "hard", "can", "soft"),
+    "駄目": ("cannot", "hard", "can", "soft"),
+    "だめ": ("cannot", "hard", "can", "soft"),
+    "ng": ("cannot", "hard", "can", "soft"),
+    "×": ("cannot", "hard", "can", "soft"),
+    "✕": ("cannot", "hard", "can", "soft"),
+    "✖": ("cannot", "hard", "can", "soft"),
+    "ドクターストップ": ("cannot", "hard", None, "soft"),
+    "止める": ("cannot", "hard", "can", "soft"),  # 医師に止められている
+    # soft limits
+    "難しい": ("cannot", "soft", "can", "soft"),
+    "厳しい": ("cannot", "soft", "can", "soft"),
+    "きつい": ("cannot", "soft", "can", "soft"),
+    "△": ("avoid", "soft", "can", "soft"),
+    "苦手": ("avoid", "soft", "can", "soft"),
+    "避ける": ("avoid", "soft", "can", "soft"),
+    "控える": ("avoid", "soft", "can", "soft"),
+    "不安": ("avoid", "soft", "can", "soft"),
+    "怖い": ("avoid", "soft", "can", "soft"),
+    "恐い": ("avoid", "soft", "can", "soft"),
+    "嫌い": ("avoid", "soft", "want", "soft"),
+    "嫌": ("avoid", "soft", "want", "soft"),
+    "いや": ("avoid", "soft", "want", "soft"),
+    "辛い": ("avoid", "soft", "can", "soft"),
+    "しんどい": ("avoid", "soft", "can", "soft"),
+    "疲れる": ("avoid", "soft", "can", "soft"),
+    "負担": ("avoid", "soft", "can", "soft"),
+    "ストレス": ("avoid", "soft", "can", "soft"),
+    "緊張": ("avoid", "soft", "can", "soft"),
+    "抵抗": ("avoid", "soft", "can", "soft"),
+    "苦痛": ("avoid", "soft", "can", "soft"),
+    "億劫": ("avoid", "soft", "can", "soft"),
+    "弱い": ("avoid", "soft", "can", "soft"),
+    "過敏": ("avoid", "soft", "can", "soft"),
+    "敏感": ("avoid", "soft", "can", "soft"),
+    "パニック": ("avoid", "soft", None, "soft"),
+    "疲れやすい": ("avoid", "soft", "can", "soft"),
+    "遠慮": ("avoid", "soft", None, "soft"),
+    "心配": ("avoid", "soft", "can", "soft"),
+    "勘弁": ("avoid", "soft", None, "soft"),
+    "苦": ("avoid", "soft", "can", "soft"),  # 苦にならない
+    "躓く": ("avoid", "soft", None, "soft"),
+    "つまずく": ("avoid", "soft", None, "soft"),
+    "落ち着く": ("can", "soft", "avoid", "soft"),
+    "安心": ("want", "soft", "avoid", "soft"),
+    "痛い": ("avoid", "soft", "can", "soft"),
+    "困る": ("avoid", "soft", "can", "soft"),
+    "修了": ("can", "soft", None, "soft"),
+    "取得": ("can", "soft", None, "soft"),
+    "合格": ("can", "soft", None, "soft"),
+    "悪い": ("avoid", "soft", "can", "soft"),
+    "課題": ("avoid", "soft", "can", "soft"),
+    "不要": ("cannot", "soft", None, "soft"),
+    "休む": ("avoid", "soft", None, "soft"),
+    "嫌だ": ("avoid", "soft", "want", "soft"),
+    "不問": ("cannot", "soft", None, "soft"),
+    "無し": ("cannot", "soft", "can", "soft"),
+    "なし": ("cannot", "soft", "can", "soft"),
+    "少ない": ("avoid", "soft", "can", "soft"),
+    "少なめ": ("avoid", "soft", "can", "soft"),
+}
+"""Polarity words by Sudachi normalized form (or dictionary form)."""
+
+# Heads whose negation says "no experience / not interested" rather than a limit: dropped when negated.
+_HARD_ADVERBS = frozenset(
+    {"絶対", "絶対に", "全然", "全く", "まったく", "一切", "どうしても", "到底", "完全", "決して"}
+)
+_SOFT_ADVERBS = frozenset(
+    {
+        "少し",
+        "ちょっと",
+        "あまり",
+        "余り",
+        "やや",
+        "多少",
+        "なるべく",
+        "できるだけ",
+        "出来るだけ",
+        "若干",
+        "まだ",
+        "少々",
+    }
+)
+_HEDGES = frozenset(
+    {"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"}
+)
+_FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
+_CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
+_REASON = frozenset({"ので", "から", "し"})
+_NEUTRAL = frozenset({"体験", "見学"})
+_MOTION = frozenset(
+    {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
+)
+# content words that never name a concept by similarity (too general, or body, family and people)
+_STOP = frozenset(
+    [
+        "事",
+        "物",
+        "所",
+        "人",
+        "方",
+        "作業",
+        "仕事",
+        "活動",
+        "時間",
+        "場所",
+        "今",
+        "昔",
+        "家族",
+        "自分",
+        "本人",
+        "母",
+        "父",
+        "母親",
+        "父親",
+        "妻",
+        "夫",
+        "兄",
+        "姉",
+        "弟",
+        "妹",
+        "息子",
+        "娘",
+        "祖母",
+        "祖父",
+        "医者",
+        "医師",
+        "体",
+        "身体",
+        "足",
+        "腰",
+        "手",
+        "膝",
+        "肩",
+        "目",
+        "耳",
+        "頭",
+        "気",
+        "前",
+        "後",
+        "中",
+        "上",
+        "下",
+        "時",
+        "日",
+        "週",
+        "月",
+        "年",
+        "回",
+        "度",
+        "分",
+        "毎日",
+        "以前",
+        "最近",
+        "現在",
+        "将来",
+        "理由",
+        "手入れ",
+        "関係",
+        "状態",
+        "様子",
+        "必要",
+        "程度",
+        "くらい",
+        "ぐらい",
+        "場合",
+        "ため",
+        "感じ",
+        "方法",
+        "自宅",
+        "家",
+        "部屋",
+        "病気",
+        "障害",
+        "症状",
+        "体調",
+        "調子",
+        "支援",
+        "相談",
+        "本当",
+        "少し",
+        "全部",
+        "一部",
+        "他",
+        "等",
+        "など",
+        "皆",
+        "みんな",
+        "全て",
+        "自信",
+        "経験",
+        "興味",
+        "趣味",
+        "希望",
+        "練習",
+        "勉強",
+        "生活",
+        "病院",
+        "通院",
+        "服薬",
+        "薬",
+        "施設",
+        "職場",
+        "会社",
+        "働く",
+        "出来る",
+        "為る",
+        "居る",
+        "有る",
+        "成る",
+        "言う",
+        "思う",
+        "見る",
+        "行く",
+        "来る",
+        "貰う",
+        "遣る",
+        "頑張る",
+        "続ける",
+        "始める",
+        "分かる",
+        "知る",
+        "考える",
+        "慣れる",
+        "行う",
+        "使う",
+        "持つ",
+        "参加",
+        "元",
+        "歴",
+        "様",
+        "さん",
+        "君",
+        "ちゃん",
+        "以上",
+        "以下",
+        "以内",
+        "程",
+        "年間",
+        "か月",
+        "ヶ月",
+        "人数",
+        "相手",
+        "世話",
+        "環境",
+        "補助",
+        "実習",
+        "評価",
+        "こと",
+        "もの",
+        "就労",
+        "継続",
+        "移行",
+        "型",
+        "バス",
+        "電車",
+        "送迎",
+        "集中",
+        "集中力",
+        "体力",
+        "様子",
+        "面",
+        "課題",
+        "日焼け",
+        "予定",
+        "変更",
+        "診断",
+        "関心",
+    ]
+)
+_SIMILARITY_KINDS = frozenset({"task", "sensory"})
+# a person's own attributes: a new subject that stops a contrast's subject from carrying over
+_ATTRIBUTES = frozenset(
+    [
+        "体力",
+        "体調",
+        "気力",
+        "集中力",
+        "記憶",
+        "腰",
+        "足",
+        "膝",
+        "目",
+        "耳",
+        "手",
+        "肩",
+        "頭",
+        "自分",
+        "性格",
+        "病気",
+        "障害",
+    ]
+)
+
+_NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
+_HALF_DAY = re.compile(r"半日")
+
+
+# ---------------------------------------------------------------- vocabulary index (lemma trie, examples)
+
+
+@dataclass
+class _Index:
+    trie: dict[tuple[str, ...], str]
+    first: dict[str, list[tuple[str, ...]]]
+    example_vecs: np.ndarray | None
+    example_concepts: list[str]
+    surface_re: re.Pattern[str]
+    surface_map: dict[str, str]
+
+
+_INDEXES: dict[int, _Index] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _index(vocab: Vocabulary) -> _Index:
+    idx = _INDEXES.get(id(vocab))
+    if idx is not None:
+        return idx
+    with _INDEX_LOCK:
+        idx = _INDEXES.get(id(vocab))
+        if idx is not None:
+            return idx
+        a = analyser()
+        trie: dict[tuple[str, ...], str] = {}
+        for c in vocab.concepts.values():
+            for s in (c.ja, *c.surfaces):
+                seq = tuple(x for x in a.lemmas(s) if x.strip())
+                if seq and not (len(seq) == 1 and len(seq[0]) == 1 and not _is_kanji(seq[0])):
+                    trie.setdefault(seq, c.id)
+        first: dict[str, list[tuple[str, ...]]] = {}
+        for seq in sorted(trie, key=len, reverse=True):
+            first.setdefault(seq[0], []).append(seq)
+        surface_map = vocab._surface_maps["concepts"]
+        forms = sorted((f for f in surface_map if len(f) >= 2 or _is_kanji(f)), key=len, reverse=True)
+        alts = [rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" if f.isascii() else re.escape(f) for f in forms]
+        idx = _Index(trie, first, None, [], re.compile("|".join(alts) or r"(?!x)x"), surface_map)
+        _INDEXES[id(vocab)] = idx
+        return idx
+
+
+def _example_vectors(vocab: Vocabulary, idx: _Index) -> tuple[np.ndarray | None, list[str]]:
+    if idx.example_vecs is not None:
+        return idx.example_vecs, idx.example_concepts
+    vs = vectors()
+    if vs is None:
+        return None, []
+    rows: list[np.ndarray] = []
+    owners: list[str] = []
+    a = analyser()
+    for c in vocab.concepts.values():
+        if c.kind not in _SIMILARITY_KINDS:
+            continue
+        for s in dict.fromkeys((c.ja, *c.surfaces)):
+            v = _phrase_vector(s, a.tokenize(normalize(s)))
+            if v is not None:
+                rows.append(v)
+                owners.append(c.id)
+    idx.example_vecs = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 300), np.float32)
+    idx.example_concepts = owners
+    return idx.example_vecs, owners
+
+
+def _word_vector(m: Morpheme) -> np.ndarray | None:
+    vs = vectors()
+    if vs is None:
+        return None
+    for w in (m.surface, m.norm, m.lemma):
+        v = vs.get(w)
+        if v is not None:
+            return v
+    return None
+
+
+def _phrase_vector(text: str, ms: Sequence[Morpheme]) -> np.ndarray | None:
+    vs = vectors()
+    if vs is None:
+        return None
+    whole = vs.get(text)
+    if whole is not None:
+        return whole
+    parts = [
+        v
+        for m in ms
+        if m.pos in ("名詞", "動詞", "形容詞", "形状詞") and m.norm not in _STOP
+        for v in [_word_vector(m)]
+        if v is not None
+    ]
+    if not parts:
+        return None
+    mean = np.mean(parts, axis=0)
+    n = float(np.linalg.norm(mean))
+    return mean / n if n else None
+
+
+def _is_kanji(s: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" or ch in "々〆" for ch in s)
+
+
+# ---------------------------------------------------------------- segmentation
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[。!?！？])|[\n\r]+|(?:^|\s)[・●○◯■□◆◇\-*]\s*|[;；]")
+_HEADER = re.compile(r"^\s*([^:：]{1,12})[:：]\s*(.+)$")
+_BRACKET_HEADER = re.compile(r"^\s*[【\[(（]([^】\])）]{1,12})[】\])）]\s*(.+)$")
+
+
+@dataclass
+class _Span:
+    concept: str
+    start: int  # token indices [start, end)
+    end: int
+    evidence: str
+    similarity: float | None = None
+
+
+@dataclass
+class _Segment:
+    toks: list[Morpheme]
+    a: int
+    b: int
+    kind: str  # main | contrast | reason | cond
+    spans: list[_Span] = field(default_factory=list)
+    polarity: str | None = None
+    strength: str = "soft"
+    has_head: bool = False
+    head_index: int = -1
+    lexical: bool = False  # the predicate is a polarity word (好き, 苦手 …), not a plain verb
+    head_is_motion: bool = False
+    past: bool = False
+    hours: float | None = None
+    near: bool = False
+    terms: list[str] = field(default_factory=list)
+
+
+def _is_head(m: Morpheme) -> bool:
+    return m.norm in HEADS or m.lemma in HEADS or m.surface in HEADS
+
+
+def _head_entry(m: Morpheme) -> _H:
+    return HEADS.get(m.norm) or HEADS.get(m.lemma) or HEADS[m.surface]
+
+
+def _is_neg(m: Morpheme) -> bool:
+    if m.pos == "助動詞" and m.lemma in ("ない", "ぬ", "ず", "ん", "まい"):
+        return True
+    if m.pos == "形容詞" and m.lemma in ("ない", "無い") and m.pos2 in ("非自立可能", "一般"):
+        return True
+    return m.surface in ("なし", "無し", "ナシ")
+
+
+def _is_chain(m: Morpheme) -> bool:
+    """Tokens that may follow a predicate inside its own predicate unit."""
+    if m.pos == "助動詞":
+        return True
+    if (
+        m.pos == "助詞"
+        and m.pos2 in ("係助詞", "終助詞", "副助詞")
+        and m.lemma not in ("なら", "くらい", "ぐらい")
+    ):
+        return True
+    if (m.pos == "助詞" and m.lemma in ("て", "で", "と") and m.pos2 != "接続助詞") or m.lemma == "て":
+        return True
+    if m.pos == "形容詞" and m.pos2 == "非自立可能":
+        return True
+    if m.pos == "動詞" and m.pos2 == "非自立可能":
+        return True
+    if m.pos == "名詞" and m.lemma in ("こと", "わけ", "もの", "の"):
+        return True
+    if m.pos in ("接尾辞",) or (m.pos == "形状詞" and m.pos2 == "助動詞語幹"):
+        return True
+    return m.lemma in ("思う", "気", "かも", "感じ", "しれる", "知れる", "いう", "言う")
+
+
+def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
+    """Whether token ``i`` ends a segment, and of which kind."""
+    m = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if m.pos == "助詞" and m.pos2 == "接続助詞":
+        if m.lemma in _CONTRAST or m.surface in _CONTRAST:
+            return "contrast"
+        if m.lemma in ("ので", "から") or m.surface in ("ので", "から"):
+            return "reason"
+        if m.lemma == "ば" or m.surface == "ば":
+            prev = toks[i - 1] if i else None
+            if prev is not None and prev.lemma in ("できる", "出来る") and prev.cform.startswith("仮定"):
+                return None  # できれば: "if possible", a softener
+            return "cond"
+        if m.lemma == "し":
+            return "main"
+        return None
+    if m.pos == "助動詞" and m.cform.startswith("仮定形"):
+        if nxt is not None and nxt.surface == "ば":
+            return None
+        return "cond"
+    if (
+        m.surface == "で"
+        and m.pos == "助動詞"
+        and i
+        and toks[i - 1].surface == "の"
+        and toks[i - 1].pos2 == "準体助詞"
+        and (nxt is None or nxt.surface not in ("は", "も"))
+    ):
+        return "reason"
+    if m.pos == "名詞" and m.lemma in ("ため", "為") and (nxt is None or nxt.surface in ("に", "、", ",")):
+        return "reason"
+    if (
+        m.pos == "名詞"
+        and m.lemma in ("場合", "時", "とき")
+        and nxt is not None
+        and nxt.surface in ("は", "なら", "に")
+    ):
+        return "cond"
+    if m.pos == "補助記号" and m.pos2 == "読点":
+        prev = toks[i - 1] if i else None
+        if (
+            prev is not None
+            and prev.surface == "で"
+            and any(t.surface == "は" and t.pos2 == "係助詞" for t in toks[:i])
+        ):
+            return "main"  # 「前職は接客で、…」
+        if prev is not None and (
+            _is_head(prev)
+            or prev.pos in ("動詞", "形容詞", "助動詞")
+            or (prev.pos == "助詞" and prev.lemma == "て")
+        ):
+            return "main"
+        return None
+    return None
+
+
+def _segments(toks: list[Morpheme]) -> list[_Segment]:
+    segs: list[_Segment] = []
+    a = 0
+    i = 0
+    n = len(toks)
+    while i < n:
+        kind = _boundary_kind(toks, i)
+        if kind == "cond" and i + 1 < n and toks[i + 1].surface in ("は", "に", "なら", "ば"):
+            i += 1
+        if kind is None and (_is_head(toks[i]) or toks[i].surface in ("あり", "有り")) and i + 1 < n:
+            # note style: a predicate directly followed by new content ends its segment
+            j = i + 1
+            while j < n and _is_chain(toks[j]) and not _boundary_kind(toks, j):
+                if toks[j].pos == "接尾辞" and toks[j - 1].pos == "動詞":
+                    break
+                j += 1
+            case_marked = (
+                i + 1 < n
+                and toks[i + 1].pos == "助詞"
+                and (
+                    toks[i + 1].pos2 == "格助詞"
+                    or (toks[i].pos == "名詞" and toks[i + 1].surface in ("は", "も"))
+                )
+            )
+            if (
+                not case_marked
+                and j < n
+                and j > i
+                and toks[j].pos in ("名詞", "動詞", "形容詞", "接頭辞", "接尾辞", "副詞", "形状詞")
+            ):
+                last = toks[j - 1]
+                attributive = (
+                    last.surface in ("な", "の")
+                    or last.cform.startswith("連体形")
+                    or toks[j].surface in ("なし", "無し", "ナシ")
+                )
+                if not attributive or (j == i + 1 and toks[i].cform.startswith("連用形")):
+                    segs.append(_Segment(toks, a, j, "main"))
+                    a = j
+                    i = j
+                    continue
+        if kind is not None:
+            segs.append(_Segment(toks, a, i + 1, kind))
+            a = i + 1
+        i += 1
+    if a < n:
+        segs.append(_Segment(toks, a, n, "main"))
+    return [s for s in segs if any(t.pos not in ("補助記号", "空白") for t in toks[s.a : s.b])]
+
+
+# ---------------------------------------------------------------- concepts in tokens
+
+
+def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_Span]:
+    spans: list[_Span] = []
+    covered = [False] * len(toks)
+    i = 0
+    while i < len(toks):
+        hit = None
+        for seq in idx.first.get(toks[i].norm, ()):
+            if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
+                hit = seq
+                break
+        if hit is None:
+            for seq in idx.first.get(toks[i].lemma, ()):
+                if len(seq) == 1:
+                    hit = seq
+                    break
+        if (
+            hit is not None
+            and i + len(hit) < len(toks)
+            and toks[i + len(hit)].pos == "接尾辞"
+            and toks[i + len(hit)].surface in ("所", "室", "局", "署", "課", "館")
+        ):
+            hit = None  # 「事務所」「調理室」 name a place, not the task
+        if hit is not None:
+            j = i + len(hit)
+            if (
+                j + 1 < len(toks)
+                and toks[j].surface == "の"
+                and toks[j + 1].norm in ("頃", "時", "ころ", "時代")
+            ):
+                i = j  # 「子どもの頃」 is a time, not children
+                continue
+            if (
+                idx.trie[hit] == "conversation"
+                and len(hit) == 1
+                and i >= 2
+                and toks[i - 1].surface == "と"
+                and toks[i - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
+            ):
+                i = j  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                continue
+            spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
+            for k in range(i, j):
+                covered[k] = True
+            i = j
+            continue
+        i += 1
+    # surface forms inside a compound token (畑仕事 holds 畑) or split differently by the tokenizer
+    text = "".join(t.surface for t in toks)
+    offsets = []
+    pos = 0
+    for k, t in enumerate(toks):
+        offsets.extend([k] * len(t.surface))
+        pos += len(t.surface)
+    for m in idx.surface_re.finditer(text):
+        a = offsets[m.start()]
+        b = offsets[m.end() - 1] + 1
+        if any(covered[a:b]):
+            continue
+        if (
+            b < len(toks)
+            and toks[b].pos == "接尾辞"
+            and toks[b].surface in ("所", "室", "局", "署", "課", "館")
+        ):
+            continue
+        if b == a + 1 and toks[a].pos == "名詞" and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
+            continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
+        spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
+        for k in range(a, b):
+            covered[k] = True
+    spans = [
+        sp
+        for sp in spans
+        if not (
+            sp.concept == "conversation"
+            and sp.start >= 2
+            and toks[sp.start].norm == "話す"
+            and toks[sp.start - 1].surface == "と"
+            and toks[sp.start - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
+        )
+    ]  # 「楽しかったと話す」: a reporting verb, not talking as a task
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def _similar_spans(
+    seg: _Segment, spans: list[_Span], vocab: Vocabulary, idx: _Index, threshold: float
+) -> list[_Span]:
+    """Content words of a segment outside the vocabulary, read as the nearest concept by vector similarity."""
+    toks = seg.toks
+    covered = {k for s in spans for k in range(s.start, s.end)}
+    out: list[_Span] = []
+    k = seg.a
+    while k < seg.b:
+        m = toks[k]
+        if k in covered or _is_head(m) or m.pos != "名詞" or m.pos2 in ("数詞", "固有名詞", "非自立可能"):
+            k += 1
+            continue
+        j = k
+        while (
+            j + 1 < seg.b
+            and j + 1 not in covered
+            and toks[j + 1].pos in ("名詞", "接尾辞")
+            and not _is_head(toks[j + 1])
+        ):
+            j += 1
+        run = toks[k : j + 1]
+        words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
+        marker = next((t for t in toks[j + 1 : j + 4] if t.pos in ("助詞", "助動詞")), None)
+        if k - 1 >= seg.a and (k - 1) in covered and toks[k - 1].pos in ("名詞", "接尾辞"):
+            k = j + 1  # 「ホームページ作り」: the continuation of a compound already read
+            continue
+        other_section = any(vocab.find(t.surface, "support") or vocab.find(t.surface, "needs") for t in run)
+        if (
+            marker is not None
+            and marker.surface == "の"
+            and j + 2 < len(toks)
+            and any(sp.start == j + 2 for sp in spans)
+        ):
+            k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
+            continue
+        if (
+            not words
+            or other_section
+            or (marker is not None and marker.surface == "で" and marker.pos == "助詞")
+        ):
+            k = j + 1
+            continue
+        ex, owners = _example_vectors(vocab, idx)
+        vec = _phrase_vector("".join(t.surface for t in run), words)
+        if ex is not None and vec is not None and len(owners):
+            sims = ex @ vec
+            sims = np.where(
+                sims > 0.995, 0.0, sims
+            )  # a pruned table maps rare words onto one row: not evidence
+            best = int(np.argmax(sims))
+            if float(sims[best]) >= threshold:
+                out.append(
+                    _Span(
+                        owners[best], k, j + 1, "".join(t.surface for t in run), round(float(sims[best]), 3)
+                    )
+                )
+        k = j + 1
+    return out
+
+
+# ---------------------------------------------------------------- polarity of a segment
+
+
+def _read_segment(seg: _Segment) -> None:
+    toks = seg.toks[seg.a : seg.b]
+    head_i = None
+    for k in range(len(toks) - 1, -1, -1):
+        if _is_head(toks[k]) and not any(
+            s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
+        ):
+            head_i = k
+            break
+    if head_i is None and any(t.norm in _NEUTRAL for t in toks):
+        seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
+        seg.has_head = True
+        return
+    if (
+        head_i is not None
+        and head_i > 0
+        and toks[head_i].surface in ("なし", "無し", "ナシ")
+        and _is_head(toks[head_i - 1])
+    ):
+        head_i -= 1  # 「経験なし」: なし negates the word before it
+    plain_i = None
+    in_span = {k - seg.a for s in seg.spans for k in range(s.start, s.end)}
+    if head_i is None:
+        for k in range(len(toks) - 1, -1, -1):
+            t = toks[k]
+            if k in in_span and t.pos == "形容詞":
+                continue
+            if t.norm in ("話す", "言う", "語る") and k >= 1 and toks[k - 1].surface == "と":
+                continue  # 「やりたいと話した」: the reporting verb is not the predicate
+            prev = toks[k - 1] if k else None
+            auxiliary = prev is not None and (
+                prev.pos == "動詞" or (prev.lemma in ("て", "で") and prev.pos2 == "接続助詞")
+            )
+            if (
+                t.pos in ("動詞", "形容詞")
+                and not auxiliary
+                and not (
+                    t.pos2 == "非自立可能"
+                    and t.lemma
+                    in ("ある", "いる", "ない", "する", "なる", "くる", "いく", "みる", "おく", "しまう")
+                )
+            ):
+                # 「〜ないことが多い」「〜ないこともある」: the predicate is the one before こと
+                if (
+                    t.lemma in ("多い", "ある", "有る")
+                    and k >= 2
+                    and toks[k - 1].lemma in ("が", "も")
+                    and toks[k - 2].lemma in ("こと", "事", "日", "時", "とき")
+                ):
+                    continue
+                plain_i = k
+                break
+            if t.pos == "動詞" and t.lemma in ("為る", "する", "やる", "遣る") and k > 0:
+                plain_i = k
+                break
+        if plain_i is None:
+            for k in range(len(toks) - 1, -1, -1):
+                if toks[k].pos == "動詞" and toks[k].lemma in (
+                    "できる",
+                    "出来る",
+                    "ある",
+                    "有る",
+                    "いる",
+                    "居る",
+                    "する",
+                ):
+                    plain_i = k
+                    break
+    if (
+        head_i is not None
+        and head_i > 0
+        and toks[head_i].lemma in ("できる", "出来る")
+        and _is_head(toks[head_i - 1])
+        and toks[head_i - 1].pos == "名詞"
+        and _head_entry(toks[head_i - 1])[0] == "want"
+    ):
+        head_i -= 1  # 「安心できる」: the noun says it
+    hi = head_i if head_i is not None else plain_i
+    seg.past = any(t.lemma == "た" and t.pos == "助動詞" for t in toks) or any(
+        t.lemma == "元" and t.pos in ("名詞", "接頭辞") for t in toks
+    )
+    if hi is None:
+        return
+    head = toks[hi]
+    seg.head_index = seg.a + hi
+    seg.has_head = True
+    seg.lexical = head_i is not None
+    chain = toks[hi + 1 :]
+    neg = 0
+    want = False
+    hedge = False
+    potential = False
+    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無"):
+        neg += 1  # 「不器用」「不得意」
+    for t in chain:
+        if _is_neg(t):
+            neg += 1
+        elif t.lemma == "たい" or t.surface.startswith("たい") or t.surface.startswith("たく"):
+            want = True
+        elif t.lemma in _HEDGES or t.surface in _HEDGES:
+            hedge = True
+        elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
+            potential = True
+    tail = "".join(t.surface for t in chain)
+    if head_i is None and re.match(r"た(こと|事)(が|は|も)?(ある|あり|あります)", tail):
+        seg.polarity, seg.strength = "can", "soft"  # 「漁の手伝いをしたことがある」: experience
+        seg.has_head = True
+        seg.past = True
+        return
+    if head_i is None and (
+        tail.startswith(("ていない", "てない", "ていません"))
+        or "たことがない" in tail
+        or "たことはない" in tail
+        or "たことない" in tail
+    ):
+        seg.polarity = (
+            None  # a fact about now or the past (「外出はしていない」「したことがない」), not a limit
+        )
+        seg.has_head = True
+        return
+    if head.surface in ("あり", "有り") and head_i is None:
+        pol, strength = "can", "soft"
+        neg_pol: str | None = None
+        neg_strength = "soft"
+    elif head_i is not None:
+        pol, strength, neg_pol, neg_strength = _head_entry(head)
+        if head.norm == "良い" and want:
+            want = False
+    else:
+        lemma_pot = (
+            head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
+        )
+        if head.lemma in ("できる", "出来る"):
+            pol, strength, neg_pol, neg_strength = HEADS["出来る"]
+        elif potential or lemma_pot:
+            pol, strength, neg_pol, neg_strength = "can", "soft", "cannot", "hard"
+        elif want:
+            pol, strength, neg_pol, neg_strength = "want", "soft", "avoid", "soft"
+        elif head.lemma in ("ある", "有る", "いる", "居る") and head_i is None:
+            seg.polarity = None  # 「夕方は子どもの迎えがある」: existence, not a statement
+            return
+        else:
+            pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
+        seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
+    if (
+        pol == "can"
+        and neg % 2 == 0
+        and (
+            any(
+                t.surface in ("ほう", "方") and k + 1 < hi and toks[k + 1].surface == "が"
+                for k, t in enumerate(toks[:hi])
+            )
+            or any(
+                t.norm == "趣味" and k + 1 < hi and toks[k + 1].surface == "で"
+                for k, t in enumerate(toks[:hi])
+            )
+        )
+    ):
+        want = True  # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference
+    if want and pol == "can":
+        pol, neg_pol = "want", "avoid"
+    if neg % 2 == 1:
+        if neg_pol is None:
+            seg.polarity = None
+            return
+        pol, strength = neg_pol, neg_strength
+    elif neg >= 2:
+        strength = "soft"
+    before = toks[:hi]
+    if pol in LIMITS:
+        if any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in before):
+            strength = "hard"
+        elif any(t.surface in _SOFT_ADVERBS or t.lemma in _SOFT_ADVERBS for t in before) or hedge:
+            strength = "soft"
+    seg.polarity = pol
+    seg.strength = strength
+
+
+def _read_facets(seg: _Segment, raw: str) -> None:
+    m = _HOURS.search(raw)
+    if m:
+        hi = float(m.group(2) or m.group(1))
+        seg.hours = hi / 60.0 if m.group(3) == "分" else hi
+    elif _HALF_DAY.search(raw):
+        seg.hours = 4.0
+    seg.near = any(w in raw for w in _NEAR_WORDS)
+
+
+def _terms(seg: _Segment, spans: Sequence[_Span]) -> list[str]:
+    """Nouns of a condition outside the vocabulary (「公民館」): an opening meets them by naming them."""
+    covered = {k for s in spans for k in range(s.start, s.end)}
+    out: list[str] = []
+    run: list[str] = []
+    for k in range(seg.a, seg.b + 1):
+        t = seg.toks[k] if k < seg.b else None
+        ok = (
+            t is not None
+            and k not in covered
+            and (t.pos == "名詞" or (t.pos == "接尾辞" and run))
+            and t.pos2 != "数詞"
+            and not _is_head(t)
+        )
+        if ok and t is not None:
+            run.append(t.surface)
+            continue
+        word = "".join(run)
+        if len(word) >= 2 and (word not in _STOP or word in ("送迎", "バス")):
+            out.append(word)
+        run = []
+    return out
+
+
+# ---------------------------------------------------------------- sentences → statements
+
+
+_FIELD_DEFAULTS: dict[str, tuple[str, str] | None] = {
+    "experience": ("can", "soft"),
+    "skills": ("can", "soft"),
+    "interests": ("want", "soft"),
+    "preferred_fields": ("want", "soft"),
+    "cannot_do": ("cannot", "hard"),
+    "avoid": ("avoid", "soft"),
+    "free_text": ("want", "soft"),
+    "opening": ("can", "soft"),
+}
+
+
+_QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
+
+
+def _sentences(text: str) -> list[str]:
+    out: list[str] = []
+    text = re.sub(
+        r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text
+    )  # 「パソコン？まあ使える」: a topic asked back
+    for s in _SENTENCE_SPLIT.split(text):
+        if not s or not s.strip(" 、,。"):
+            continue
+        quoted = _QUOTE.findall(s)
+        if quoted:  # 「外に出るのはしんどい」と話す: the person's words are the statement
+            out.extend(q.strip() for q in quoted if q.strip())
+        else:
+            out.append(s.strip())
+    return out
+
+
+def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
+    m = _HEADER.match(sentence) or _BRACKET_HEADER.match(sentence)
+    if not m:
+        return None, sentence
+    word = normalize(m.group(1)).strip()
+    a = analyser()
+    toks = a.tokenize(word)
+    if not toks:
+        return None, sentence
+    seg = _Segment(toks, 0, len(toks), "main")
+    _read_segment(seg)
+    if any(_is_head(t) for t in toks) and seg.polarity is not None:
+        return (seg.polarity, seg.strength), m.group(2)
+    if word in ("経験", "職歴", "得意なこと", "できること"):
+        return ("can", "soft"), m.group(2)
+    return None, sentence
+
+
+def _is_facet(vocab: Vocabulary, c: str) -> bool:
+    k = vocab.concepts[c].kind if c in vocab.concepts else "task"
+    return k in ("place", "time", "social", "sensory")
+
+
+def _cond_of(seg: _Segment, vocab: Vocabulary, raw: str) -> Condition:
+    toks = seg.toks
+    concepts = {
+        s.concept
+        for s in seg.spans
+        if not (
+            s.concept in vocab.concepts
+            and vocab.concepts[s.concept].kind == "time"
+            and s.end < len(toks)
+            and toks[s.end].surface in ("まで", "前", "以前")
+        )
+    }
+    if seg.near:
+        concepts.add("near_home")
+    return Condition(
+        raw.strip(" 、,"),
+        frozenset(c for c in concepts if c in vocab.concepts),
+        tuple(seg.terms),
+        seg.hours,
+    )
+
+
+def _sentence_statements(
+    sentence: str, vocab: Vocabulary, source: str, side: Side, threshold: float
+) -> list[Statement]:
+    default = _FIELD_DEFAULTS.get(source)
+    header, body = _header(sentence)
+    if header is not None:
+        default = header
+    toks = _merge_heads(analyser().tokenize(body))
+    if not toks:
+        return []
+    idx = _index(vocab)
+    spans = _find_spans(toks, vocab, idx)
+    segs = _segments(toks)
+    for seg in segs:
+        seg.spans = [s for s in spans if seg.a <= s.start < seg.b]
+        raw = "".join(t.surface for t in toks[seg.a : seg.b])
+        _read_segment(seg)
+        _read_facets(seg, raw)
+        if seg.kind == "cond":
+            seg.terms = _terms(seg, seg.spans)
+        if side == "person" and (
+            seg.polarity is not None or seg.kind == "cond" or header is not None or default is not None
+        ):
+            seg.spans += _similar_spans(seg, seg.spans, vocab, idx, threshold)
+            seg.spans.sort(key=lambda s: s.start)
+
+    out: list[Statement] = []
+    pending_cond: _Segment | None = None
+    prev_limits: list[Statement] = []
+    prev_kind = "main"
+    carry: list[_Span] = []
+    contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
+    for seg in segs:
+        raw = "".join(t.surface for t in toks[seg.a : seg.b])
+        if seg.kind == "contrast" or (seg.kind == "main" and seg.spans and toks[seg.b - 1].pos2 == "読点"):
+            contrast_spans = list(seg.spans)
+        elif seg.kind not in ("reason", "cond") and seg.spans:
+            contrast_spans = contrast_spans if not seg.spans else []
+        if carry and seg.kind != "cond":
+            # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
+            seg.spans = carry + seg.spans
+            carry = []
+        if seg.kind == "reason" and not seg.past and seg.lexical and seg.spans:
+            # 「雪かきは腰に悪いので無理」: the topic belongs to the main predicate when it has none of its own
+            nxt_seg = next((x for x in segs if x.a == seg.b), None)
+            topic_end = next(
+                (
+                    k
+                    for k in range(seg.a, seg.b)
+                    if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"
+                ),
+                None,
+            )
+            if nxt_seg is not None and nxt_seg.has_head and not nxt_seg.spans and topic_end is not None:
+                carry = [sp for sp in seg.spans if sp.end <= topic_end]
+                seg.spans = [sp for sp in seg.spans if sp.end > topic_end]
+        if seg.kind == "reason" and not seg.past and not seg.lexical:
+            topic_end = next(
+                (
+                    k
+                    for k in range(seg.a, seg.b)
+                    if toks[k].surface in ("は", "って") and toks[k].pos == "助詞"
+                ),
+                None,
+            )
+            carry = [sp for sp in seg.spans if topic_end is not None and sp.end <= topic_end]
+        if seg.kind == "cond":
+            pending_cond = seg if pending_cond is None else pending_cond
+            continue
+        cond = None
+        cond_subject: set[str] = set()
+        if pending_cond is not None:
+            craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
+            cond = _cond_of(pending_cond, vocab, craw)
+            cond_subject = {c for c in cond.concepts if not _is_facet(vocab, c)}
+            cond = replace(
+                cond,
+                concepts=frozenset(c for c in cond.concepts if _is_facet(vocab, c)),
+                terms=() if cond_subject else cond.terms,
+            )
+            pending_cond = None
+        pol, strength = seg.polarity, seg.strength
+        if (
+            (source not in ("free_text", "opening") or header is not None)
+            and default is not None
+            and seg.has_head
+            and not seg.lexical
+        ):
+            # a plain verb in a structured field (興味「絵を描く」, 避けたいこと「人と話す」) keeps the field's sense
+            negated = pol is not None and pol != "can" and pol != "want"
+            pol, strength = default if not negated else (pol, strength)
+        if pol is None and not seg.has_head:
+            if (
+                seg.past
+                or any(
+                    t.norm in ("経験", "歴", "元", "資格", "免許", "前職", "職歴")
+                    for t in toks[seg.a : seg.b]
+                )
+                or re.search(r"\d+\s*(年|か月|ヶ月)", raw)
+            ):
+                pol, strength = "can", "soft"
+            elif seg.hours is not None and re.search(r"まで|以内|限界|程度", raw):
+                pol, strength = "avoid", "soft"  # 「1日4時間程度まで」: the longest session, a soft limit
+            elif re.search(r"(ちょっと|少し)(ね|な)?[…\.。~]*$", raw):
+                pol, strength = "avoid", "soft"  # 「夜はちょっとね…」: a polite refusal
+            elif raw.rstrip("。").endswith("まで"):
+                pol = None  # 「通所は週2日まで」: a bound, not a wish
+            elif default is not None:
+                pol, strength = default
+        if pol is None:
+            prev_kind = seg.kind
+            continue
+        if seg.kind == "reason" and not seg.past and not seg.lexical:
+            # 「家族の介護があるので」 is a reason, not a statement; 「音に弱いので」 is both
+            if prev_kind != "contrast":
+                prev_kind = seg.kind
+            continue
+        concepts = list(seg.spans)
+        implicit = False
+        if (
+            not concepts
+            and contrast_spans
+            and (
+                prev_kind in ("contrast", "reason") or (prev_kind == "main" and seg.lexical and pol == "want")
+            )
+            and cond is None
+            and seg.has_head
+            and (pol == "want" or seg.lexical or pol in LIMITS)
+            and not any(
+                (
+                    t.pos == "名詞"
+                    and (t.norm not in _STOP or t.norm in _ATTRIBUTES)
+                    and t.pos2 != "数詞"
+                    and not _is_head(t)
+                )
+                for t in toks[seg.a : seg.b]
+            )
+        ):
+            # 「パソコンは苦手だけど覚えたい」「動物は好きだけど(アレルギーがあるので)世話はできない」:
+            # the subject of the contrast carries over
+            concepts = [_Span(sp.concept, seg.a, seg.a, sp.evidence) for sp in contrast_spans]
+        if pol in LIMITS and any(
+            toks[sp.end].surface in ("は", "も")
+            for sp in concepts
+            if sp.end < len(toks) and sp.end > sp.start
+        ):
+            # 「週末は子どもの世話で難しい」: a noun marked with で is the cause, the topic is the limit
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    sp.end < len(toks)
+                    and toks[sp.end].surface == "で"
+                    and toks[sp.end].pos == "助詞"
+                    and sp.end > sp.start
+                )
+                and not (
+                    sp.end + 2 <= len(toks)
+                    and toks[sp.end].surface == "の"
+                    and sp.end > sp.start
+                    and any(t.surface == "で" and t.pos == "助詞" for t in toks[sp.end + 1 : sp.end + 4])
+                    and not any(o.start > sp.end and o.start < sp.end + 4 for o in concepts)
+                )
+            ]
+        if any(
+            sp.concept in ("far", "near_home")
+            or (vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "time")
+            for sp in concepts
+        ):
+            # 「遠くまでは通えない」: the verb of going is part of the distance statement
+            concepts = [
+                sp
+                for sp in concepts
+                if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)
+            ]
+        needed = [
+            sp
+            for sp in concepts
+            if re.match(
+                r"[なの]?(で|じゃ)(ない|なければ|ないと)",
+                "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)]),
+            )
+        ]
+        if needed and seg.head_is_motion:
+            # 「近くでないと通えない」: the place is needed
+            concepts, pol = needed, "want"
+        elif (
+            seg.head_is_motion
+            and concepts
+            and all(
+                _is_facet(vocab, sp.concept)
+                and sp.concept not in ("going_out", "far")
+                and vocab.concepts[sp.concept].kind != "time"
+                for sp in concepts
+            )
+        ):
+            # 「近所なら歩いて行ける」: going out, near home
+            cond = (cond or Condition("")).merged(Condition(raw, frozenset(sp.concept for sp in concepts)))
+            concepts = [_Span("going_out", seg.a, seg.a, raw)]
+        if (
+            side == "person"
+            and cond_subject
+            and (
+                not concepts
+                or any(
+                    vocab.concepts[sp.concept].kind == "task"
+                    for sp in concepts
+                    if sp.concept in vocab.concepts
+                )
+            )
+        ):
+            # 「猫の世話ならできる」「編み物なら教えられる」: what the condition names is stated too
+            concepts = concepts + [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond_subject)]
+            cond_subject = set()
+        elif cond_subject:
+            cond = (cond or Condition("")).merged(Condition("", frozenset(cond_subject)))
+        if not concepts and cond is not None:
+            implicit = True
+            # 「1時間くらいなら平気」「少人数であれば大丈夫」「近所の公民館なら行ける」: the condition is the subject
+            if cond.max_hours is not None and not cond.concepts and not cond.terms:
+                concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+            elif seg.head_is_motion or "near_home" in cond.concepts:
+                concepts = [_Span("going_out", seg.a, seg.a, raw)]
+                times = {c for c in cond.concepts if vocab.concepts[c].kind == "time"}
+                if times and pol in POSITIVE:
+                    # 「土日なら行ける」: the time is stated too
+                    concepts += [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(times)]
+            elif cond.concepts:
+                concepts = [_Span(c, seg.a, seg.a, vocab.label(c)) for c in sorted(cond.concepts)]
+            elif cond.max_hours is not None:
+                concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+        if not concepts and seg.head_is_motion and side == "person":
+            concepts = [_Span("going_out", seg.a, seg.a, raw)]
+        if (
+            cond is not None
+            and pol in POSITIVE
+            and [sp.concept for sp in concepts] == ["going_out"]
+            and not implicit
+        ):
+            # 「平日の午前中なら通える」: the times are stated too
+            concepts += [
+                _Span(c, seg.a, seg.a, vocab.label(c))
+                for c in sorted(cond.concepts)
+                if vocab.concepts[c].kind == "time"
+            ]
+        if seg.hours is not None and pol in POSITIVE and re.search(r"まで|以内|限界", raw) and not concepts:
+            # 「1日2時間までにしたい」: the number is the longest session, a soft limit
+            pol, strength = "avoid", "soft"
+            cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+            concepts = [_Span("long_hours", seg.a, seg.a, raw)]
+            implicit = True
+        if seg.hours is not None and not any(s.concept == "long_hours" for s in concepts) and pol in LIMITS:
+            # 「2時間以上は無理」: the number is the limit
+            concepts.append(_Span("long_hours", seg.a, seg.a, raw))
+            cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
+        if pol == "can" and any(
+            vocab.concepts.get(sp.concept) is not None and vocab.concepts[sp.concept].kind == "task"
+            for sp in concepts
+        ):
+            # 「家で毎日料理をしていた」: where a task was done is its setting, not a wish to work at home
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    vocab.concepts.get(sp.concept) is not None
+                    and vocab.concepts[sp.concept].kind == "place"
+                    and sp.end <= len(toks)
+                    and (
+                        sp.evidence.endswith("で")
+                        or (sp.end < len(toks) and toks[sp.end].surface in ("で", "では"))
+                    )
+                )
+            ]
+        if any(sp.concept == "long_hours" for sp in concepts):
+            # 「長時間の立ち作業は難しい」: the duration qualifies the other concept
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    sp.concept == "long_hours"
+                    and sp.end < len(toks)
+                    and toks[sp.end].surface == "の"
+                    and any(o.start == sp.end + 1 for o in concepts)
+                )
+            ]
+        made: list[Statement] = []
+        for sp in concepts:
+            nxt = toks[sp.end].surface if sp.end < len(toks) else ""
+            if (
+                vocab.concepts.get(sp.concept) is not None
+                and vocab.concepts[sp.concept].kind == "time"
+                and nxt in ("まで", "前", "以前")
+            ):
+                continue  # 「夕方までなら」 bounds the time, it does not ask for it
+            if seg.kind == "reason" and seg.past and _is_facet(vocab, sp.concept):
+                continue  # 「漁師の家で育ったので」: only the tasks of past experience count
+            p: str | None = pol
+            after = "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)])
+            if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", after):
+                p = "want"  # 「静かな環境でないと集中できない」: the concept is needed
+            elif (
+                p is not None
+                and not (sp.start <= seg.head_index < sp.end)
+                and _locally_negated(toks, sp, seg)
+            ):
+                p = _flip(p)
+            if p is None:
+                continue
+            s_cond = cond
+            if (
+                sp.concept == "long_hours"
+                and cond is not None
+                and cond.max_hours is not None
+                and p in POSITIVE
+            ):
+                # 「1時間くらいなら平気」: longer sessions are the (soft) limit
+                p, s_cond = "avoid", cond
+            made.append(
+                Statement(
+                    sp.concept,
+                    p,  # type: ignore[arg-type]
+                    strength if p in LIMITS else "soft",  # type: ignore[arg-type]
+                    s_cond if (s_cond is not None and not s_cond.empty) else None,
+                    sentence=sentence,
+                    evidence=sp.evidence,
+                    similarity=sp.similarity,
+                    source=source,
+                )
+            )
+        if (
+            cond is not None
+            and cond.empty
+            and cond.text
+            and prev_limits
+            and prev_kind == "contrast"
+            and all(m.polarity in POSITIVE for m in made)
+        ):
+            cond = replace(cond, unresolved=True)
+        # an exception after a limit: 「外出は無理だが、近所の公民館なら行ける」「長時間は無理だけど、1時間なら平気」
+        if (
+            prev_limits
+            and prev_kind in ("contrast", "main")
+            and cond is not None
+            and not cond.empty
+            and all(m.polarity in POSITIVE or m.concept == "long_hours" for m in made)
+        ):
+            own = {m.concept for m in made} - {"going_out", "long_hours"} - set(cond.concepts)
+            limit_concepts = {p.concept for p in prev_limits}
+            implied = {c for lc in limit_concepts for c in vocab.implies.get(lc, ())}
+            if not own or own <= limit_concepts | implied:
+                for k, lim in enumerate(out):
+                    if lim in prev_limits:
+                        exc = cond if lim.condition is None else lim.condition.merged(cond)
+                        out[k] = replace(lim, condition=exc)
+                dropped = limit_concepts | implied | {"long_hours"}
+                if "going_out" in limit_concepts:
+                    dropped.add("going_out")
+                made = [
+                    m
+                    for m in made
+                    if m.concept not in dropped
+                    and (not implicit or (m.concept == "going_out" and "far" in limit_concepts))
+                ]
+        # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
+        out.extend(made)
+        prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
+            prev_limits if not made else []
+        )
+        prev_limits = [o for o in out if o in prev_limits]
+        prev_kind = seg.kind
+        [sp for sp in seg.spans]
+    if pending_cond is not None and side == "person":
+        # a condition left without its predicate (「週に1回、2時間程度なら」): what the person can agree to
+        craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
+        c = _cond_of(pending_cond, vocab, craw)
+        if c.max_hours is not None:
+            out.append(
+                Statement(
+                    "long_hours",
+                    "avoid",
+                    "soft",
+                    Condition(craw, max_hours=c.max_hours),
+                    sentence=sentence,
+                    evidence=craw,
+                    source=source,
+                )
+            )
+        else:
+            for cid in sorted(c.concepts):
+                out.append(
+                    Statement(cid, "can", "soft", None, sentence=sentence, evidence=craw, source=source)
+                )
+    return _dedupe(out)
+
+
+_MULTI_HEADS: dict[tuple[str, ...], str] = {("気", "に", "成る"): "気になる", ("苦", "に", "成る"): "苦"}
+
+
+def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
+    """Join multi-word polarity expressions into one morpheme (気/に/なら/ない → 気になる + ない, や/だ → 嫌)."""
+    out: list[Morpheme] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.surface == "や" and t.pos == "形状詞":
+            out.append(Morpheme("や", "嫌", "嫌", "形状詞", "一般", t.cform, t.start, t.end))
+            i += 1
+            continue
+        for seq, norm in _MULTI_HEADS.items():
+            if tuple(t.norm for t in toks[i : i + len(seq)]) == seq:
+                last = toks[i + len(seq) - 1]
+                out.append(
+                    Morpheme(
+                        "".join(t.surface for t in toks[i : i + len(seq)]),
+                        norm,
+                        norm,
+                        "動詞",
+                        "一般",
+                        last.cform,
+                        toks[i].start,
+                        last.end,
+                    )
+                )
+                i += len(seq)
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool:
+    """A concept negated inside a relative clause: 「人と話さない作業」「電話に出なくていい仕事」."""
+    j = sp.end
+    neg = False
+    while j < seg.b:
+        t = toks[j]
+        if j == seg.head_index:
+            return False  # the negation belongs to the clause's own predicate
+        if _is_neg(t):
+            neg = True
+        elif (
+            t.pos in ("助動詞",)
+            or (t.pos == "動詞" and t.pos2 == "非自立可能")
+            or t.lemma in ("て", "で", "も", "良い", "いい", "済む")
+            or (
+                t.pos == "動詞"
+                and (j == sp.end or (j == sp.end + 1 and toks[sp.end].lemma in ("に", "を", "と")))
+            )
+            or (
+                t.pos == "助詞"
+                and j == sp.end
+                and t.lemma in ("に", "を", "と")
+                and j + 1 < seg.b
+                and toks[j + 1].pos == "動詞"
+            )
+        ):
+            pass
+        else:
+            break
+        j += 1
+    if not neg or j >= seg.b:
+        return False
+    nxt = toks[j]
+    return bool(nxt.pos == "名詞" and not _is_head(nxt))
+
+
+def _flip(p: str) -> str | None:
+    return {"want": "avoid", "avoid": "want", "can": "avoid", "cannot": "can"}.get(p)
+
+
+def _dedupe(statements: Iterable[Statement]) -> list[Statement]:
+    best: dict[tuple[str, str], Statement] = {}
+    for s in statements:
+        k = s.key()
+        cur = best.get(k)
+        if (
+            cur is None
+            or (cur.strength == "soft" and s.strength == "hard")
+            or (cur.condition is None and s.condition)
+        ):
+            best[k] = (
+                s
+                if cur is None or cur.condition is None or s.condition is not None
+                else replace(s, condition=cur.condition)
+            )
+    return list(best.values())
+
+
+# ---------------------------------------------------------------- public entry points and the cache
+
+_CACHE: OrderedDict[tuple[str, int, str, str, float], tuple[Statement, ...]] = OrderedDict()
+_CACHE_MAX = 50_000
+_CACHE_LOCK = threading.Lock()
+
+
+def extract(
+    text: str | None,
+    *,
+    source: str = "free_text",
+    side: Side = "person",
+    vocabulary: Vocabulary | None = None,
+    threshold: float | None = None,
+) -> tuple[Statement, ...]:
+    """Statements of one text (cached per text, field, vocabulary and analyser version).
+
+    >>> [(s.concept, s.polarity) for s in extract("子どもは苦手ではない")]
+    [('childcare', 'can')]
+    >>> [(s.concept, s.polarity, s.strength, s.condition.describe()) for s in extract("外出は無理だが、近所の公民館なら行ける")]
+    [('going_out', 'cannot', 'hard', '自宅の近く・「公民館」')]
+    """
+    t = normalize(text)
+    if not t:
+        return ()
+    vocab = vocabulary or default_vocabulary()
+    th = SIMILARITY_THRESHOLD if threshold is None else threshold
+    key = (text_key(t), id(vocab), source, side, th)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    out: list[Statement] = []
+    for sentence in _sentences(t):
+        out.extend(_sentence_statements(sentence, vocab, source, side, th))
+    res = tuple(_dedupe(out))
+    with _CACHE_LOCK:
+        _CACHE[key] = res
+        if len(_CACHE) > _CACHE_MAX:
+            _CACHE.popitem(last=False)
+    return res
+
+
+def condition_of(text: str | None, *, vocabulary: Vocabulary | None = None) -> Condition | None:
+    """A condition written on its own (a limit's 「例外の条件」: 「近所の公民館なら」「1時間以内なら」)."""
+    t = normalize(text)
+    if not t:
+        return None
+    vocab = vocabulary or default_vocabulary()
+    toks = _merge_heads(analyser().tokenize(t))
+    seg = _Segment(toks, 0, len(toks), "cond")
+    seg.spans = _find_spans(toks, vocab, _index(vocab))
+    _read_facets(seg, t)
+    seg.terms = _terms(seg, seg.spans)
+    cond = _cond_of(seg, vocab, t)
+    return None if cond.empty else cond
+
+
+def extract_many(
+    items: Iterable[str], *, source: str, side: Side = "person", vocabulary: Vocabulary | None = None
+) -> tuple[Statement, ...]:
+    """Statements of several short texts of one field (a profile's list of experiences, skills …)."""
+    out: list[Statement] = []
+    for item in items:
+        out.extend(extract(item, source=source, side=side, vocabulary=vocabulary))
+    return tuple(out)
