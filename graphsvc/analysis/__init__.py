@@ -129,7 +129,8 @@ class GapReport(Result):
         if reach.households and unreachable:
             out.append(
                 f"{reach.households}世帯のうち {unreachable}世帯 ({unreachable / reach.households:.0%}) には、"
-                f"{reach.k}歩以内で機関まで届く人のつながりがありません (つながりのない世帯 {len(reach.no_tie)} を含む)"
+                f"{reach.k}歩以内で機関まで届く人のつながりがありません"
+                + (f" (うち、つながりが一つもない世帯 {len(reach.no_tie)})" if reach.no_tie else "")
             )
         return tuple(out)
 

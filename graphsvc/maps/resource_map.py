@@ -410,6 +410,25 @@ def _legend_html(data: MapData, analysis: GapReport, *, offline: bool) -> str:
         "途切れると網が分かれる連携</div>"
     )
     parts.append(f'<p class="note">{_e(net.summary_ja)}</p>')
+    if net.cut_off:
+        # the agencies cut off are the first finding: name them, and say when the map cannot show them (an agency
+        # outside the town, such as a prefectural centre, does not widen the view; one with no location is not drawn)
+        bounds = data.bounds()
+        where = {a.resource.id: a.resource for a in data.network_agencies}
+
+        def _place(agency_id: str) -> str:
+            r = where.get(agency_id)
+            if r is None:
+                return " (位置不明のため地図になし)"
+            if bounds is not None:
+                (south, west), (north, east) = bounds
+                if not (south <= r.lat <= north and west <= r.lon <= east):
+                    return " (町外: 地図の表示範囲外)"
+            return ""
+
+        names = "、".join(_e(a.name) + _place(a.agency_id) for a in net.cut_off[:12])
+        more = f" ほか{len(net.cut_off) - 12}機関" if len(net.cut_off) > 12 else ""
+        parts.append(f'<p class="note tg-net-cutoff-names"><b>切り離されている機関</b>: {names}{more}</p>')
     if data.network_unlocated:
         parts.append(f'<p class="note">位置の分からない機関 {data.network_unlocated} は描いていません。</p>')
     parts.append("<h4>世帯 (約500mメッシュの世帯数)</h4>")

@@ -4,6 +4,7 @@ agency network (agencies as points, collaborations as lines, articulation agenci
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def data_and_html(path_store: EmbeddedStore) -> tuple[MapData, str]:
 
 def _has(html: str, text: str) -> bool:
     return text in html or json.dumps(text)[1:-1] in html
+
+
+def _legend(html: str) -> str:
+    """The page with the \\uXXXX escapes of the legend's JSON string decoded."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html).replace('\\"', '"')
 
 
 def test_isolated_clusters_are_counted_per_mesh_cell_and_small_cells_withheld(
@@ -66,3 +72,65 @@ def test_agency_network_layer_marks_cut_off_and_articulation_agencies(
     assert len(data.network_lines) == 4 and all(line.bridge for line in data.network_lines)
     assert html.count('"tg-net-bridge"') == 4
     assert _has(html, "テスト町社会福祉協議会 が欠けると連携網が3つに分かれ")
+
+
+def test_legend_names_the_cut_off_agencies_and_says_when_the_map_cannot_show_them(tmp_path: Path) -> None:
+    """The agencies cut off from the network are the report's first finding: the legend names them, and says
+    when one lies outside the town (a prefectural centre does not widen the view) or has no location."""
+    from graphsvc.domain.codec import to_props
+    from graphsvc.domain.records import Agency
+    from graphsvc.store.port import NodeRow, WriteBatch
+
+    store = build_path_town(tmp_path)
+    try:
+        G = store.projection()
+        rep = analyse_all(G, reference_year=2024)
+        html = render_map(build_map_from_data(collect_map_data(G, rep, town="pathtown"), rep, offline=True))
+        assert _has(
+            _legend(html),
+            "切り離されている機関</b>: テスト町保健センター、テスト町子育て世代包括支援センター</p>",
+        )
+        # the 子育て centre moves to the prefectural capital (far outside the town), the 保健センター loses its place
+        far = Agency(
+            id="AG-kosodate",
+            name="県子育て支援センター",
+            sectors=["child"],
+            location={"lat": 34.73, "lon": 136.51},
+        )
+        nowhere = Agency(id="AG-hoken", name="テスト町保健センター", sectors=["health"])
+        store.write(WriteBatch(nodes=[NodeRow(r.label, r.id, to_props(r)) for r in (far, nowhere)]))
+        G = store.projection()
+        rep = analyse_all(G, reference_year=2024)
+        data = collect_map_data(G, rep, town="pathtown")
+        html = render_map(build_map_from_data(data, rep, offline=True))
+        assert _has(
+            _legend(html),
+            "切り離されている機関</b>: テスト町保健センター (位置不明のため地図になし)、"
+            "県子育て支援センター (町外: 地図の表示範囲外)</p>",
+        )
+    finally:
+        store.close()
+
+
+def test_no_cut_off_names_when_the_network_is_whole(tmp_path: Path) -> None:
+    from graphsvc.domain.codec import rel_props_to_store
+    from graphsvc.domain.enums import NodeLabel, RelType
+    from graphsvc.store.port import NodeRef, RelRow, WriteBatch
+
+    store = build_path_town(tmp_path)
+    try:
+        a, b = NodeRef(NodeLabel.AGENCY, "AG-houkatsu"), NodeRef(NodeLabel.AGENCY, "AG-hoken")
+        store.write(
+            WriteBatch(
+                rels=[
+                    RelRow(RelType.COLLABORATES_WITH, a, b, rel_props_to_store(RelType.COLLABORATES_WITH, {}))
+                ]
+            )
+        )
+        G = store.projection()
+        rep = analyse_all(G, reference_year=2024)
+        assert not rep.agency_network.cut_off
+        html = render_map(build_map_from_data(collect_map_data(G, rep, town="pathtown"), rep, offline=True))
+        assert "tg-net-cutoff-names" not in html
+    finally:
+        store.close()
