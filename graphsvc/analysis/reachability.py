@@ -35,7 +35,7 @@ Store-side: households with no relationship at all are a plain Cypher filter (se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,7 @@ __all__ = [
     "IsolatedCluster",
     "PathNode",
     "ReachabilityResult",
+    "hop_rows",
     "reachability",
 ]
 
@@ -88,6 +89,32 @@ TARGETS: dict[str, tuple[str, str]] = {
     "informal": ("支援者 (住民)", "informal supporter"),
 }
 """What chains run to: code → (Japanese, English)."""
+
+
+def hop_rows(hops: Mapping[str, Mapping[str, int]], k: int) -> list[dict[str, Any]]:
+    """Households by steps to the nearest agency / formal / informal supporter, as table rows: ``cells`` for 1 … k
+    steps, ``beyond`` (more than k) and ``none`` (no chain). Reads the ``hops`` of a result or of its JSON (keys
+    are step counts as strings, and ``none``), so every table has the same columns whatever steps occur.
+
+    Examples
+    --------
+    >>> hop_rows({"agency": {"1": 4, "3": 1, "5": 2, "none": 1}}, 3)[0]
+    {'target': 'agency', 'label': '支援関係機関', 'cells': [4, 0, 1], 'beyond': 2, 'none': 1}
+    """
+    rows = []
+    for target, (ja, _) in TARGETS.items():
+        h = hops.get(target) or {}
+        rows.append(
+            {
+                "target": target,
+                "label": ja,
+                "cells": [int(h.get(str(i), 0)) for i in range(1, k + 1)],
+                "beyond": sum(int(v) for key, v in h.items() if key != "none" and int(key) > k),
+                "none": int(h.get("none", 0)),
+            }
+        )
+    return rows
+
 
 STATUS_JA: dict[str, str] = {
     "direct": "機関と直接つながる",

@@ -141,17 +141,9 @@ def _css() -> str:
 
 def _hop_rows(report: GapReport) -> list[dict[str, Any]]:
     """Households by steps to the nearest agency / formal / informal supporter (1, 2, … k, beyond k, none)."""
-    from graphsvc.analysis.reachability import TARGETS
+    from graphsvc.analysis.reachability import hop_rows
 
-    reach = report.reachability
-    rows = []
-    for target, (ja, _) in TARGETS.items():
-        h = reach.hops.get(target, {})
-        cells = [h.get(str(i), 0) for i in range(1, reach.k + 1)]
-        beyond = sum(v for key, v in h.items() if key != "none" and int(key) > reach.k)
-        none = h.get("none", 0)
-        rows.append({"label": ja, "cells": cells, "beyond": beyond, "none": none})
-    return rows
+    return hop_rows(report.reachability.hops, report.reachability.k)
 
 
 def _heat(count: int, top: int) -> str:

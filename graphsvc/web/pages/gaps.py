@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi.responses import HTMLResponse
 
+from graphsvc.analysis.reachability import DEFAULT_K, hop_rows
 from graphsvc.domain.enums import CaseFactor, CaseStage, HouseholdFlag, Sector
 from graphsvc.web.core import MAP_CSP, SECURITY_HEADERS, TownPage, opening
 from graphsvc.web.pages._common import Id, sub_router
@@ -17,9 +18,13 @@ router = sub_router()
 @router.get("/towns/{town}/gaps")
 def gaps(p: Annotated[TownPage, opening()]) -> HTMLResponse:
     v = p.t.gaps.view(p.ctx)
+    reach = v.report.get("reachability") or {}
+    hops = hop_rows(reach.get("hops") or {}, int(reach.get("k") or DEFAULT_K)) if reach.get("hops") else []
     if v.view == "aggregate":
-        return p.render("gaps_aggregate.html", title="ギャップレポート (集計)", agg=v.report)
-    return p.render("gaps.html", title="ギャップレポート", r=v.report, top=20, may_households=True)
+        return p.render("gaps_aggregate.html", title="ギャップレポート (集計)", agg=v.report, hop_rows=hops)
+    return p.render(
+        "gaps.html", title="ギャップレポート", r=v.report, top=20, may_households=True, hop_rows=hops
+    )
 
 
 @router.get("/towns/{town}/gaps/print")
@@ -62,6 +67,8 @@ def household(p: Annotated[TownPage, opening()], household_id: Id) -> HTMLRespon
         supporters=v.supporters,
         cases=cases,
         ties=v.neighbour_ties,
+        reach=p.t.gaps.household_reach(p.ctx, household_id),
+        targets={"agency": "支援関係機関", "formal": "民生委員・専門職など", "informal": "住民の支援者"},
     )
 
 

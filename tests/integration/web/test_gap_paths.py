@@ -65,3 +65,75 @@ def test_pages_show_the_findings_by_role(api: Api) -> None:
     assert 'id="agency-network"' in page.text and 'id="reachability"' in page.text
     assert f'href="/app/towns/{TOWN}/households/H-002"' in page.text  # the household behind the finding
     assert "届かない" in page.text
+
+
+def _hop_cells(html: str) -> list[list[str]]:
+    import re
+
+    table = html[html.index('id="hop-table"') :]
+    table = table[: table.index("</table>")]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in table.split("<tr>")[2:]]
+
+
+def test_hop_table_on_both_views_counts_every_step(api: Api) -> None:
+    """The steps table (1 … k, beyond k, none) on the aggregate and the full page, with the same columns for
+    every target: H-001 is one step from the agency, H-002 has no tie."""
+    for role, purpose in (("community", None), ("multiagency", "支援会議")):
+        c = _fresh(api)
+        sign_in(c, api.keys[role], purpose)
+        page = c.get(f"{BASE}/gaps")
+        assert page.status_code == 200
+        rows = _hop_cells(page.text)
+        assert rows[0] == ["支援関係機関", "1", "0", "0", "0", "1"], role
+        assert [len(r) for r in rows] == [6, 6, 6], role
+
+
+def test_household_page_shows_its_chains_to_the_roles_that_see_the_full_report(api: Api) -> None:
+    """A household's chain to the nearest agency (who carries the message), for admin and multiagency (names
+    withheld there), audited; the case system reads the household but sees no chains."""
+    from graphsvc.domain.codec import rel_props_to_store
+    from graphsvc.domain.enums import NodeLabel, RelType
+    from graphsvc.store.port import NodeRef, RelRow, WriteBatch
+
+    store = api.container.store(TOWN)
+    P = NodeLabel.PERSON
+    # P-003 (of H-002) knows P-001 (of H-001, supported by AG-01): H-002 is two steps from the agency
+    store.write(
+        WriteBatch(
+            rels=[
+                RelRow(
+                    RelType.KNOWS,
+                    NodeRef(P, "P-003"),
+                    NodeRef(P, "P-001"),
+                    rel_props_to_store(RelType.KNOWS, {"relation": "friend", "strength": "strong"}),
+                )
+            ]
+        )
+    )
+    c = _fresh(api)
+    sign_in(c, api.keys["multiagency"], "支援会議")
+    page = c.get(f"{BASE}/households/H-002")
+    assert page.status_code == 200
+    assert 'id="household-reach"' in page.text
+    section = page.text[page.text.index('id="household-reach"') :]
+    section = section[: section.index("</section>")]
+    assert "鳥羽市地域包括支援センター" in section and "H-001" in section and "友人" in section
+    assert ">2<" in section  # two steps
+    for pid in ("P-001", "P-003"):
+        from tests.integration.api.conftest import NAMES
+
+        assert NAMES[pid] not in page.text  # names withheld from multiagency
+    audit = api.container.system().audit.query(town=TOWN, action="gaps")
+    assert any(e.kind == "gap_report" and e.record_ids == ["H-002"] for e in audit)
+    c = _fresh(api)
+    sign_in(c, api.keys["case_system"], "支援会議")
+    page = c.get(f"{BASE}/households/H-002")
+    assert page.status_code == 200 and "世帯 H-002" in page.text
+    assert 'id="household-reach"' not in page.text
+    c = _fresh(api)
+    sign_in(c, api.keys["admin"], "支援会議")
+    page = c.get(f"{BASE}/households/H-001")
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="household-reach"') :]
+    section = section[: section.index("</section>")]
+    assert "鳥羽市地域包括支援センター" in section and ">1<" in section

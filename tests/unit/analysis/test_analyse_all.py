@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import os
 import time
 
 import networkx as nx
@@ -116,9 +117,9 @@ def test_report_over_the_embedded_store_projection(tmp_path, synth_town) -> None
 
 def test_twenty_thousand_households_in_a_few_seconds(synth_town) -> None:
     G = synth_town(20_000, 1)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = analyse_all(G, reference_year=2024)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert isinstance(r, GapReport)
     assert r.isolation.households == 20_000
     assert r.isolation.isolated and r.overlap.candidates and r.missing_links.links
@@ -128,6 +129,8 @@ def test_twenty_thousand_households_in_a_few_seconds(synth_town) -> None:
     to_json = time.perf_counter() - t1
     print(
         f"\nanalyse_all on 20,000 households ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges): "
-        f"{elapsed:.2f} s; to_dict+json {to_json:.2f} s; {r.seconds}"
+        f"{elapsed:.2f} s wall, {cpu:.2f} s CPU (load {os.getloadavg()[0]:.1f}); to_dict+json {to_json:.2f} s; {r.seconds}"
     )
-    assert elapsed < 10.0  # about 2.5 s here; the bound leaves room for a loaded CI machine
+    # CPU time, not wall time: on a machine shared with other jobs the wall clock measures the neighbours (2.8 s
+    # CPU here, 10 s wall at a load average of 12 on 2 cores); the bound leaves room for a slow CI machine
+    assert cpu < 10.0

@@ -59,7 +59,7 @@ def test_split_network_is_the_first_finding_naming_the_agencies(html: str, path_
 def test_agency_network_section_names_agencies_and_draws_the_network(html: str) -> None:
     section = html[html.index('id="agency-network"') : html.index('id="reachability"')]
     assert "テスト町社会福祉協議会" in section and "切り離し" in section
-    assert re.search(r"<td>機関</td><td>テスト町社会福祉協議会", section)
+    assert re.search(r'<td class="nw">機関</td><td>テスト町社会福祉協議会', section)
     assert 'class="netsketch"' in section and "<title>テスト町保健センター</title>" in section
     assert "AG-hoken" not in section  # names, not ids
     assert "縦割りの度合い" in section
