@@ -137,3 +137,55 @@ def test_household_page_shows_its_chains_to_the_roles_that_see_the_full_report(a
     section = page.text[page.text.index('id="household-reach"') :]
     section = section[: section.index("</section>")]
     assert "鳥羽市地域包括支援センター" in section and ">1<" in section
+
+
+def test_household_flags_form_for_writers(api: Api) -> None:
+    """The household page offers the situation flags (ダブルケア, ヤングケアラー, 8050, 社会的孤立 …) to the
+    writers: saving keeps every other field, an unknown value is refused on the page and writes nothing, the
+    other roles get no form and are refused the POST."""
+    from graphsvc.domain.enums import NodeLabel
+    from graphsvc.store.port import NodeRef
+
+    store = api.container.store(TOWN)
+    before = store.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-002"))
+    assert before is not None
+    c = _fresh(api)
+    csrf = sign_in(c, api.keys["admin"], "支援会議")
+    page = c.get(f"{BASE}/households/H-002")
+    assert page.status_code == 200 and 'id="flag-form"' in page.text
+    for label in ("ダブルケア", "ヤングケアラー", "8050世帯", "社会的孤立"):
+        assert label in page.text
+    r = c.post(
+        f"{BASE}/households/H-002/flags",
+        data={"csrf": csrf, "flags": ["social_isolation", "double_care"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("/households/H-002?saved=flags")
+    after = store.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-002"))
+    assert after is not None and after.props["flags"] == ["double_care", "social_isolation"]
+    assert {k: v for k, v in after.props.items() if k != "flags"} == {
+        k: v for k, v in before.props.items() if k != "flags"
+    }
+    page = c.get(r.headers["location"])
+    assert "ダブルケア、社会的孤立" in page.text and "保存しました" in page.text
+    audit = api.container.system().audit.query(town=TOWN, action="upsert")
+    assert any(e.kind == "households" and e.record_ids == ["H-002"] for e in audit)
+    # an unknown value: refused on the page, nothing written
+    r = c.post(f"{BASE}/households/H-002/flags", data={"csrf": csrf, "flags": ["double_care", "triple_care"]})
+    assert r.status_code == 422 and "triple_care" in r.text and 'class="errors"' in r.text
+    assert store.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-002")).props["flags"] == [  # type: ignore[union-attr]
+        "double_care",
+        "social_isolation",
+    ]
+    # clearing every flag
+    r = c.post(f"{BASE}/households/H-002/flags", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert not store.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-002")).props.get("flags")  # type: ignore[union-attr]
+    # multiagency reads the household but may not change it
+    c = _fresh(api)
+    csrf = sign_in(c, api.keys["multiagency"], "支援会議")
+    page = c.get(f"{BASE}/households/H-002")
+    assert page.status_code == 200 and 'id="flag-form"' not in page.text
+    r = c.post(f"{BASE}/households/H-002/flags", data={"csrf": csrf, "flags": ["double_care"]})
+    assert r.status_code == 403
+    assert not store.get_node(NodeRef(NodeLabel.HOUSEHOLD, "H-002")).props.get("flags")  # type: ignore[union-attr]
