@@ -101,7 +101,24 @@ _GAP_FULL_PURPOSES = (Purpose.SUPPORT_MEETING, Purpose.OUTREACH)
 # the purpose matching and placements need from a coordinator or a case system
 _MATCHING_PURPOSES = (Purpose.PARTICIPATION,)
 # aggregates every role may see: tables of counts by sector and by area
-_AGGREGATE_TABLES = {("overlap", "matrix"), ("overlap", "unmet_matrix"), ("coverage", "areas")}
+_AGGREGATE_TABLES = {
+    ("overlap", "matrix"),
+    ("overlap", "unmet_matrix"),
+    ("coverage", "areas"),
+    ("reachability", "hops"),
+    ("reachability", "reached_within_k"),
+    ("reachability", "clusters"),
+    ("agency_network", "components"),
+    ("agency_network", "cut_off"),
+    ("agency_network", "without_collaboration"),
+    ("agency_network", "articulation_points"),
+    ("agency_network", "bridges"),
+    ("agency_network", "sectors"),
+    ("agency_network", "sector_groups"),
+    ("agency_network", "mending_links"),
+}
+_SAFE_CLUSTER_KEYS = {"cluster_id", "households", "nodes", "risk_households", "entry_reaches"}
+"""What the aggregate view keeps of an isolated cluster: its size, never its households or its entry point."""
 _SAFE_AREA_KEYS = {
     "area_id",
     "name",
@@ -394,8 +411,12 @@ class Policy:
 
 
 def aggregate_report(report: dict[str, Any]) -> dict[str, Any]:
-    """Only numbers: scalars kept, lists replaced by their length, a few count tables kept whole."""
+    """Only numbers: scalars kept, lists replaced by their length, a few count tables kept whole; the agency
+    network whole (agencies are not personal data); isolated clusters by size only; the report's findings (they
+    name agencies, never a household, person or supporter)."""
     out: dict[str, Any] = {}
+    if isinstance(report.get("findings_ja"), list):
+        out["findings_ja"] = list(report["findings_ja"])
     for section, body in report.items():
         if section == "summary_ja":
             continue
@@ -406,6 +427,8 @@ def aggregate_report(report: dict[str, Any]) -> dict[str, Any]:
             if (section, key) in _AGGREGATE_TABLES:
                 if key == "areas":
                     sec[key] = [{k: v for k, v in a.items() if k in _SAFE_AREA_KEYS} for a in value]
+                elif key == "clusters":
+                    sec[key] = [{k: v for k, v in c.items() if k in _SAFE_CLUSTER_KEYS} for c in value]
                 else:
                     sec[key] = value
             elif isinstance(value, bool | int | float) or key == "summary_ja":

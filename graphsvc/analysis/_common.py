@@ -19,9 +19,9 @@ import enum
 import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import networkx as nx
 
@@ -41,6 +41,7 @@ __all__ = [
     "VENUE",
     "Result",
     "TownIndex",
+    "cached",
     "coord",
     "gc_paused",
     "index_of",
@@ -123,7 +124,7 @@ def _plain(value: Any) -> Any:
     names = _FIELDS.get(t)
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELDS[type(value)] = (
-            *(f.name for f in dataclasses.fields(value)),
+            *(f.name for f in dataclasses.fields(value) if not f.name.startswith("_")),
             *getattr(value, "_derived", ()),
         )
     if names is not None:
@@ -145,7 +146,8 @@ def _plain(value: Any) -> Any:
 class Result:
     """Mixin of the result dataclasses: ``to_dict()`` gives JSON-ready data (lists, dicts, str, numbers).
 
-    Properties named in a class's ``_derived`` are included too (Japanese summaries and the like).
+    Properties named in a class's ``_derived`` are included too (Japanese summaries and the like); fields whose
+    name starts with ``_`` (arrays kept for the exports) are not.
     """
 
     _derived: ClassVar[tuple[str, ...]] = ()
@@ -355,6 +357,24 @@ class TownIndex:
 
 
 _SHARED: ContextVar[dict[int, TownIndex] | None] = ContextVar("tsunagari_shared_index", default=None)
+_SHARED_EXTRA: ContextVar[dict[tuple[int, str], tuple[Any, Any]] | None] = ContextVar(
+    "tsunagari_shared_extra", default=None
+)
+
+T = TypeVar("T")
+
+
+def cached(graph: Any, name: str, build: Callable[[], T]) -> T:
+    """``build()`` once per graph and name inside :func:`shared_index` (every call outside it builds anew)."""
+    shared = _SHARED_EXTRA.get()
+    if shared is None:
+        return build()
+    hit = shared.get((id(graph), name))
+    if hit is not None and hit[0] is graph:
+        return cast(T, hit[1])
+    value = build()
+    shared[(id(graph), name)] = (graph, value)
+    return value
 
 
 def index_of(graph: nx.Graph) -> TownIndex:
@@ -374,7 +394,9 @@ def shared_index() -> Iterator[None]:
     """Within this block, analyses of the same graph object share one :class:`TownIndex` (the graph must not
     change inside the block)."""
     token = _SHARED.set({})
+    extra = _SHARED_EXTRA.set({})
     try:
         yield
     finally:
+        _SHARED_EXTRA.reset(extra)
         _SHARED.reset(token)

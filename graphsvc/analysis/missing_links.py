@@ -6,8 +6,10 @@ an open case about it (closed ones too with ``include_closed``). Two agencies sh
 form a *missing link* when no COLLABORATES_WITH joins them in either direction, or when the highest level
 between them is below ``min_level`` on PARTNER's ladder (認知 → 協力 → 連携 → 統合; default 連携, coordination).
 
-Link prediction scores every unlinked agency pair on the agency–household bipartite graph with a networkx
-link-prediction function (Adamic–Adar by default: shared households served by few agencies weigh more).
+Link prediction scores every unlinked agency pair on the agency–household bipartite graph with networkx's
+link-prediction formulas (Adamic–Adar by default: shared households served by few agencies weigh more), summed
+exactly (``math.fsum``) so that tied pairs score the same in every run and on every store, and ordered by score
+then by the agencies' ids.
 
 Store-side: the pairs and their shared households are one aggregation in Cypher
 (``MATCH (a:Agency)<-[:SUPPORTED_BY]-(h)-[:SUPPORTED_BY]->(b:Agency) WHERE a.id < b.id AND NOT (a)-[:COLLABORATES_WITH]-(b)
@@ -17,8 +19,8 @@ as well, which is why the analysis runs over the projection.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
@@ -44,6 +46,7 @@ __all__ = [
 
 _R = RelType
 Method = Literal["adamic_adar", "common_neighbors", "jaccard", "resource_allocation"]
+_METHODS = frozenset(("adamic_adar", "common_neighbors", "jaccard", "resource_allocation"))
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,20 @@ class MissingLinksResult(Result):
 class Invitee(Result):
     """An agency to invite: the unlinked shared households it covers and the agencies it should meet."""
 
+    _derived = ("partner_names",)
+
     agency: AgencyRef
     unlinked_households: int
     household_ids: tuple[str, ...]
     hard_households: int
     partners: tuple[str, ...]
+    partner_refs: tuple[AgencyRef, ...] = ()
+
+    @property
+    def partner_names(self) -> tuple[str, ...]:
+        """The partners by name (their id when they have none), in the order of ``partners``."""
+        by_id = {r.agency_id: r.name or r.agency_id for r in self.partner_refs}
+        return tuple(by_id.get(p, p) for p in self.partners)
 
 
 @dataclass(frozen=True)
@@ -228,18 +240,26 @@ def _hard_households(idx: TownIndex, include_closed: bool) -> set[str]:
     }
 
 
-_PREDICTORS: dict[str, Callable[[nx.Graph, Iterable[tuple[str, str]]], Iterator[tuple[str, str, float]]]] = {
-    "adamic_adar": nx.adamic_adar_index,
-    "jaccard": nx.jaccard_coefficient,
-    "resource_allocation": nx.resource_allocation_index,
-}
+def _degrees(idx: TownIndex, include_closed: bool) -> dict[str, int]:
+    """Household key → the number of agencies serving it (its degree on the agency–household graph)."""
+    return {h: len(agencies) for h, agencies in idx.served_by(include_closed=include_closed).items()}
 
 
-def _bipartite(idx: TownIndex, include_closed: bool) -> nx.Graph:
-    B = nx.Graph()
-    for h, agencies in idx.served_by(include_closed=include_closed).items():
-        B.add_edges_from((a, h) for a in agencies)
-    return B
+def _score(method: Method, common: list[str], deg: dict[str, int], union: int) -> float:
+    """One pair's link-prediction score, the same whatever order the shared households come in.
+
+    The formulas are networkx's (``adamic_adar_index``, ``resource_allocation_index``, ``jaccard_coefficient``
+    on the agency–household graph), but summed with :func:`math.fsum`, which rounds the exact sum once: a plain
+    sum follows the iteration order of a set of node keys, which changes with the hash seed and the store, so two
+    pairs with the same shared-household degrees could score a few ulps apart and swap places between runs.
+    """
+    if method == "common_neighbors":
+        return float(len(common))
+    if method == "adamic_adar":
+        return math.fsum(1.0 / math.log(deg[h]) for h in common)
+    if method == "resource_allocation":
+        return math.fsum(1.0 / deg[h] for h in common)
+    return len(common) / union if union else 0.0
 
 
 def _predict(
@@ -251,24 +271,35 @@ def _predict(
     top: int | None,
     include_closed: bool,
 ) -> tuple[LinkPrediction, ...]:
+    if method not in _METHODS:
+        raise ValueError(f"unknown link-prediction method {method!r}")
     pairs = [p for p in shared if p not in levels]
     if not pairs:
         return ()
-    if method == "common_neighbors":
-        scored = [(a, b, float(len(shared[(a, b)]))) for a, b in pairs]
-    else:
-        try:
-            fn = _PREDICTORS[method]
-        except KeyError:
-            raise ValueError(f"unknown link-prediction method {method!r}") from None
-        B = _bipartite(idx, include_closed)
-        scored = [(a, b, float(s)) for a, b, s in fn(B, pairs)]
-    scored.sort(key=lambda t: (-t[2], idx.ext_id(t[0]), idx.ext_id(t[1])))
+    deg = _degrees(idx, include_closed)
+    served: dict[str, set[str]] = defaultdict(set)
+    if method == "jaccard":
+        for h, agencies in idx.served_by(include_closed=include_closed).items():
+            for a in agencies:
+                served[a].add(h)
+    scored = [
+        (
+            a,
+            b,
+            round(_score(method, shared[(a, b)], deg, len(served[a] | served[b])), 6),
+            idx.ext_id(a),
+            idx.ext_id(b),
+        )
+        for a, b in pairs
+    ]
+    # Highest score first; equal (displayed) scores by the agencies' ids, so the order and the ``top`` cut are the
+    # same in every run, on every store and whatever order the rows were loaded in.
+    scored.sort(key=lambda t: (-t[2], t[3], t[4]))
     if top is not None:
         scored = scored[:top]
     return tuple(
-        LinkPrediction(_agency_ref(idx, a), _agency_ref(idx, b), round(s, 6), method, len(shared[(a, b)]))
-        for a, b, s in scored
+        LinkPrediction(_agency_ref(idx, a), _agency_ref(idx, b), s, method, len(shared[(a, b)]))
+        for a, b, s, _, _ in scored
     )
 
 
@@ -478,6 +509,7 @@ def invite_list(
                 household_ids=tuple(sorted(households[a])),
                 hard_households=len(hard[a]),
                 partners=tuple(sorted(partners[a])),
+                partner_refs=tuple(refs[p] for p in sorted(partners[a]) if p in refs),
             )
             for a in ranked
         ),

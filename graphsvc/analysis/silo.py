@@ -90,12 +90,20 @@ class SiloResult(Result):
     method: str
     isolated_agencies: tuple[str, ...]
     agencies_without_sector: tuple[str, ...]
+    components: int = 1
 
     @property
     def summary_ja(self) -> str:
         if self.modularity is None:
             return f"機関 {self.agencies}、連携の記録がないため縦割りの度合いは測れません"
-        verdict = "分野内の連携に偏っています (縦割り)" if self.siloed else "分野を越えた連携があります"
+        if self.siloed:
+            verdict = "分野内の連携に偏っています (縦割り)"
+        elif self.cross_sector_share:
+            verdict = "分野を越えた連携があります"
+        else:
+            verdict = "分野を越えた連携の記録はありません"
+        if self.components > 1:
+            verdict += f"。ただし連携網は{self.components}つに分かれています"
         cross = (
             f"、分野をまたぐ連携 {self.cross_sector_share:.0%}" if self.cross_sector_share is not None else ""
         )
@@ -244,7 +252,7 @@ def sector_silos(
     >>> r.modularity, r.siloed, r.cross_sector_share, r.adjusted_rand
     (0.5, True, 0.0, 1.0)
     >>> r.summary_ja
-    '分野別モジュラリティ 0.50、分野をまたぐ連携 0%: 分野内の連携に偏っています (縦割り)'
+    '分野別モジュラリティ 0.50、分野をまたぐ連携 0%: 分野内の連携に偏っています (縦割り)。ただし連携網は2つに分かれています'
     """
     idx = index_of(G)
     C = _collab(idx, weighted)
@@ -338,5 +346,6 @@ def sector_silos(
         purity=round(hit / n, 6) if n and comms else None,
         method=method,
         isolated_agencies=tuple(sorted(ext(a) for a in C if C.degree(a) == 0)),
+        components=nx.number_connected_components(C) if n else 0,
         agencies_without_sector=tuple(sorted(ext(a) for a, s in idx.agency_sectors.items() if not s)),
     )

@@ -25,6 +25,7 @@ __all__ = [
     "Sector",
     "Sex",
     "SupporterKind",
+    "TieKind",
     "TieStrength",
     "VenueKind",
     "Weekday",
@@ -91,6 +92,14 @@ _ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("Sector", "employment"): ("就労", "雇用"),
     ("Sector", "housing"): ("住宅", "居住"),
     ("Sector", "community"): ("地域づくり",),
+    ("HouseholdFlag", "eighty_fifty"): ("8050", "8050問題", "9060"),
+    ("HouseholdFlag", "double_care"): ("ダブル・ケア", "double-care"),
+    ("HouseholdFlag", "young_carer"): ("ヤング・ケアラー", "young-carer"),
+    ("HouseholdFlag", "social_isolation"): ("孤立", "社会的孤立世帯"),
+    ("TieKind", "kin"): ("親戚", "家族", "親類"),
+    ("TieKind", "friend"): ("友達", "友だち"),
+    ("TieKind", "neighbour"): ("近隣", "隣人", "neighbor"),
+    ("TieKind", "watch"): ("見守る", "見守り活動"),
     ("OpportunityKind", "petit_work"): ("プチ勤務", "プチワーク"),
     ("OpportunityKind", "type_b_place"): ("B型", "就労継続支援B型"),
     ("VenueKind", "community_cafe"): ("カフェ",),
@@ -488,6 +497,8 @@ class HouseholdFlag(LabeledEnum):
     YOUNG_CARER = "young_carer"
     REMOTE = "remote"
     PUBLIC_ASSISTANCE = "public_assistance"
+    DOUBLE_CARE = "double_care"
+    SOCIAL_ISOLATION = "social_isolation"
 
 
 _LABELS["HouseholdFlag"] = {
@@ -501,6 +512,8 @@ _LABELS["HouseholdFlag"] = {
     "young_carer": ("ヤングケアラー", "young carer"),
     "remote": ("離島・遠隔地", "island or remote"),
     "public_assistance": ("生活保護受給", "on public assistance"),
+    "double_care": ("ダブルケア", "double care (children and an older relative at once)"),
+    "social_isolation": ("社会的孤立", "socially isolated"),
 }
 
 
@@ -520,11 +533,35 @@ _LABELS["Sex"] = {
 
 
 class TieStrength(LabeledEnum):
+    """The recorded strength of an informal tie. A tie recorded without one has no strength (``None``): the
+    analyses show it as 不明 and count it apart, never as weak."""
+
     WEAK = "weak"
     STRONG = "strong"
 
 
 _LABELS["TieStrength"] = {"weak": ("弱い", "weak"), "strong": ("強い", "strong")}
+
+
+class TieKind(LabeledEnum):
+    """What an informal tie between residents is (支え合いマップ の関係). It decides which way a message can pass:
+    kin, friends and neighbours both ways; an acquaintance from the one who knows to the one known; 見守り from the
+    one who watches over to the one watched over."""
+
+    KIN = "kin"
+    FRIEND = "friend"
+    NEIGHBOUR = "neighbour"
+    ACQUAINTANCE = "acquaintance"
+    WATCH = "watch"
+
+
+_LABELS["TieKind"] = {
+    "kin": ("親族", "kin"),
+    "friend": ("友人", "friend"),
+    "neighbour": ("近所", "neighbour"),
+    "acquaintance": ("知人", "acquaintance"),
+    "watch": ("見守り", "watching over"),
+}
 
 
 class NodeLabel(LabeledEnum):

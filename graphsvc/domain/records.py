@@ -27,6 +27,7 @@ from graphsvc.domain.enums import (
     Sector,
     Sex,
     SupporterKind,
+    TieKind,
     TieStrength,
     VenueKind,
 )
@@ -264,21 +265,24 @@ class MemberOfProps(RelProps):
 class SupportedByProps(RelProps):
     sector: Sector | None = None
     since: date | None = None
-    intensity: int = Field(default=1, ge=1, le=3, description="1 情報提供 / 2 定期 / 3 集中")
+    intensity: int | None = Field(
+        default=None, ge=1, le=3, description="1 情報提供 / 2 定期 / 3 集中 (未記録は不明)"
+    )
 
 
 class TieProps(RelProps):
-    strength: TieStrength = TieStrength.WEAK
+    strength: TieStrength | None = Field(default=None, description="強さ (未記録は不明: 弱いとは数えない)")
+    relation: TieKind | None = Field(default=None, description="関係 (親族・友人・近所・知人・見守り)")
     since: date | None = None
 
 
 class VisitsProps(RelProps):
-    per_month: float = Field(default=1.0, ge=0, le=31)
+    per_month: float | None = Field(default=None, ge=0, le=31, description="月あたりの回数 (未記録は不明)")
     since: date | None = None
 
 
 class AttendsProps(RelProps):
-    per_month: float = Field(default=1.0, ge=0, le=31)
+    per_month: float | None = Field(default=None, ge=0, le=31, description="月あたりの回数 (未記録は不明)")
 
 
 class CollaborationProps(RelProps):

@@ -16,7 +16,16 @@ import networkx as nx
 from graphsvc.analysis import GapReport
 from graphsvc.analysis._common import TownIndex, coord, index_of, sector_ja
 from graphsvc.analysis.missing_links import collaboration_levels
-from graphsvc.domain.enums import AgencyKind, AreaKind, NodeLabel, OpportunityKind, RelType, Sector, VenueKind
+from graphsvc.domain.enums import (
+    AgencyKind,
+    AreaKind,
+    CollaborationLevel,
+    NodeLabel,
+    OpportunityKind,
+    RelType,
+    Sector,
+    VenueKind,
+)
 from graphsvc.maps.geo import (
     MIN_CELL_COUNT,
     CellAggregate,
@@ -32,6 +41,8 @@ __all__ = [
     "AreaShape",
     "CollabLine",
     "MapData",
+    "NetworkAgency",
+    "NetworkLine",
     "Resource",
     "collect_map_data",
     "coord",
@@ -79,6 +90,28 @@ class CollabLine:
 
 
 @dataclass(frozen=True)
+class NetworkAgency:
+    """A located agency as the agency-network layer draws it."""
+
+    resource: Resource
+    component_id: str
+    main: bool
+    articulation: bool
+    cut_reason_ja: str | None
+
+
+@dataclass(frozen=True)
+class NetworkLine:
+    """A collaboration between two located agencies, and whether its loss splits the network (a bridge)."""
+
+    a: Resource
+    b: Resource
+    level_ja: str
+    bridge: bool
+    reason_ja: str | None
+
+
+@dataclass(frozen=True)
 class AreaShape:
     """An area with its estimated outline and coverage counts (counts under the threshold hidden)."""
 
@@ -112,6 +145,11 @@ class MapData:
     agencies_without_sector: list[str]
     min_cell_count: int = MIN_CELL_COUNT
     notes: list[str] = field(default_factory=list)
+    cluster_cells: CellAggregate = field(default_factory=lambda: aggregate_cells([]))
+    network_agencies: list[NetworkAgency] = field(default_factory=list)
+    network_lines: list[NetworkLine] = field(default_factory=list)
+    network_unlocated: int = 0
+    clusters: int = 0
 
     @property
     def empty(self) -> bool:
@@ -324,6 +362,31 @@ def collect_map_data(G: nx.Graph, analysis: GapReport, *, town: str) -> MapData:
             )
         )
 
+    net = analysis.agency_network
+    cuts = {c.agency.agency_id: c.reason_ja for c in net.articulation_points}
+    bridges = {frozenset((b.a.agency_id, b.b.agency_id)): b.reason_ja for b in net.bridges}
+    network_agencies: list[NetworkAgency] = []
+    unlocated = 0
+    for comp in net.components:
+        for ag in comp.agencies:
+            res = by_key.get(f"{NodeLabel.AGENCY.value}:{ag.agency_id}")
+            if res is None:
+                unlocated += 1
+                continue
+            network_agencies.append(
+                NetworkAgency(res, comp.component_id, comp.main, ag.agency_id in cuts, cuts.get(ag.agency_id))
+            )
+    floor = CollaborationLevel(net.min_level).rank
+    network_lines: list[NetworkLine] = []
+    for (id_a, id_b), lv in sorted(collaboration_levels(G).items()):
+        ra = by_key.get(f"{NodeLabel.AGENCY.value}:{id_a}")
+        rb = by_key.get(f"{NodeLabel.AGENCY.value}:{id_b}")
+        if ra is None or rb is None or lv.rank < floor:
+            continue
+        pair = frozenset((id_a, id_b))
+        network_lines.append(NetworkLine(ra, rb, lv.ja, pair in bridges, bridges.get(pair)))
+    cluster_ids = [h for c in analysis.reachability.clusters for h in c.household_ids]
+
     iso = analysis.isolation
     return MapData(
         town=town,
@@ -343,4 +406,9 @@ def collect_map_data(G: nx.Graph, analysis: GapReport, *, town: str) -> MapData:
         agencies_without_sector=[
             idx.name(a) or idx.ext_id(a) for a, s in idx.agency_sectors.items() if not s
         ],
+        cluster_cells=aggregate_cells(_hh_points(idx, cluster_ids)),
+        network_agencies=network_agencies,
+        network_lines=network_lines,
+        network_unlocated=unlocated,
+        clusters=len(analysis.reachability.clusters),
     )

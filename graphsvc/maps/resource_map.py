@@ -63,8 +63,12 @@ LEVEL_COLOURS: dict[str, str] = {
     CollaborationLevel.INTEGRATION.value: "#08306b",
 }
 MISSING_COLOUR = "#d62728"
+NETWORK_MAIN = "#1f78b4"
+NETWORK_CUT_OFF = "#e31a1c"
+NETWORK_BRIDGE = "#e31a1c"
 CELL_BREAKS = (5, 10, 20, 50, 100)
 CELL_PALETTES = {
+    "clusters": ("#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704"),
     "isolated": ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"),
     "outreach": ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
     "far": ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
@@ -79,6 +83,8 @@ LAYER_NAMES: dict[str, str] = {
     "areas": "地区別: 徒歩圏外の要配慮世帯の割合",
     **{k: v for k, v in RESOURCE_KINDS.items()},
     "collab": "機関の連携 (連携段階別)",
+    "network": "機関の連携網 (要の機関・切り離された機関)",
+    "clusters": "機関のいない孤立したまとまりの世帯数 (約500mメッシュ)",
     "missing": "未連携の機関の組 (共通の世帯あり)",
     "isolated": "孤立世帯の数 (約500mメッシュ)",
     "outreach": "アウトリーチ候補世帯の数 (約500mメッシュ)",
@@ -335,6 +341,54 @@ def _add_cells(m: folium.Map, agg: CellAggregate, key: str, what: str, *, show: 
     fg.add_to(m)
 
 
+def _add_network(m: folium.Map, data: MapData) -> None:
+    """The agency network as its own layer: agencies as points (blue in the main network, red when cut off, a red
+    ring when their loss splits it), collaborations as lines (red and thick when their loss splits it)."""
+    fg = folium.FeatureGroup(name=LAYER_NAMES["network"], show=True)
+    for line in data.network_lines:
+        tip = f"{_e(line.a.name)} ⇄ {_e(line.b.name)}: 「{_e(line.level_ja)}」"
+        if line.reason_ja:
+            tip += f"<br><b>{_e(line.reason_ja)}</b>"
+        folium.PolyLine(
+            [[line.a.lat, line.a.lon], [line.b.lat, line.b.lon]],
+            color=NETWORK_BRIDGE if line.bridge else "#555",
+            weight=5 if line.bridge else 2,
+            opacity=0.85,
+            dash_array=None if line.bridge else "2 4",
+            tooltip=tip,
+            class_name="tg-net-bridge" if line.bridge else "tg-net-line",
+        ).add_to(fg)
+    for a in data.network_agencies:
+        r = a.resource
+        where = "主な連携網" if a.main else "切り離されている"
+        tip = f"<b>{_e(r.name)}</b><br>連携網 {a.component_id} ({where})"
+        if a.cut_reason_ja:
+            tip += f"<br><b>{_e(a.cut_reason_ja)}</b>"
+        if a.articulation:
+            folium.CircleMarker(
+                [r.lat, r.lon],
+                radius=13,
+                color=NETWORK_BRIDGE,
+                weight=3.5,
+                fill=False,
+                tooltip=tip,
+                class_name="tg-net-cut",
+            ).add_to(fg)
+        # a halo under the agency's own marker: blue in the main network, red when cut off
+        folium.CircleMarker(
+            [r.lat, r.lon],
+            radius=12,
+            color="#222",
+            weight=1,
+            fill=True,
+            fill_color=NETWORK_MAIN if a.main else NETWORK_CUT_OFF,
+            fill_opacity=0.95,
+            tooltip=tip,
+            class_name="tg-net-agency" if a.main else "tg-net-agency tg-net-cutoff",
+        ).add_to(fg)
+    fg.add_to(m)
+
+
 def _legend_html(data: MapData, analysis: GapReport, *, offline: bool) -> str:
     parts: list[str] = [
         '<span class="tg-legend-toggle">閉じる</span>',
@@ -375,8 +429,43 @@ def _legend_html(data: MapData, analysis: GapReport, *, offline: bool) -> str:
         f"</span>未連携 ({analysis.missing_links.k}世帯以上を共に支援、"
         f"「{_e(CollaborationLevel(analysis.missing_links.min_level).ja)}」未満)</div>"
     )
+    net = analysis.agency_network
+    parts.append("<h4>機関の連携網 (レイヤー「機関の連携網」)</h4>")
+    parts.append(
+        f'<div class="row"><span class="sw" style="background:{NETWORK_MAIN};border-radius:50%"></span>'
+        "主な連携網の機関</div>"
+        f'<div class="row"><span class="sw" style="background:{NETWORK_CUT_OFF};border-radius:50%"></span>'
+        "切り離されている機関</div>"
+        '<div class="row"><span class="sw" style="background:#fff;border:3px solid #e31a1c;border-radius:50%">'
+        "</span>欠けると網が分かれる機関</div>"
+        f'<div class="row"><span class="ln" style="border-color:{NETWORK_BRIDGE};border-top-width:4px"></span>'
+        "途切れると網が分かれる連携</div>"
+    )
+    parts.append(f'<p class="note">{_e(net.summary_ja)}</p>')
+    if net.cut_off:
+        # the agencies cut off are the first finding: name them, and say when the map cannot show them (an agency
+        # outside the town, such as a prefectural centre, does not widen the view; one with no location is not drawn)
+        bounds = data.bounds()
+        where = {a.resource.id: a.resource for a in data.network_agencies}
+
+        def _place(agency_id: str) -> str:
+            r = where.get(agency_id)
+            if r is None:
+                return " (位置不明のため地図になし)"
+            if bounds is not None:
+                (south, west), (north, east) = bounds
+                if not (south <= r.lat <= north and west <= r.lon <= east):
+                    return " (町外: 地図の表示範囲外)"
+            return ""
+
+        names = "、".join(_e(a.name) + _place(a.agency_id) for a in net.cut_off[:12])
+        more = f" ほか{len(net.cut_off) - 12}機関" if len(net.cut_off) > 12 else ""
+        parts.append(f'<p class="note tg-net-cutoff-names"><b>切り離されている機関</b>: {names}{more}</p>')
+    if data.network_unlocated:
+        parts.append(f'<p class="note">位置の分からない機関 {data.network_unlocated} は描いていません。</p>')
     parts.append("<h4>世帯 (約500mメッシュの世帯数)</h4>")
     for key, label in (
+        ("clusters", "機関のいない孤立したまとまりの世帯"),
         ("isolated", "孤立世帯"),
         ("outreach", "アウトリーチ候補"),
         ("far", "徒歩圏外の要配慮世帯"),
@@ -388,6 +477,7 @@ def _legend_html(data: MapData, analysis: GapReport, *, offline: bool) -> str:
         f"<b>{data.min_cell_count}世帯未満のメッシュは表示しません</b> (個人が特定されないよう、世帯の位置・ID・氏名は地図に含めていません)。</p>"
     )
     for agg, label in (
+        (data.cluster_cells, f"孤立したまとまり ({data.clusters}組) の世帯"),
         (data.isolated_cells, "孤立世帯"),
         (data.outreach_cells, "アウトリーチ候補"),
         (data.far_cells, "徒歩圏外の要配慮世帯"),
@@ -516,6 +606,7 @@ def build_map_from_data(data: MapData, analysis: GapReport, *, offline: bool) ->
         ).add_to(areas)
     areas.add_to(m)
 
+    _add_cells(m, data.cluster_cells, "clusters", "機関のいない孤立したまとまりの世帯", show=True)
     _add_cells(m, data.isolated_cells, "isolated", "孤立世帯", show=True)
     _add_cells(m, data.outreach_cells, "outreach", "アウトリーチ候補世帯", show=False)
     _add_cells(m, data.far_cells, "far", "徒歩圏外の要配慮世帯", show=False)
@@ -530,6 +621,8 @@ def build_map_from_data(data: MapData, analysis: GapReport, *, offline: bool) ->
             tooltip=f"{_e(c.a.name)} ⇄ {_e(c.b.name)}: 連携段階「{_e(c.level_ja)}」",
         ).add_to(collab)
     collab.add_to(m)
+
+    _add_network(m, data)
 
     located = {(r.label, r.id): r for r in data.resources}
     missing = folium.FeatureGroup(name=LAYER_NAMES["missing"], show=False)

@@ -10,15 +10,30 @@ from typing import Any
 
 from graphsvc.analysis import GapReport
 from graphsvc.analysis._common import sector_ja
+from graphsvc.analysis.agency_network import AgencyNetworkResult
+from graphsvc.analysis.reachability import Chain, ReachabilityResult
 from graphsvc.domain.enums import HouseholdFlag
-from graphsvc.domain.spreadsheet import csv_writer
+from graphsvc.domain.spreadsheet import write_rows
 
-__all__ = ["CSV_FILES", "JSON_LIST_LIMIT", "cap_lists", "gaps_json", "write_csvs", "write_gaps_json"]
+__all__ = [
+    "CSV_FILES",
+    "JSON_LIST_LIMIT",
+    "cap_lists",
+    "gaps_json",
+    "write_csvs",
+    "write_gaps_json",
+    "write_path_csvs",
+]
 
 JSON_LIST_LIMIT = 200
 """The most items ``gaps.json`` keeps of any list (the CSVs keep every row)."""
 
 CSV_FILES = (
+    "agency_components.csv",
+    "agency_cuts.csv",
+    "agency_sectors.csv",
+    "reachability.csv",
+    "isolated_clusters.csv",
     "outreach.csv",
     "overlap.csv",
     "missing_links.csv",
@@ -77,12 +92,20 @@ def write_gaps_json(report: GapReport, path: Path, *, town: str, extra: dict[str
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
-        w = csv_writer(f)
-        w.writerow(header)
-        for r in rows:
-            w.writerow(["" if v is None else v for v in r])
+    """One CSV through the project's safe writer (formula cells neutralised), UTF-8 with a BOM for Excel (the
+    BOM written once: Python's utf-8-sig codec would wrap every write in Python code)."""
+    with path.open("w", newline="", encoding="utf-8", buffering=1 << 20) as f:
+        f.write("\ufeff")
+        write_rows(f, header, (["" if v is None else v for v in r] for r in rows))
     return path
+
+
+def _hops(n: int | None) -> str | int:
+    return "届かない" if n is None else n
+
+
+def _chain(c: Chain | None) -> str:
+    return "" if c is None else c.text_ja
 
 
 def _flag_ja(code: str) -> str:
@@ -97,7 +120,8 @@ def _ja_list(values: Iterable[str]) -> str:
 
 
 def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
-    """Write the seven CSVs of :data:`CSV_FILES` into ``out_dir``; returns their paths."""
+    """Write the CSVs of :data:`CSV_FILES` into ``out_dir`` (every row, household ids included: these files are
+    for roles that may see households); returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     iso, ovl, mls, con, fra, cov = (
         report.isolation,
@@ -108,9 +132,23 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
         report.coverage,
     )
     paths = [
+        *write_path_csvs(report.reachability, report.agency_network, out_dir),
         _write(
             out_dir / "outreach.csv",
-            ["順位", "世帯ID", "地区ID", "区分", "スコア", "リスク", "世帯員数", "理由", "リスク要因"],
+            [
+                "順位",
+                "世帯ID",
+                "地区ID",
+                "区分",
+                "スコア",
+                "リスク",
+                "世帯員数",
+                "理由",
+                "リスク要因",
+                "機関までの歩数",
+                "機関までの経路 (誰が伝えるか)",
+                "孤立したまとまり",
+            ],
             (
                 (
                     n,
@@ -121,7 +159,10 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
                     c.risk,
                     c.members,
                     c.reasons_ja,
-                    _ja_list(c.flags),
+                    _ja_list(_flag_ja(f) for f in c.flags),
+                    _hops(c.agency_hops),
+                    c.chain_ja,
+                    c.cluster_id,
                 )
                 for n, c in enumerate(iso.outreach, 1)
             ),
@@ -168,6 +209,7 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
                 "うち困難事例の世帯数",
                 "現在の連携段階",
                 "理由",
+                "共に支援する世帯ID",
             ],
             (
                 (
@@ -182,6 +224,7 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
                     len(m.hard_household_ids),
                     m.level_ja or "記録なし",
                     m.reason_ja,
+                    _ja_list(m.household_ids),
                 )
                 for n, m in enumerate(mls.links, 1)
             ),
@@ -279,3 +322,184 @@ def write_csvs(report: GapReport, out_dir: Path) -> list[Path]:
         ),
     ]
     return paths
+
+
+def _reach_rows(reach: ReachabilityResult) -> Iterable[Sequence[object]]:
+    """Every household's row of reachability.csv (from the arrays when the result has them, else from the
+    households kept in ``details``)."""
+    if reach.tie_graph is not None:
+        flag_ja = {f.value: f.ja for f in HouseholdFlag}
+        c = reach.csv_columns()
+
+        def steps(col: list[int | None]) -> list[object]:
+            return ["届かない" if x is None else x for x in col]
+
+        def text(col: list[str | None]) -> list[str]:
+            return ["" if x is None else x for x in col]
+
+        yield from zip(
+            c["household_id"],
+            text(c["area_id"]),
+            c["status_ja"],
+            steps(c["agency_hops"]),
+            steps(c["formal_hops"]),
+            steps(c["informal_hops"]),
+            text(c["agency_chain"]),
+            c["weakest_ja"],
+            text(c["formal_chain"]),
+            text(c["informal_chain"]),
+            text(c["cluster_id"]),
+            ["、".join(flag_ja.get(f, f) for f in fl) if fl else "" for fl in c["flags"]],
+            strict=True,
+        )
+        return
+    for h in reach.details:
+        yield (
+            h.household_id,
+            h.area_id,
+            h.status_ja,
+            _hops(h.agency_hops),
+            _hops(h.formal_hops),
+            _hops(h.informal_hops),
+            _chain(h.agency),
+            h.agency.weakest_ja if h.agency and h.agency.steps else "",
+            _chain(h.formal),
+            _chain(h.informal),
+            h.cluster_id,
+            _ja_list(_flag_ja(f) for f in h.flags),
+        )
+
+
+def write_path_csvs(reach: ReachabilityResult, net: AgencyNetworkResult, out_dir: Path) -> list[Path]:
+    """The CSVs of the path findings: the agency network (components, cuts, sectors), every household's
+    reachability and the isolated clusters (also without the rest of the report: the scale benchmark writes
+    these for a million households)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows_components = []
+    ap_names = {c.agency.agency_id for c in net.articulation_points}
+    for c in net.components:
+        for a in c.agencies:
+            rows_components.append(
+                (
+                    c.component_id,
+                    "主な連携網" if c.main else "切り離されている",
+                    c.size,
+                    a.agency_id,
+                    a.name,
+                    a.sector_ja,
+                    a.kind_ja,
+                    "はい" if a.agency_id in ap_names else "",
+                )
+            )
+    cuts: list[tuple[object, ...]] = [
+        (
+            "機関",
+            c.agency.name,
+            c.agency.agency_id,
+            "",
+            len(c.cut_off),
+            _ja_list(a.name for a in c.cut_off),
+            c.reason_ja,
+        )
+        for c in net.articulation_points
+    ]
+    cuts += [
+        (
+            "連携",
+            f"{b.a.name} ⇄ {b.b.name}",
+            f"{b.a.agency_id} ⇄ {b.b.agency_id}",
+            b.level_ja,
+            len(b.cut_off),
+            _ja_list(a.name for a in b.cut_off),
+            b.reason_ja,
+        )
+        for b in net.bridges
+    ]
+    return [
+        _write(
+            out_dir / "agency_components.csv",
+            ["まとまり", "区分", "機関数", "機関ID", "機関名", "分野", "種別", "欠けると網が分かれる"],
+            rows_components,
+        ),
+        _write(
+            out_dir / "agency_cuts.csv",
+            ["種類", "名称", "ID", "連携段階", "切り離される機関数", "切り離される機関", "説明"],
+            cuts,
+        ),
+        _write(
+            out_dir / "agency_sectors.csv",
+            [
+                "分野",
+                "機関数",
+                "切り離されている機関",
+                "分野内の連携",
+                "分野をまたぐ連携",
+                "欠けると網が分かれる機関",
+                "連携のある分野",
+            ],
+            (
+                (
+                    s.sector_ja,
+                    s.agencies,
+                    s.cut_off,
+                    s.internal,
+                    s.external,
+                    s.articulation_points,
+                    _ja_list(sector_ja(x) for x in s.linked_sectors),
+                )
+                for s in net.sectors
+            ),
+        ),
+        _write(
+            out_dir / "reachability.csv",
+            [
+                "世帯ID",
+                "地区ID",
+                "状態",
+                "機関までの歩数",
+                "民生委員・専門職までの歩数",
+                "住民の支援者までの歩数",
+                "機関までの経路 (誰が伝えるか)",
+                "最も弱いつながり",
+                "民生委員・専門職までの経路",
+                "住民の支援者までの経路",
+                "孤立したまとまり",
+                "リスク要因",
+            ],
+            _reach_rows(reach),
+        ),
+        _write(
+            out_dir / "isolated_clusters.csv",
+            [
+                "まとまり",
+                "世帯数",
+                "人・場所の数",
+                "入口",
+                "入口の種別",
+                "入口から届く世帯",
+                "説明",
+                "リスクのある世帯",
+                "支援者",
+                "居場所",
+                "地区 (世帯数)",
+                "世帯ID",
+            ],
+            (
+                (
+                    c.cluster_id,
+                    c.households,
+                    c.nodes,
+                    c.entry.display_ja,
+                    c.entry.kind_ja,
+                    c.entry_reaches,
+                    c.entry_reason_ja,
+                    c.risk_households,
+                    _ja_list(c.supporters),
+                    _ja_list(c.venues),
+                    _ja_list(f"{k} ({v})" for k, v in c.areas.items()),
+                    _ja_list(c.household_ids),
+                )
+                for c in reach.clusters
+            ),
+        ),
+    ]

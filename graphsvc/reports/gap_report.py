@@ -19,10 +19,11 @@ import networkx as nx
 
 from graphsvc.analysis import GapReport, analyse_all
 from graphsvc.analysis._common import sector_ja
-from graphsvc.domain.enums import HouseholdFlag
+from graphsvc.domain.enums import CollaborationLevel, HouseholdFlag
 from graphsvc.maps.data import MapData, collect_map_data
 from graphsvc.maps.resource_map import SECTOR_COLOURS
 from graphsvc.reports.exports import write_csvs, write_gaps_json
+from graphsvc.reports.network_svg import MAX_DRAWN, agency_network_svg
 from graphsvc.reports.svg import town_sketch_svg
 from graphsvc.store.port import GraphStore
 
@@ -56,10 +57,22 @@ class ReportFigures:
     agencies_without_sector: tuple[str, ...]
     missing_links: int
     single_points: int
+    agency_components: int = 1
+    agencies_cut_off: int = 0
+    articulation_points: int = 0
+    network_bridges: int = 0
+    reach_k: int = 3
+    beyond_k: int = 0
+    unreachable: int = 0
+    no_tie: int = 0
+    clusters: int = 0
+    cluster_households: int = 0
+    unknown_strength_ties: int = 0
 
 
 def figures_of(report: GapReport, data: MapData) -> ReportFigures:
     iso, con, cov = report.isolation, report.concentration, report.coverage
+    net, reach = report.agency_network, report.reachability
     located = cov.at_risk - len(cov.no_location)
     top = next((a for a in con.agencies if a.agency_id == con.top_agency_id), None)
     return ReportFigures(
@@ -84,6 +97,17 @@ def figures_of(report: GapReport, data: MapData) -> ReportFigures:
         agencies_without_sector=tuple(data.agencies_without_sector),
         missing_links=len(report.missing_links.links),
         single_points=len(report.fragility.single_points),
+        agency_components=len(net.components),
+        agencies_cut_off=len(net.cut_off),
+        articulation_points=len(net.articulation_points),
+        network_bridges=len(net.bridges),
+        reach_k=reach.k,
+        beyond_k=len(reach.beyond_k),
+        unreachable=len(reach.unreachable),
+        no_tie=len(reach.no_tie),
+        clusters=len(reach.clusters),
+        cluster_households=reach.cluster_households,
+        unknown_strength_ties=reach.quality.unknown_strength,
     )
 
 
@@ -100,6 +124,7 @@ def _env() -> jinja2.Environment:
     env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     env.filters["sector_ja"] = sector_ja
     env.filters["flag_ja"] = _flag_ja
+    env.filters["level_ja"] = lambda v: CollaborationLevel(v).ja
     return env
 
 
@@ -112,6 +137,13 @@ def _flag_ja(code: str) -> str:
 
 def _css() -> str:
     return resources.files("graphsvc.reports").joinpath("templates", "report.css").read_text("utf-8")
+
+
+def _hop_rows(report: GapReport) -> list[dict[str, Any]]:
+    """Households by steps to the nearest agency / formal / informal supporter (1, 2, … k, beyond k, none)."""
+    from graphsvc.analysis.reachability import hop_rows
+
+    return hop_rows(report.reachability.hops, report.reachability.k)
 
 
 def _heat(count: int, top: int) -> str:
@@ -176,7 +208,18 @@ def render_report(
     """
     fig = figures_of(report, data)
     when = (generated or datetime.now()).strftime("%Y年%m月%d日 %H:%M")
+    T = report.reachability.tie_graph
+    reach = report.reachability
+    far = [d for d in reach.details if d.status in ("beyond_k", "unreachable")][:top]
     ctx = {
+        "findings": report.findings_ja,
+        "net": report.agency_network,
+        "reach": reach,
+        "far_households": far,
+        "hop_rows": _hop_rows(report),
+        "net_svg": agency_network_svg(report.agency_network, T, SECTOR_COLOURS) if T is not None else "",
+        "net_max": MAX_DRAWN,
+        "tie_notes": reach.quality.notes_ja,
         "town": data.town,
         "town_name": data.town_name,
         "generated": when,
@@ -197,7 +240,13 @@ def render_report(
             **{a.area_id: a.name for a in report.coverage.areas if a.name},
             **{a.area_id: a.name for a in data.areas},
         },
-        "gap_short": {"isolated": "孤立", "weak_only": "弱いつながりのみ", "single_kind": "一種類のみ"},
+        "gap_short": {
+            "isolated": "孤立",
+            "cluster": "機関のいないまとまり",
+            "no_chain": "機関まで届かない",
+            "weak_only": "弱いつながりのみ",
+            "single_kind": "一種類のみ",
+        },
     }
     return _env().get_template("gap_report.html").render(**ctx)
 

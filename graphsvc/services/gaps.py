@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from graphsvc.access.context import AccessContext
 from graphsvc.access.policy import aggregate_report, redact_names
-from graphsvc.domain.errors import NotFound, Problem
+from graphsvc.domain.errors import AccessDenied, DomainValidationError, NotFound, Problem
 from graphsvc.services.base import UseCase
 
 if TYPE_CHECKING:
@@ -36,9 +36,13 @@ class GapView:
 class GapService(UseCase):
     def _analyse(self) -> tuple[nx.Graph, GapReport]:
         from graphsvc.analysis import analyse_all
+        from graphsvc.store.network import NetworkxNetwork, network_of
 
         G = self.store.projection()
-        return G, analyse_all(G)
+        # where the store answers the network questions itself (Neo4j with GDS), the agency network's components,
+        # bridges and articulation points are asked of it; otherwise they are computed from the projection
+        net = network_of(self.store)
+        return G, analyse_all(G, network=None if isinstance(net, NetworkxNetwork) else net)
 
     def view(self, ctx: AccessContext, *, full_only: bool = False) -> GapView:
         """The report the role may see (``full_only``: refuse the roles that see only the aggregate)."""
@@ -74,3 +78,32 @@ class GapService(UseCase):
             )
         self.audit(ctx, "gaps", "gap_report", list(link.get("household_ids", [])))
         return dict(link)
+
+    def household_reach(self, ctx: AccessContext, household_id: str) -> dict[str, Any] | None:
+        """A household's chains to the nearest agency, formal and informal supporter (who would carry the
+        message), its isolated cluster and its steps: for the roles that see the full report (names withheld
+        from multiagency as there); None for the others, or when the household is not in the town. Audited with
+        the household's id."""
+        from graphsvc.analysis import reachability
+
+        try:
+            kind = self.policy.gap_view(ctx, full_only=True)
+        except (AccessDenied, DomainValidationError):
+            return None  # a role or purpose that sees only the aggregate: the page shows no chains
+        rep = reachability(self.store.projection())
+        where = rep.household(household_id)
+        if where is None:
+            return None
+        cluster, hops = where
+        chains = {t: rep.chain_of(household_id, t) for t in ("agency", "formal", "informal")}
+        data: dict[str, Any] = {
+            "household_id": household_id,
+            "k": rep.k,
+            "cluster_id": cluster,
+            "agency_hops": hops,
+            "chains": {t: (c.to_dict() if c is not None else None) for t, c in chains.items()},
+        }
+        if kind == "full_redacted":
+            data = redact_names(data)
+        self.audit(ctx, "gaps", "gap_report", [household_id])
+        return data

@@ -15,6 +15,7 @@ because building a pydantic record per row would dominate the time of a million-
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import zlib
 from collections.abc import Iterator
@@ -408,7 +409,7 @@ class _Household:
     lon: float
     members: list[_Member]
     flags: list[HouseholdFlag]
-    tie_class: str  # normal | one_tie | isolated
+    tie_class: str  # normal | one_tie | isolated | enclave
     needy: bool
 
 
@@ -434,6 +435,13 @@ def _flags(kind: str, members: list[_Member], d: _Draws, remote: bool) -> list[H
     cared = [m for m in members if m.age >= 18 and (m.care or m.disability)]
     if carers and cared and d.chance(0.3):
         f.add(HouseholdFlag.YOUNG_CARER)
+    # ダブルケア: an adult of working age with a young child and an older relative who needs care, at once
+    if (
+        any(m.age < 13 for m in members)
+        and any(m.age >= 65 and (m.care or m.disability) for m in members)
+        and any(25 <= m.age <= 64 for m in members)
+    ):
+        f.add(HouseholdFlag.DOUBLE_CARE)
     if remote:
         f.add(HouseholdFlag.REMOTE)
     single = HouseholdFlag.SINGLE_ELDERLY in f
@@ -739,12 +747,68 @@ def _case(w: _BlockWriter, h: _Household, d: _Draws, hnum: int, j: int, hard_pro
         w.rel(_R.HANDLED_BY, cref, _ref(_L.AGENCY, aid), {"lead": i == 0})
 
 
+_RELATIONS = ((0.2, "kin"), (0.55, "friend"))
+"""KNOWS relations: 20% kin, 35% friends (both ways); the rest acquaintances (one way: the knower to the known)."""
+
+
+def _strength(d: _Draws, p_strong: float, p_unknown: float) -> Props:
+    """A tie's recorded strength (none at all with probability ``p_unknown``: shown as 不明)."""
+    if d.chance(p_unknown):
+        return {}
+    return {"strength": "strong" if d.chance(p_strong) else "weak"}
+
+
+def _enclaves(w: _BlockWriter, hs: list[_Household], d: _Draws) -> None:
+    """Closed groups of 2–5 enclave households tied to each other (kin, friends, neighbours) and to no one else."""
+    group: list[_Household] = []
+    size = 2 + d.binom(3, 0.4)
+    for h in hs:
+        group.append(h)
+        if len(group) < size:
+            continue
+        _tie_group(w, group, d)
+        group, size = [], 2 + d.binom(3, 0.4)
+    if len(group) >= 2:
+        _tie_group(w, group, d)
+    elif group:
+        group[0].tie_class = "isolated"
+
+
+def _tie_group(w: _BlockWriter, group: list[_Household], d: _Draws) -> None:
+    for a, b in itertools.pairwise(group):
+        kind = d.u()
+        if kind < 0.4:
+            w.rel(
+                _R.KNOWS,
+                _ref(_L.PERSON, a.members[0].pid),
+                _ref(_L.PERSON, b.members[0].pid),
+                {"relation": "kin", **_strength(d, 0.6, w.spec.unknown_strength_rate)},
+            )
+        elif kind < 0.7:
+            w.rel(
+                _R.KNOWS,
+                _ref(_L.PERSON, a.members[0].pid),
+                _ref(_L.PERSON, b.members[0].pid),
+                {"relation": "friend", **_strength(d, 0.4, w.spec.unknown_strength_rate)},
+            )
+        else:
+            w.rel(
+                _R.NEIGHBOUR_OF,
+                _ref(_L.HOUSEHOLD, a.hid),
+                _ref(_L.HOUSEHOLD, b.hid),
+                _strength(d, 0.3, w.spec.unknown_strength_rate),
+            )
+
+
 def _informal_ties(w: _BlockWriter, block: list[_Household], d: _Draws) -> None:
-    """NEIGHBOUR_OF among nearby households and KNOWS among their members, inside one settlement."""
+    """NEIGHBOUR_OF among nearby households and KNOWS among their members, inside one settlement; enclaves tied
+    only among themselves."""
     by_settlement: dict[int, list[_Household]] = {}
     for h in block:
         by_settlement.setdefault(h.settlement, []).append(h)
+    p_unknown = w.spec.unknown_strength_rate
     for hs in by_settlement.values():
+        _enclaves(w, [h for h in hs if h.tie_class == "enclave"], d)
         normal = [h for h in hs if h.tie_class == "normal"]
         if not normal:
             for h in hs:
@@ -765,12 +829,11 @@ def _informal_ties(w: _BlockWriter, block: list[_Household], d: _Draws) -> None:
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    strength = "strong" if d.chance(0.25) else "weak"
                     w.rel(
                         _R.NEIGHBOUR_OF,
                         _ref(_L.HOUSEHOLD, normal[pair[0]].hid),
                         _ref(_L.HOUSEHOLD, normal[pair[1]].hid),
-                        {"strength": strength},
+                        _strength(d, 0.25, p_unknown),
                     )
         for h in hs:
             if h.tie_class != "one_tie":
@@ -798,11 +861,13 @@ def _informal_ties(w: _BlockWriter, block: list[_Household], d: _Draws) -> None:
                     if oh is h or (m.pid, om.pid) in known or (om.pid, m.pid) in known:
                         continue
                     known.add((m.pid, om.pid))
+                    r = d.u()
+                    rel = next((name for p, name in _RELATIONS if r < p), None)
                     w.rel(
                         _R.KNOWS,
                         _ref(_L.PERSON, m.pid),
                         _ref(_L.PERSON, om.pid),
-                        {"strength": "strong" if d.chance(0.3) else "weak"},
+                        {**({"relation": rel} if rel else {}), **_strength(d, 0.3, p_unknown)},
                     )
 
 
@@ -844,7 +909,18 @@ def _block(
         male_alone = kind == "single_elderly_man"
         x = d.u()
         p_iso = spec.isolated_rate * (3.0 if male_alone else 2.0 if risk else 0.6)
-        tie_class = "isolated" if x < p_iso else "one_tie" if x < p_iso + spec.one_tie_rate else "normal"
+        tie_class = (
+            "isolated"
+            if x < p_iso
+            else "one_tie"
+            if x < p_iso + spec.one_tie_rate
+            else "enclave"
+            if x < p_iso + spec.one_tie_rate + spec.enclave_rate
+            else "normal"
+        )
+        if tie_class in ("isolated", "enclave") and d.chance(0.5):
+            # known to the 民生委員 or a neighbour as cut off: 社会的孤立 on record
+            flags = sorted({*flags, HouseholdFlag.SOCIAL_ISOLATION}, key=list(HouseholdFlag).index)
         needy = any(m.care in _SEVERE_CARE for m in members) or bool(
             set(flags) & {HouseholdFlag.SINGLE_ELDERLY, HouseholdFlag.EIGHTY_FIFTY, HouseholdFlag.HOARDING}
         )

@@ -293,6 +293,11 @@ class TownSpec:
     hard_case_hub_share: float = 0.0
     isolated_rate: float = 0.02
     one_tie_rate: float = 0.04
+    enclave_rate: float = 0.006
+    """Households in small closed groups (kin, friends, neighbours of each other) that no agency or supporter
+    reaches: the isolated clusters the reachability analysis should find."""
+    unknown_strength_rate: float = 0.15
+    """Informal ties recorded without a strength (支え合いマップ often leave it blank): shown as 不明."""
     address_prefix: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 

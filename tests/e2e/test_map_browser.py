@@ -129,7 +129,9 @@ def test_report_renders_sections_and_heatmap(browser: Any, demo_out: Path, tmp_p
     page.goto((demo_out / "gap-report.html").as_uri())
     assert errors == []
     assert "支援の網の目の点検" in page.locator("h1").inner_text()
-    assert page.locator("section.section").count() == 9
+    assert page.locator("section.section").count() == 11
+    assert page.locator("#findings li").count() >= 1  # the findings open the report
+    assert page.locator("svg.netsketch circle").count() > 0  # the agency network drawn
     assert page.locator("#sector-matrix td.hm").count() == 81
     assert page.locator("svg.sketch path").count() > 0
     assert not page.locator("iframe").is_visible()  # screen only; the sketch prints instead

@@ -289,3 +289,30 @@ def test_atomic_one_bad_row_writes_nothing(tmp_path: Path, store: GraphStore) ->
     problems = _fails(store, "employers", f)
     assert [(p.row, p.column) for p in problems] == [(102, "事業所ID")]
     assert store.counts().total_nodes == 0
+
+
+def test_household_flags_of_the_path_analysis_load_in_japanese_and_english(
+    tmp_path: Path, store: GraphStore
+) -> None:
+    """ダブルケア, ヤングケアラー, 8050 and 社会的孤立 (issue 12) load from a household list in Japanese or as codes;
+    an unknown situation is refused naming the row, the column and the value, and nothing is written."""
+    f = write(
+        tmp_path / "hh.csv",
+        "世帯ID,世帯人数,世帯の状況\n"
+        "H1,4,ダブルケア、ヤングケアラー\n"
+        "H2,2,8050世帯、社会的孤立\n"
+        'H3,3,"double_care, social_isolation"\n',
+    )
+    load_file(store, "households", f)
+    got = {h: store.get_node(NodeRef(NodeLabel.HOUSEHOLD, h)) for h in ("H1", "H2", "H3")}
+    assert {h: (n.props["flags"] if n else None) for h, n in got.items()} == {
+        "H1": ["double_care", "young_carer"],
+        "H2": ["eighty_fifty", "social_isolation"],
+        "H3": ["double_care", "social_isolation"],
+    }
+    before = snapshot(store)
+    bad = write(tmp_path / "bad.csv", "世帯ID,世帯人数,世帯の状況\nH4,1,ダブルケア\nH5,1,トリプルケア\n")
+    (p,) = _fails(store, "households", bad)
+    assert (p.file, p.row, p.column, p.value) == ("bad.csv", 3, "世帯の状況", "トリプルケア")
+    assert "ダブルケア" in p.message_ja
+    assert snapshot(store) == before

@@ -79,6 +79,19 @@ def test_gap_report_is_the_same(towns: Any) -> None:
     assert report(e) == report(n)
 
 
+def test_agency_network_asked_of_gds_equals_the_projection(towns: Any) -> None:
+    """The agency network's components, bridges and articulation points answered by GDS in the database (what the
+    gap service uses on Neo4j) give the same findings as the ones computed from the embedded projection."""
+    from graphsvc.analysis.agency_network import agency_network
+
+    _, e, n, _, _ = towns
+    net = network_of(n)
+    assert not isinstance(net, NetworkxNetwork)
+    here = agency_network(e.projection()).to_dict()
+    there = agency_network(n.projection(), network=net).to_dict()
+    assert here == there and here["agencies"] > 0
+
+
 def test_gaps_command_writes_the_same_report_from_both_stores(
     towns: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, neo4j_server: Any
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import os
 import time
 
 import networkx as nx
@@ -24,6 +25,10 @@ MODULES = [
     "graphsvc.analysis.missing_links",
     "graphsvc.analysis.overlap",
     "graphsvc.analysis.silo",
+    "graphsvc.analysis.algorithms",
+    "graphsvc.analysis.tiegraph",
+    "graphsvc.analysis.reachability",
+    "graphsvc.analysis.agency_network",
 ]
 
 
@@ -44,6 +49,8 @@ def test_empty_graph_gives_empty_results(G: nx.Graph) -> None:
     assert d["concentration"]["gini"] == 0.0 and d["fragility"]["single_points"] == []
     assert d["silo"]["modularity"] is None and d["coverage"]["far"] == []
     assert set(d["summary_ja"]) == {
+        "agency_network",
+        "reachability",
         "isolation",
         "overlap",
         "missing_links",
@@ -70,7 +77,12 @@ def test_a_graph_with_stray_nodes_and_unknown_edges() -> None:
 
 
 def test_undirected_copy_gives_the_same_report(synth_town) -> None:
+    """Direction is recovered from the labels, except a KNOWS between two persons: an undirected graph cannot say
+    who knows whom, so there every tie passes both ways; with two-way KNOWS (friends) both reports agree."""
     G = synth_town(300, 11)
+    for _, _, key, d in G.edges(keys=True, data=True):
+        if key == "KNOWS":
+            d["relation"] = "friend"
     a = analyse_all(G, reference_year=2024).to_dict()
     b = analyse_all(nx.MultiGraph(G), reference_year=2024).to_dict()
     a.pop("seconds"), b.pop("seconds")
@@ -105,9 +117,9 @@ def test_report_over_the_embedded_store_projection(tmp_path, synth_town) -> None
 
 def test_twenty_thousand_households_in_a_few_seconds(synth_town) -> None:
     G = synth_town(20_000, 1)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = analyse_all(G, reference_year=2024)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert isinstance(r, GapReport)
     assert r.isolation.households == 20_000
     assert r.isolation.isolated and r.overlap.candidates and r.missing_links.links
@@ -117,6 +129,8 @@ def test_twenty_thousand_households_in_a_few_seconds(synth_town) -> None:
     to_json = time.perf_counter() - t1
     print(
         f"\nanalyse_all on 20,000 households ({G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges): "
-        f"{elapsed:.2f} s; to_dict+json {to_json:.2f} s; {r.seconds}"
+        f"{elapsed:.2f} s wall, {cpu:.2f} s CPU (load {os.getloadavg()[0]:.1f}); to_dict+json {to_json:.2f} s; {r.seconds}"
     )
-    assert elapsed < 10.0  # about 2.5 s here; the bound leaves room for a loaded CI machine
+    # CPU time, not wall time: on a machine shared with other jobs the wall clock measures the neighbours (2.8 s
+    # CPU here, 10 s wall at a load average of 12 on 2 cores); the bound leaves room for a slow CI machine
+    assert cpu < 10.0

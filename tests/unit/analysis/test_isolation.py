@@ -61,7 +61,10 @@ def test_strong_neighbour_only_is_single_kind_not_weak(town) -> None:
     assert r.single_kind == ("H1", "H2")
     c = next(c for c in r.outreach if c.household_id == "H1")
     assert c.ties[0].via_member == "P1" and c.ties[0].target_id == "Q1"
-    assert c.reasons[0].ja.startswith("つながりは近所・知人のみ")
+    # the two households know each other and no agency: a cluster first, the single kind shown beside it
+    assert [(x.code, x.weight) for x in c.reasons] == [("cluster", 3.5), ("single_kind", 0.0)]
+    assert c.reasons[1].ja.startswith("つながりは近所・知人のみ")
+    assert r.cluster == ("H1", "H2") and c.cluster_id == "G1"
 
 
 def test_members_ties_count_and_ties_inside_the_household_do_not(town) -> None:

@@ -185,3 +185,124 @@ def test_properties_on_random_towns(synth_town, seed: int, k: int) -> None:
             assert key in listed
     for p in r.predictions:
         assert (p.agency_a.agency_id, p.agency_b.agency_id) not in levels
+
+
+# --- reproducible order of tied predictions -----------------------------------------------------------------------
+
+_TIED_TOWN = r'''
+import json, random, sys
+from graphsvc.analysis.missing_links import predict_links
+from graphsvc.store.common import build_projection
+
+def tied_town(order_seed):
+    """Eight agencies; each household served by 2-6 of them (mixed degrees, so Adamic-Adar sums terms of
+    different sizes and several pairs tie exactly); rows shuffled by ``order_seed``."""
+    rng = random.Random(7)
+    ags = [f"A{i}" for i in range(8)]
+    rels = [("SUPPORTED_BY", "Household", f"H{i}", "Agency", a, {})
+            for i in range(40) for a in rng.sample(ags, rng.randint(2, 6))]
+    nodes = [("Household", f"H{i}", {}) for i in range(40)] + [("Agency", a, {"name": a}) for a in ags]
+    shuffle = random.Random(order_seed)
+    shuffle.shuffle(nodes)
+    shuffle.shuffle(rels)
+    return build_projection(nodes, rels)
+
+out = {}
+for method in ("adamic_adar", "resource_allocation", "jaccard", "common_neighbors"):
+    out[method] = [[p.agency_a.agency_id, p.agency_b.agency_id, p.score]
+                   for p in predict_links(tied_town(int(sys.argv[1])), method=method, top=None)]
+    out[method + "_top5"] = [[p.agency_a.agency_id, p.agency_b.agency_id]
+                             for p in predict_links(tied_town(int(sys.argv[1])), method=method, top=5)]
+print(json.dumps(out))
+'''
+
+
+def test_tied_predictions_come_out_in_the_same_order_in_every_run() -> None:
+    """The same town in six processes (different hash seeds, rows loaded in different orders) gives the same
+    predictions in the same order, and the top-5 cut keeps the same pairs. Before the scores were summed
+    order-independently, pairs with equal Adamic–Adar scores were a few ulps apart depending on the iteration
+    order of a set of node keys, and swapped places from one run to the next (seeds 1, 2 and 5 gave three
+    different orders)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        proc = subprocess.run(
+            [sys.executable, "-c", _TIED_TOWN, str(seed)], env=env, capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(proc.stdout))
+    assert all(r == runs[0] for r in runs[1:])
+    for method, preds in runs[0].items():
+        if method.endswith("_top5"):
+            continue
+        scores = [s for _, _, s in preds]
+        assert len(set(scores)) < len(scores), f"{method}: the town must have tied scores to test anything"
+        # highest first; equal scores by the agencies' ids
+        keys = [(-s, a, b) for a, b, s in preds]
+        assert keys == sorted(keys)
+        assert runs[0][method + "_top5"] == [[a, b] for a, b, _ in preds[:5]]
+
+
+@pytest.mark.parametrize("method", ["adamic_adar", "resource_allocation", "jaccard"])
+def test_prediction_scores_equal_networkx(method: str) -> None:
+    """The order-independent sums give networkx's link-prediction scores on the agency–household graph."""
+    import random
+
+    from graphsvc.store.common import build_projection
+
+    rng = random.Random(11)
+    ags = [f"A{i}" for i in range(10)]
+    served = {f"H{i}": rng.sample(ags, rng.randint(1, 7)) for i in range(60)}
+    G = build_projection(
+        [("Household", h, {}) for h in served] + [("Agency", a, {"name": a}) for a in ags],
+        [("SUPPORTED_BY", "Household", h, "Agency", a, {}) for h, aa in served.items() for a in aa],
+    )
+    B = nx.Graph((a, h) for h, aa in served.items() for a in aa)
+    fn = {
+        "adamic_adar": nx.adamic_adar_index,
+        "resource_allocation": nx.resource_allocation_index,
+        "jaccard": nx.jaccard_coefficient,
+    }[method]
+    preds = predict_links(G, method=method, top=None)  # type: ignore[arg-type]
+    assert preds
+    want = {(a, b): s for a, b, s in fn(B, [(p.agency_a.agency_id, p.agency_b.agency_id) for p in preds])}
+    for p in preds:
+        assert p.score == pytest.approx(want[(p.agency_a.agency_id, p.agency_b.agency_id)], abs=1e-6)
+
+
+def test_renamed_households_and_reversed_rows_give_the_same_predictions() -> None:
+    """Household ids and row order change the node keys' iteration order, never the predictions."""
+    import random
+
+    from graphsvc.store.common import build_projection
+
+    rng = random.Random(3)
+    ags = [f"A{i}" for i in range(9)]
+    served = [rng.sample(ags, rng.randint(2, 6)) for _ in range(50)]
+
+    def town(prefix: str, reverse: bool) -> nx.MultiDiGraph:
+        nodes = [("Household", f"{prefix}{i}", {}) for i in range(50)] + [
+            ("Agency", a, {"name": a}) for a in ags
+        ]
+        rels = [
+            ("SUPPORTED_BY", "Household", f"{prefix}{i}", "Agency", a, {})
+            for i, aa in enumerate(served)
+            for a in aa
+        ]
+        if reverse:
+            nodes.reverse()
+            rels.reverse()
+        return build_projection(nodes, rels)
+
+    def preds(G: nx.MultiDiGraph) -> list[tuple[str, str, float]]:
+        return [(p.agency_a.agency_id, p.agency_b.agency_id, p.score) for p in predict_links(G, top=None)]
+
+    first = preds(town("H", False))
+    assert first
+    for prefix in ("H", "世帯-", "zz", "0"):
+        for reverse in (False, True):
+            assert preds(town(prefix, reverse)) == first
