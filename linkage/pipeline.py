@@ -129,7 +129,7 @@ class LinkConfig:
     memory_limit: str | None = None
 
 
-def _weight(p: float) -> float:
+def match_weight(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
@@ -215,7 +215,7 @@ def link(
     t = time.perf_counter()
     pred = linker.inference.predict()
     name_gamma = _gamma_of(model, "name", NameLevel.OTHER_MEMBER.value)
-    floor = _weight(cfg.lower)
+    floor = match_weight(cfg.lower)
     # every scored pair: those below the lower threshold are not candidates, but the cluster checks need them
     # (a strong pair must not pull in a cluster whose other pairs say "different person")
     sql = f"SELECT unique_id_l, unique_id_r, match_weight, match_probability, gamma_name FROM {pred.physical_name}"
@@ -235,7 +235,7 @@ def link(
     clustering = cluster_records(
         prepared.members,
         edges,
-        upper_weight=_weight(cfg.upper),
+        upper_weight=match_weight(cfg.upper),
         lower_weight=floor,
         decisions=decisions,
     )

@@ -37,8 +37,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import networkx as nx
 
-from graphsvc.analysis._common import Result, gc_paused, shared_index
 from graphsvc.analysis.agency_network import AgencyNetworkResult, agency_network
+from graphsvc.analysis.common import Result, gc_paused, shared_index
 from graphsvc.analysis.concentration import ConcentrationResult, gini, hard_case_concentration
 from graphsvc.analysis.coverage import CoverageResult, haversine_m, walking_coverage
 from graphsvc.analysis.fragility import FragilityResult, support_fragility

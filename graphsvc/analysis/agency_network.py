@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.analysis._common import UNKNOWN_SECTOR, Result, sector_ja
 from graphsvc.analysis.algorithms import LOCAL, NetworkAlgorithms
+from graphsvc.analysis.common import UNKNOWN_SECTOR, Result, sector_ja
 from graphsvc.analysis.tiegraph import AGENCY, HOUSEHOLD, TIE_CODE, TieGraph, tie_graph
 from graphsvc.domain.enums import AgencyKind, CollaborationLevel, Sector
 

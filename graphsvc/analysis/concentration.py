@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis._common import Result, index_of, sector_ja
+from graphsvc.analysis.common import Result, index_of, sector_ja
 from graphsvc.domain.enums import NodeLabel
 
 __all__ = ["AgencyLoad", "ConcentrationResult", "gini", "hard_case_concentration"]

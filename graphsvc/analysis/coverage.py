@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-from graphsvc.analysis._common import UNKNOWN_AREA, Result, TownIndex, coord, index_of
+from graphsvc.analysis.common import UNKNOWN_AREA, Result, TownIndex, coord, index_of
 from graphsvc.domain.enums import HouseholdFlag, NodeLabel, RelType
 from graphsvc.domain.geometry import EARTH_RADIUS_M, haversine_m
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graphsvc.analysis._common import Result, TownIndex, index_of
+from graphsvc.analysis.common import Result, TownIndex, index_of
 from graphsvc.domain.enums import NodeLabel, RelType
 
 __all__ = [

@@ -45,7 +45,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis._common import PERSON, Result, TownIndex, index_of
+from graphsvc.analysis.common import PERSON, Result, TownIndex, index_of
 from graphsvc.analysis.reachability import DEFAULT_K, ReachabilityResult, shared_reachability
 from graphsvc.domain.enums import HouseholdFlag, NodeLabel, PlacementStatus, RelType, TieStrength
 

@@ -27,7 +27,7 @@ from typing import Literal
 
 import networkx as nx
 
-from graphsvc.analysis._common import Result, TownIndex, index_of, sector_ja
+from graphsvc.analysis.common import Result, TownIndex, index_of, sector_ja
 from graphsvc.domain.enums import CollaborationLevel, RelType
 
 __all__ = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis._common import (
+from graphsvc.analysis.common import (
     UNKNOWN_SECTOR,
     Result,
     TownIndex,

@@ -43,8 +43,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from graphsvc.analysis._common import Result, cached
 from graphsvc.analysis.algorithms import LOCAL, NetworkAlgorithms
+from graphsvc.analysis.common import Result, cached
 from graphsvc.analysis.tiegraph import (
     AGENCY,
     FORMAL,
@@ -882,6 +882,6 @@ def reachability(
 
 
 def shared_reachability(G: Any, **kwargs: Any) -> ReachabilityResult:
-    """:func:`reachability` once per graph and arguments inside :func:`graphsvc.analysis._common.shared_index`."""
+    """:func:`reachability` once per graph and arguments inside :func:`graphsvc.analysis.common.shared_index`."""
     key = "reachability:" + repr(sorted(kwargs.items()))
     return cached(G, key, lambda: reachability(G, **kwargs))

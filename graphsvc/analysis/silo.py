@@ -28,7 +28,7 @@ import networkx as nx
 import numpy as np
 from networkx.algorithms import community as nx_comm
 
-from graphsvc.analysis._common import UNKNOWN_SECTOR, Result, TownIndex, index_of, sector_ja
+from graphsvc.analysis.common import UNKNOWN_SECTOR, Result, TownIndex, index_of, sector_ja
 from graphsvc.domain.enums import CollaborationLevel, NodeLabel, RelType, Sector
 
 __all__ = [
@@ -143,7 +143,7 @@ def adjusted_rand_index(labels_a: Sequence[Hashable], labels_b: Sequence[Hashabl
     return float((index - expected) / (maximum - expected))
 
 
-def _weight(level: object) -> int:
+def match_weight(level: object) -> int:
     try:
         return CollaborationLevel(str(level)).rank + 1
     except ValueError:
@@ -157,7 +157,7 @@ def _collab(idx: TownIndex, weighted: bool) -> nx.Graph:
     for a, b, d in idx.edges[_R.COLLABORATES_WITH.value]:
         if a == b:
             continue
-        w = _weight(d.get("level", CollaborationLevel.AWARENESS.value)) if weighted else 1
+        w = match_weight(d.get("level", CollaborationLevel.AWARENESS.value)) if weighted else 1
         if C.has_edge(a, b):
             C[a][b]["weight"] = max(C[a][b]["weight"], w)
         else:

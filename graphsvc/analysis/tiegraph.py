@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.analysis._common import Result, cached, index_of
+from graphsvc.analysis.common import Result, cached, index_of
 from graphsvc.domain.enums import (
     CaseStage,
     CollaborationLevel,

@@ -32,7 +32,7 @@ JAPAN_LON = (122.5, 154.2)
 _ID_RE = re.compile(RECORD_ID_PATTERN)
 
 
-def _check_id(value: str) -> str:
+def check_external_id(value: str) -> str:
     if not _ID_RE.match(value):
         raise ValueError(
             "IDは英数字で始まり、英数字と _ . : - のみ、128文字以内で指定してください "
@@ -41,7 +41,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-ExternalId = Annotated[str, AfterValidator(_check_id)]
+ExternalId = Annotated[str, AfterValidator(check_external_id)]
 """The stable external key a case system sends; every write is an upsert by it."""
 
 

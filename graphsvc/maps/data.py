@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis import GapReport
-from graphsvc.analysis._common import TownIndex, coord, index_of, sector_ja
+from graphsvc.analysis.common import TownIndex, coord, index_of, sector_ja
 from graphsvc.analysis.missing_links import collaboration_levels
 from graphsvc.domain.enums import (
     AgencyKind,

@@ -21,7 +21,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from graphsvc.analysis import GapReport, analyse_all
-from graphsvc.analysis._common import UNKNOWN_SECTOR, sector_ja
+from graphsvc.analysis.common import UNKNOWN_SECTOR, sector_ja
 from graphsvc.domain.enums import CollaborationLevel, NodeLabel, Sector
 from graphsvc.maps.assets import JQUERY_SHIM, leaflet_css, leaflet_js
 from graphsvc.maps.data import RESOURCE_KINDS, MapData, Resource, collect_map_data

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.analysis import GapReport
-from graphsvc.analysis._common import sector_ja
 from graphsvc.analysis.agency_network import AgencyNetworkResult
+from graphsvc.analysis.common import sector_ja
 from graphsvc.analysis.reachability import Chain, ReachabilityResult
 from graphsvc.domain.enums import HouseholdFlag
 from graphsvc.domain.spreadsheet import write_rows

@@ -18,7 +18,7 @@ import jinja2
 import networkx as nx
 
 from graphsvc.analysis import GapReport, analyse_all
-from graphsvc.analysis._common import sector_ja
+from graphsvc.analysis.common import sector_ja
 from graphsvc.domain.enums import CollaborationLevel, HouseholdFlag
 from graphsvc.maps.data import MapData, collect_map_data
 from graphsvc.maps.resource_map import SECTOR_COLOURS

@@ -481,7 +481,7 @@ class Linkage(UseCase):
     def _recluster(self, ctx: AccessContext) -> dict[str, int]:
         """After a decision: cluster the latest run's scored pairs again with every decision, and rewrite."""
         from linkage.cluster import Edge, cluster_records
-        from linkage.pipeline import LinkConfig, _weight
+        from linkage.pipeline import LinkConfig, match_weight
 
         state = self.system.linkage.state(ctx.town)
         if state is None:
@@ -498,8 +498,8 @@ class Linkage(UseCase):
         clustering = cluster_records(
             prepared.members,
             edges,
-            upper_weight=_weight(upper),
-            lower_weight=_weight(lower),
+            upper_weight=match_weight(upper),
+            lower_weight=match_weight(lower),
             decisions=self._decisions(ctx.town),
         )
         return self._apply(ctx, run, prepared, rows, clustering.cluster_of, clustering.review)

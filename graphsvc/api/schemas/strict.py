@@ -51,7 +51,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from graphsvc.domain.ids import RECORD_ID_PATTERN
-from graphsvc.domain.values import _check_id
+from graphsvc.domain.values import check_external_id
 
 __all__ = [
     "API_CONFIG",
@@ -137,7 +137,7 @@ DateTimeText = Annotated[datetime, BeforeValidator(_date_time_from_text)]
 ApiId = Annotated[
     str,
     Field(pattern=RECORD_ID_PATTERN, min_length=1, max_length=128, examples=["P-0001"]),
-    AfterValidator(_check_id),
+    AfterValidator(check_external_id),
 ]
 """An external id (:data:`graphsvc.domain.values.ExternalId`) with its pattern in the schema."""
 
@@ -163,7 +163,7 @@ def exact_enum(enum: type[Enum]) -> Any:
 
 def _is_external_id(tp: object) -> bool:
     return get_origin(tp) is Annotated and any(
-        getattr(m, "func", None) is _check_id for m in get_args(tp)[1:]
+        getattr(m, "func", None) is check_external_id for m in get_args(tp)[1:]
     )
 
 
@@ -230,7 +230,7 @@ def _strict_field(
             bounds["le"] = MAX_SAFE_INTEGER
         if bounds:
             tp = Annotated[tp, Field(**bounds)]  # type: ignore[call-overload]
-    if any(getattr(m, "func", None) is _check_id for m in f.metadata):
+    if any(getattr(m, "func", None) is check_external_id for m in f.metadata):
         kept: dict[str, Any] = {"description": f.description, "examples": f.examples, "title": f.title}
         if f.default_factory is not None:
             return ApiId, Field(default_factory=f.default_factory, **kept)

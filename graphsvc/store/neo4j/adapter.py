@@ -157,7 +157,7 @@ def _node_row(label: NodeLabel, id_: str, props: Mapping[str, Any]) -> NodeRow:
     return NodeRow(label, id_, _node_props(props), modified_from_store(props.get(MODIFIED_PROP)))
 
 
-class _Tx:
+class Tx:
     """A managed transaction that records each statement and returns records consumed inside the function."""
 
     def __init__(self, tx: ManagedTransaction, recorder: Recorder | None):
@@ -235,20 +235,20 @@ class Neo4jStore(StoreMixin):
             kwargs["database"] = self.database
         return self.driver.session(**kwargs)
 
-    def _read(self, fn: Callable[[_Tx], Any]) -> Any:
+    def _read(self, fn: Callable[[Tx], Any]) -> Any:
         with self._errors(), self._session() as session:
-            return session.execute_read(lambda tx: fn(_Tx(tx, self.recorder)))
+            return session.execute_read(lambda tx: fn(Tx(tx, self.recorder)))
 
-    def _write(self, fn: Callable[[_Tx], Any]) -> Any:
+    def _write(self, fn: Callable[[Tx], Any]) -> Any:
         with self._errors(), self._session() as session:
-            return session.execute_write(lambda tx: fn(_Tx(tx, self.recorder)))
+            return session.execute_write(lambda tx: fn(Tx(tx, self.recorder)))
 
     def _run_one(
         self, stmt: Statement, params: Mapping[str, Any], *, write: bool = False
     ) -> list[dict[str, Any]]:
         """One statement in its own transaction; its records."""
 
-        def fn(tx: _Tx) -> list[dict[str, Any]]:
+        def fn(tx: Tx) -> list[dict[str, Any]]:
             return tx.run(stmt, params)[0]
 
         return self._write(fn) if write else self._read(fn)
@@ -323,7 +323,7 @@ class Neo4jStore(StoreMixin):
         nodes, rels, del_rels, del_nodes = self._plan(batch)
         plain_deletes = [] if batch.detach else list(dict.fromkeys(batch.delete_nodes))
 
-        def unit(tx: _Tx) -> WriteResult:
+        def unit(tx: Tx) -> WriteResult:
             res = WriteResult()
             for stmt, params in nodes:
                 records, counters = tx.run(stmt, params)
@@ -392,7 +392,7 @@ class Neo4jStore(StoreMixin):
         return nodes, rels, del_rels, del_nodes
 
     def _ids_matching(
-        self, tx: _Tx, stmt_for: Callable[[NodeLabel], Statement], refs: Iterable[NodeRef]
+        self, tx: Tx, stmt_for: Callable[[NodeLabel], Statement], refs: Iterable[NodeRef]
     ) -> set[NodeRef]:
         by_label: dict[NodeLabel, list[str]] = {}
         for ref in refs:
@@ -405,7 +405,7 @@ class Neo4jStore(StoreMixin):
                 found |= {NodeRef(lbl, rec["id"]) for rec in records}
         return found
 
-    def _raise_missing_endpoints(self, tx: _Tx, batch: WriteBatch) -> None:
+    def _raise_missing_endpoints(self, tx: Tx, batch: WriteBatch) -> None:
         """Raise ``EndpointMissingError`` naming each row (1-based) whose source or target does not exist.
 
         Called when a relationship upsert matched fewer rows than it was sent (a row whose ends are not both
@@ -458,7 +458,7 @@ class Neo4jStore(StoreMixin):
         stmt = q_get_nodes(label)
         chunks = _chunks(list(dict.fromkeys(ids)), self.batch_rows)
 
-        def fn(tx: _Tx) -> dict[str, NodeRow]:
+        def fn(tx: Tx) -> dict[str, NodeRow]:
             out: dict[str, NodeRow] = {}
             for chunk in chunks:
                 for rec in tx.run(stmt, {"town": self.town, "ids": list(chunk)})[0]:
@@ -496,13 +496,11 @@ class Neo4jStore(StoreMixin):
     def _page_params(self, after: str) -> dict[str, Any]:
         return {"town": self.town, "after": after, "page": self.page_size}
 
-    def _node_page(self, tx: _Tx, stmt: Statement, after: str) -> tuple[list[str], list[dict[str, Any]]]:
+    def _node_page(self, tx: Tx, stmt: Statement, after: str) -> tuple[list[str], list[dict[str, Any]]]:
         rec = tx.single(stmt, self._page_params(after))
         return rec["ids"], rec["props"]
 
-    def _rel_page(
-        self, tx: _Tx, stmt: Statement, after: str
-    ) -> tuple[int, str | None, list[tuple[Any, ...]]]:
+    def _rel_page(self, tx: Tx, stmt: Statement, after: str) -> tuple[int, str | None, list[tuple[Any, ...]]]:
         """(source nodes in the page, the last one's id, rows ``(src_id, dst_label, dst_id, props)``)."""
         rec = tx.single(stmt, self._page_params(after))
         rows = list(zip(rec["src_ids"], rec["dst_labels"], rec["dst_ids"], rec["props"], strict=True))
@@ -544,7 +542,7 @@ class Neo4jStore(StoreMixin):
                 after = last
 
     def _incident_rows(
-        self, tx: _Tx, refs: Sequence[NodeRef], types: Sequence[RelType] | None, direction: Direction
+        self, tx: Tx, refs: Sequence[NodeRef], types: Sequence[RelType] | None, direction: Direction
     ) -> list[RelRow]:
         wanted = types_key(types)
         by_label: dict[NodeLabel, list[str]] = {}
@@ -581,7 +579,7 @@ class Neo4jStore(StoreMixin):
         if depth < 0:
             raise ValueError("depth must be >= 0")
 
-        def fn(tx: _Tx) -> tuple[set[NodeRef], list[RelRow]] | None:
+        def fn(tx: Tx) -> tuple[set[NodeRef], list[RelRow]] | None:
             if not tx.run(q_get_node(ref.label), {"town": self.town, "id": ref.id})[0]:
                 return None
             return within_hops(ref, depth, lambda refs: self._incident_rows(tx, refs, types, "both"))
@@ -593,7 +591,7 @@ class Neo4jStore(StoreMixin):
         return Subgraph(nodes=nodes_of(seen, self.get_nodes), rels=rels)
 
     def counts(self) -> Counts:
-        def fn(tx: _Tx) -> Counts:
+        def fn(tx: Tx) -> Counts:
             params = {"town": self.town}
             nodes = {r["label"]: int(r["c"]) for r in tx.run(q_count_nodes(), params)[0] if r["c"]}
             rels = {r["type"]: int(r["c"]) for r in tx.run(q_count_rels(), params)[0] if r["c"]}
@@ -617,7 +615,7 @@ class Neo4jStore(StoreMixin):
             if ts:
                 rel_stmts.append((sl, ts, q_out_rels_page(sl)))
 
-        def fn(tx: _Tx) -> tuple[list[tuple[str, str, Props]], list[tuple[str, str, str, str, str, Props]]]:
+        def fn(tx: Tx) -> tuple[list[tuple[str, str, Props]], list[tuple[str, str, str, str, str, Props]]]:
             node_rows: list[tuple[str, str, Props]] = []
             for lbl in wanted:
                 stmt, after = q_node_page(lbl, with_modified=False), ""

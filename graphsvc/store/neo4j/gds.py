@@ -53,7 +53,7 @@ from graphsvc.store.network import (
 from graphsvc.store.port import node_key
 
 if TYPE_CHECKING:
-    from graphsvc.store.neo4j.adapter import Neo4jStore, _Tx
+    from graphsvc.store.neo4j.adapter import Neo4jStore, Tx
 
 __all__ = ["GRAPH_PREFIX", "GdsNetwork", "gds_version"]
 
@@ -113,7 +113,7 @@ class GdsNetwork:
         project = q_project(lbls, types)
         names: list[str] = []
 
-        def run(tx: _Tx) -> NetworkAnswers:
+        def run(tx: Tx) -> NetworkAnswers:
             name = f"{GRAPH_PREFIX}{store.town}_{uuid.uuid4().hex[:12]}"
             names.append(name)  # a retried transaction projects under a new name; every name is dropped
             rec = tx.run(project, {"town": store.town, "graph": name})[0][0]
