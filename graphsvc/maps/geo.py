@@ -46,6 +46,7 @@ __all__ = [
 MIN_CELL_COUNT = 5
 """Cells (and area counts) with fewer households than this are suppressed."""
 HULL_BUFFER_KM = 1.0
+HULL_MAX_RADIUS_KM = 40.0  # points farther from the median point are not the town (see _hull_cells)
 """The buffer around the convex hull when no JMA polygon is known."""
 
 # cells per degree (latitude, longitude) of the JIS meshes
@@ -381,22 +382,28 @@ def _flood(code: str, seeds: Sequence[tuple[float, float]], max_cells: int) -> s
 
 
 def _hull_cells(pts: Sequence[tuple[float, float]]) -> set[Cell]:
-    lat0 = sum(p[0] for p in pts) / len(pts)
-    kx, ky = km_per_deg_lon(lat0), KM_PER_DEG_LAT
-    xy = np.array([((lon) * kx, lat * ky) for lat, lon in pts])
+    """Quarter-mesh cells within :data:`HULL_BUFFER_KM` of the convex hull of the points, leaving out points
+    farther than :data:`HULL_MAX_RADIUS_KM` from their median (a prefectural centre in the capital, a mistyped
+    coordinate): one such point would otherwise stretch the outline across the country and the grid to
+    millions of cells. Cell centres are tested all at once (numpy)."""
+    lats = np.array([p[0] for p in pts], dtype=float)
+    lons = np.array([p[1] for p in pts], dtype=float)
+    lat_m, lon_m = float(np.median(lats)), float(np.median(lons))
+    kx, ky = km_per_deg_lon(lat_m), KM_PER_DEG_LAT
+    near = np.hypot((lats - lat_m) * ky, (lons - lon_m) * kx) <= HULL_MAX_RADIUS_KM
+    xy = np.column_stack([lons[near] * kx, lats[near] * ky])
     hull = _convex_hull(xy)
     buf = HULL_BUFFER_KM
     per = QUARTER_MESH
     s, w = cell_of(xy[:, 1].min() / ky - buf / ky, xy[:, 0].min() / kx - buf / kx, per)
     n, e = cell_of(xy[:, 1].max() / ky + buf / ky, xy[:, 0].max() / kx + buf / kx, per)
-    out: set[Cell] = set()
-    for i in range(s, n + 1):
-        for j in range(w, e + 1):
-            cs, cw, cn, ce = cell_bounds((i, j), per)
-            p = ((cw + ce) / 2 * kx, (cs + cn) / 2 * ky)
-            if _dist_to_hull(p, hull) <= buf:
-                out.add((i, j))
-    return out
+    ii, jj = np.meshgrid(np.arange(s, n + 1), np.arange(w, e + 1), indexing="ij")
+    ii, jj = ii.ravel(), jj.ravel()
+    # cell centres as cell_bounds gives them, for every cell at once
+    px = (jj + 0.5) / per[1] * kx
+    py = (ii + 0.5) / per[0] * ky
+    keep = _dist_to_hull(px, py, hull) <= buf
+    return {(int(i), int(j)) for i, j in zip(ii[keep], jj[keep], strict=True)}
 
 
 def _convex_hull(xy: np.ndarray) -> list[tuple[float, float]]:
@@ -421,24 +428,21 @@ def _convex_hull(xy: np.ndarray) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
-def _dist_to_hull(p: tuple[float, float], hull: list[tuple[float, float]]) -> float:
-    if len(hull) >= 3 and all(
-        (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0
-        for a, b in zip(hull, hull[1:] + hull[:1], strict=True)
-    ):
-        return 0.0
+def _dist_to_hull(px: np.ndarray, py: np.ndarray, hull: list[tuple[float, float]]) -> np.ndarray:
+    """Distance of each point (px, py) to a counter-clockwise convex polygon (0 inside), vectorised."""
     if len(hull) == 1:
-        return math.dist(p, hull[0])
-    best = math.inf
-    for a, b in zip(hull, hull[1:] + hull[:1], strict=True):
-        dx, dy = b[0] - a[0], b[1] - a[1]
+        return np.hypot(px - hull[0][0], py - hull[0][1])
+    edges = list(zip(hull, hull[1:] + hull[:1], strict=True)) if len(hull) >= 3 else [(hull[0], hull[1])]
+    inside = np.full(px.shape, len(hull) >= 3)
+    best = np.full(px.shape, np.inf)
+    for (ax, ay), (bx, by) in edges:
+        dx, dy = bx - ax, by - ay
+        if len(hull) >= 3:
+            inside &= dx * (py - ay) - dy * (px - ax) >= 0
         L = dx * dx + dy * dy
-        t = 0.0 if L == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / L))
-        best = min(best, math.dist(p, (a[0] + t * dx, a[1] + t * dy)))
-    return best
-
-
-# ---------------------------------------------------------------- area outlines
+        t = np.zeros(px.shape) if L == 0 else np.clip(((px - ax) * dx + (py - ay) * dy) / L, 0.0, 1.0)
+        best = np.minimum(best, np.hypot(px - (ax + t * dx), py - (ay + t * dy)))
+    return np.where(inside, 0.0, best)
 
 
 def area_outlines(

@@ -49,3 +49,32 @@ def test_town_outline_falls_back_to_the_hull() -> None:
 def test_town_outline_with_nothing() -> None:
     o = town_outline(seeds=[])
     assert o.method == "none" and not o.polygons
+
+
+def test_hull_outline_leaves_out_points_far_from_the_town() -> None:
+    # a town in the open Pacific (no JMA area) with one point typed in Tokyo and one in Okinawa: the outline is
+    # the town's own hull (a grid across the country would be tens of millions of cells and never finish)
+    town = [(30.0 + 0.01 * (k % 5), 145.0 + 0.01 * (k // 5)) for k in range(25)]
+    alone = town_outline(seeds=town)
+    stray = town_outline(seeds=[*town, (35.68, 139.69), (26.2, 127.7)])
+    assert stray.method == alone.method == "hull"
+    assert stray.cells == alone.cells and 100 < len(alone.cells) < 2_000
+
+
+def test_hull_outline_is_the_buffered_hull() -> None:
+    # a 2 km × 2 km square of points: every cell centre within 1 km of the square is in, no other
+    from graphsvc.domain.geometry import KM_PER_DEG_LAT, km_per_deg_lon
+    from graphsvc.maps.geo import HULL_BUFFER_KM, QUARTER_MESH, cell_bounds
+
+    lat0, lon0 = 30.0, 145.0
+    kx = km_per_deg_lon(lat0 + 1 / KM_PER_DEG_LAT)
+    corners = [(lat0, lon0), (lat0 + 2 / KM_PER_DEG_LAT, lon0), (lat0, lon0 + 2 / kx)]
+    corners.append((lat0 + 2 / KM_PER_DEG_LAT, lon0 + 2 / kx))
+    o = town_outline(seeds=corners)
+    for cell in o.cells:
+        s, w, n, e = cell_bounds(cell, QUARTER_MESH)
+        x = ((w + e) / 2 - lon0) * kx
+        y = ((s + n) / 2 - lat0) * KM_PER_DEG_LAT
+        dx, dy = max(0.0, -x, x - 2), max(0.0, -y, y - 2)
+        assert (dx * dx + dy * dy) ** 0.5 <= HULL_BUFFER_KM + 0.01
+    assert 120 < len(o.cells) < 400  # about 15.1 km² of 0.066 km² cells (the square, its sides, its corners)
