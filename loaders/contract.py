@@ -41,7 +41,7 @@ from graphsvc.domain.codec import (
 )
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import Problem
-from graphsvc.domain.records import NODE_MODELS, REL_SPECS
+from graphsvc.domain.records import NODE_MODELS, REL_SPECS, Person
 from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 
 __all__ = [
@@ -429,6 +429,14 @@ def finalize(
         except ValidationError as err:
             problems += _problems(err, draft.origin, ref)
             continue
+        if isinstance(record, Person) and record.participation_profile is not None:
+            from matching.records import profile_problems
+
+            o = draft.origin
+            found = profile_problems(record.participation_profile, file=o.file, row=o.row, columns=o.columns)
+            if found:
+                problems += found
+                continue
         props = to_props(record)
         batch.nodes.append(NodeRow(ref.label, ref.id, props))
         old_props = visible_props(old_row.props) if old_row else None

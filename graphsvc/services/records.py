@@ -20,6 +20,15 @@ from graphsvc.domain.records import Person
 from graphsvc.services.base import Listing, UseCase
 from graphsvc.store.port import NodeRef, NodeRow, WriteBatch
 
+
+def profile_problems(profile: dict[str, Any] | None, **where: Any) -> list[Problem]:
+    """A person's participation profile checked as :class:`matching.Profile` (imported when a profile is given)."""
+    if profile is None:
+        return []
+    from matching.records import profile_problems as check
+
+    return check(profile, **where)
+
 __all__ = [
     "NOT_FILTERABLE",
     "BulkOutcome",
@@ -260,6 +269,8 @@ class RecordService(UseCase):
         """Create or replace one record (validated whole); a case system only its own or new ones."""
         self.policy.check_write(ctx)
         rec = validate_node(kind.label, {**data, "id": record_id})
+        if isinstance(rec, Person) and (probs := profile_problems(rec.participation_profile)):
+            raise DomainValidationError(probs)
         existing = self.store.get_node(NodeRef(kind.label, record_id)) is not None
         self._write(
             ctx, kind, [NodeRow(kind.label, record_id, to_props(rec))], {record_id} if existing else set()
@@ -282,6 +293,9 @@ class RecordService(UseCase):
                 rec = validate_node(kind.label, row, row=n)
             except DomainValidationError as err:
                 problems.extend(err.problems)
+                continue
+            if isinstance(rec, Person) and (probs := profile_problems(rec.participation_profile, row=n)):
+                problems.extend(probs)
                 continue
             records[rec.id] = NodeRow(kind.label, rec.id, to_props(rec))
         if problems:
