@@ -29,6 +29,7 @@ def profile_problems(profile: dict[str, Any] | None, **where: Any) -> list[Probl
 
     return check(profile, **where)
 
+
 __all__ = [
     "NOT_FILTERABLE",
     "BulkOutcome",
