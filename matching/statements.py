@@ -1007,10 +1007,14 @@ def _read_segment(seg: _Segment) -> None:
     want = False
     hedge = False
     potential = False
-    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無"):
-        neg += 1  # 「不器用」「不得意」
+    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無", "未"):
+        neg += 1  # 「不器用」「不得意」「未取得」
+    hedged_neg = False
     for t in chain:
-        if _is_neg(t):
+        if _is_neg(t) and hedged_neg:
+            hedged_neg = False  # 「無理かもしれない」「できるかもしれません」: a hedge, not a negation
+            hedge = True
+        elif _is_neg(t):
             neg += 1
         elif t.lemma == "たい" or t.surface.startswith("たい") or t.surface.startswith("たく"):
             want = True
@@ -1018,6 +1022,8 @@ def _read_segment(seg: _Segment) -> None:
             hedge = True
         elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
             potential = True
+        if t.norm in ("知れる", "しれる") or t.lemma in ("違い", "違う"):
+            hedged_neg = True  # 〜かもしれない, 〜に違いない
     tail = "".join(t.surface for t in chain)
     if head_i is None and re.match(r"た(こと|事)(が|は|も)?(ある|あり|あります)", tail):
         seg.polarity, seg.strength = "can", "soft"  # 「漁の手伝いをしたことがある」: experience
@@ -1081,6 +1087,8 @@ def _read_segment(seg: _Segment) -> None:
             seg.polarity = None
             return
         pol, strength = neg_pol, neg_strength
+        if head_i is None and any(t.surface == "よう" and t.pos == "副詞" for t in toks[:hi]):
+            pol, strength = "cannot", "hard"  # 「電話はよう出えへん」: cannot bring oneself to
     elif neg >= 2:
         strength = "soft"
     before = toks[:hi]
@@ -1143,6 +1151,28 @@ _FIELD_DEFAULTS: dict[str, tuple[str, str] | None] = {
 
 
 _QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
+
+# Spoken and western-Japanese forms the dictionary splits wrongly, rewritten to the standard form before
+# tokenizing (the sentence a statement quotes stays as written): negation へん/ひん (行かへん, 起きられへん,
+# 出えへん), かまへん, あかん, 〜ちゃう after a polarity word (嫌いちゃう = 嫌いじゃない), and the nominaliser ん
+# after a plain verb or adjective (話すんは = 話すのは; the negative ん follows a 未然形 and is left alone).
+_COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:かま|構)(?:へん|ひん)"), "構わない"),
+    (re.compile(r"(?:せえ|せー|せぇ)(?:へん|ひん)"), "しない"),
+    (re.compile(r"(?:けえ|けー|こー|こお|きい|きー)(?:へん|ひん)"), "こない"),
+    (re.compile(r"([出見寝居着煮似])(?:え|ぇ|ー)?(?:へん|ひん)"), r"\1ない"),
+    (re.compile(r"([かがさたなばまらわれけせてねべめえいきしちにみりびぎじ])(?:へん|ひん)(?=[^ぁ-ゖ]|[よでわねやけかし]|$)"), r"\1ない"),
+    (re.compile(r"あかん"), "だめ"),
+    (re.compile(r"(嫌い|好き|苦手|無理|得意|平気|大丈夫|嫌)(?:ちゃう|ちゃいます|ちゃうん)"), r"\1じゃない"),
+    (re.compile(r"([すくぐつぬぶむるういた])ん(?=[はがもをやでとなっ])"), r"\1の"),
+    (re.compile(r"(?<![ぁ-ゖ])もん(?=[はがもをやで]|[^ぁ-ゖ])"), "もの"),
+)
+
+
+def _standard(text: str) -> str:
+    for pat, rep in _COLLOQUIAL:
+        text = pat.sub(rep, text)
+    return text
 
 
 def _sentences(text: str) -> list[str]:
@@ -1213,7 +1243,7 @@ def _sentence_statements(
     header, body = _header(sentence)
     if header is not None:
         default = header
-    toks = _merge_heads(analyser().tokenize(body))
+    toks = _merge_heads(analyser().tokenize(_standard(body)))
     if not toks:
         return []
     idx = _index(vocab)
