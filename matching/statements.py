@@ -243,6 +243,19 @@ HEADS: dict[str, _H] = {
     "なし": ("cannot", "soft", "can", "soft"),
     "少ない": ("avoid", "soft", "can", "soft"),
     "少なめ": ("avoid", "soft", "can", "soft"),
+    "構う": ("avoid", "soft", "can", "soft"),  # 構わない / かまへん → can
+    "欲しい": ("want", "soft", None, "soft"),  # 〜がほしい (〜てほしい is someone's wish of the person)
+    "へっちゃら": ("can", "soft", "avoid", "soft"),
+    "お手の物": ("can", "soft", None, "soft"),
+    "楽": ("want", "soft", "avoid", "soft"),  # 「少人数が一番楽」
+    "元気が出る": ("want", "soft", "avoid", "soft"),
+    "寂しい": ("avoid", "soft", None, "soft"),
+    "痛む": ("avoid", "soft", "can", "soft"),
+    "崩す": ("avoid", "soft", "can", "soft"),  # 体調を崩す
+    "どき": ("avoid", "soft", None, "soft"),  # ドキッとする
+    "アレルギー": ("cannot", "hard", None, "soft"),
+    "酷い": ("avoid", "soft", "can", "soft"),
+    "気が重い": ("avoid", "soft", "can", "soft"),
 }
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
@@ -272,7 +285,7 @@ _HEDGES = frozenset(
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
-_NEUTRAL = frozenset({"体験", "見学"})
+_NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
 )
@@ -918,12 +931,19 @@ def _similar_spans(
 def _read_segment(seg: _Segment) -> None:
     toks = seg.toks[seg.a : seg.b]
     head_i = None
+    others_wish = False
     for k in range(len(toks) - 1, -1, -1):
+        if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
+            others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
+            continue
         if _is_head(toks[k]) and not any(
             s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
         ):
             head_i = k
             break
+    if head_i is None and others_wish:
+        seg.has_head = True
+        return  # 「外に出てほしい」: a wish of someone else (the family's, the coordinator's)
     if head_i is None and any(t.norm in _NEUTRAL for t in toks):
         seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
         seg.has_head = True
@@ -1631,7 +1651,13 @@ def _sentence_statements(
     return _dedupe(out)
 
 
-_MULTI_HEADS: dict[tuple[str, ...], str] = {("気", "に", "成る"): "気になる", ("苦", "に", "成る"): "苦"}
+_MULTI_HEADS: dict[tuple[str, ...], str] = {
+    ("気", "に", "成る"): "気になる",
+    ("苦", "に", "成る"): "苦",
+    ("御", "手", "の", "物"): "お手の物",
+    ("元気", "が", "出る"): "元気が出る",
+    ("気", "が", "重い"): "気が重い",
+}
 
 
 def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
