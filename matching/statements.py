@@ -1195,8 +1195,33 @@ def _standard(text: str) -> str:
     return text
 
 
+_MARKS = "◎○◯△×✕✖"
+_PREFIX_MARK = re.compile(rf"(?:(?<=^)|(?<=[\s、,/]))([{_MARKS}])\s?([^\s{_MARKS}、,/。]{{1,10}})(?=$|[\s、,/。])")
+_SUFFIX_MARK_SPACE = re.compile(rf"(?<=\S)([{_MARKS}])\s+(?=\S)")
+_ARROW = re.compile(r"(^|[\n/、。])([^\n/、。→⇒]{1,8})\s*(?:→|⇒|->)\s*")
+
+
+def _notes(text: str) -> str:
+    """Note-style marks to the form the reader knows: 「○軽作業 ×運転」 (mark before the item) and
+    「PC◎ 電話△」 (items apart by spaces) → 「軽作業○、運転×」; 「得意→手芸/苦手→人前」 → header lines."""
+
+    def prefix(m: re.Match[str]) -> str:
+        item = m.group(2)
+        if re.search(r"[はがをでも]", item):
+            return m.group(0)  # a bullet before a sentence, not a mark on an item
+        return f"{item}{m.group(1)}、"
+
+    text = _PREFIX_MARK.sub(prefix, text)
+    text = _SUFFIX_MARK_SPACE.sub(r"\1、", text)
+    if _ARROW.search(text):
+        text = _ARROW.sub(lambda m: f"{m.group(1) if m.group(1) not in '、' else ''}\n{m.group(2)}：", text)
+        text = re.sub(r"\s*/\s*", "\n", text)
+    return text
+
+
 def _sentences(text: str) -> list[str]:
     out: list[str] = []
+    text = _notes(text)
     text = re.sub(
         r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text
     )  # 「パソコン？まあ使える」: a topic asked back
