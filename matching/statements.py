@@ -285,6 +285,7 @@ _HEDGES = frozenset(
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
+_REPORTING = frozenset({"言う", "話す", "思う", "語る", "聞く", "答える", "書く", "述べる", "笑う", "考える"})
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
@@ -687,6 +688,22 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         if m.lemma == "し":
             return "main"
         return None
+    if (
+        m.surface == "と"
+        and m.pos == "助詞"
+        and m.pos2 in ("接続助詞", "格助詞")
+        and i
+        and nxt is not None
+        and nxt.pos not in ("補助記号",)
+        and nxt.surface not in ("か", "も", "は", "の")
+        and nxt.norm not in _REPORTING
+        and (
+            (toks[i - 1].pos in ("動詞", "形容詞", "助動詞") and toks[i - 1].cform.startswith("終止形"))
+            or (toks[i - 1].lemma == "だ" and toks[i - 1].pos == "助動詞")
+        )
+        and not any(t.norm in _REPORTING for t in toks[i + 1 : i + 4])
+    ):
+        return "when"  # 「人が多いと疲れる」「BGMが流れていると頭が痛くなる」: what triggers the predicate
     if m.pos == "助動詞" and m.cform.startswith("仮定形"):
         if nxt is not None and nxt.surface == "ば":
             return None
@@ -1323,6 +1340,11 @@ def _sentence_statements(
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
             seg.spans = carry + seg.spans
             carry = []
+        if seg.kind == "when":
+            # the trigger of the next predicate: its concepts take that predicate's polarity
+            carry = carry + seg.spans
+            prev_kind = seg.kind
+            continue
         if seg.kind == "reason" and not seg.past and seg.lexical and seg.spans:
             # 「雪かきは腰に悪いので無理」: the topic belongs to the main predicate when it has none of its own
             nxt_seg = next((x for x in segs if x.a == seg.b), None)
