@@ -826,7 +826,9 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 and toks[j].surface == "の"
                 and toks[j + 1].norm in ("頃", "時", "ころ", "時代")
             ):
-                i = j  # 「子どもの頃」 is a time, not children
+                for k in range(i, j):
+                    covered[k] = True  # 「子どもの頃」 is a time, not children (nor read again below)
+                i = j
                 continue
             if (
                 idx.trie[hit] == "conversation"
@@ -835,7 +837,9 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 and toks[i - 1].surface == "と"
                 and toks[i - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
             ):
-                i = j  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                for k in range(i, j):
+                    covered[k] = True  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                i = j
                 continue
             spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
             for k in range(i, j):
@@ -877,8 +881,108 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
             and toks[sp.start - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
         )
     ]  # 「楽しかったと話す」: a reporting verb, not talking as a task
+    spans = _adjust_spans(toks, spans, vocab, offsets)
     spans.sort(key=lambda s: s.start)
     return spans
+
+
+_EARLY_CLOCK = re.compile(
+    r"(?<![午後夕夜晩0-9])(?:朝|早朝|明け方)?\s*([3-7])\s*時(?:半|\d+分)?(?:前|(?=から|に|まで|起き|集合|出発|の|台|頃|ごろ))"
+)
+_PEOPLE = re.compile(
+    r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:グループ|班|チーム)|で|なら|だけ)"
+)
+_PLACE_NOT_TASK = ("食堂", "会館", "センター", "広場", "教室の前")
+
+
+def _destination(toks: Sequence[Morpheme], k: int) -> bool:
+    """Whether the noun ending before token ``k`` is where someone goes: 「コンビニまで行ける」「駅へ通う」
+    「スーパーに行く」 (not 「漁に出る」「畑に出る」, which name the work)."""
+    if k >= len(toks) or toks[k].surface not in ("まで", "へ", "に"):
+        return False
+    verbs = ("行く", "通う", "来る") if toks[k].surface == "に" else tuple(_MOTION)
+    return any(t.pos == "動詞" and (t.norm in verbs or t.lemma in verbs) for t in toks[k + 1 : k + 4])
+
+
+def _kind(vocab: Vocabulary, c: str) -> str:
+    return vocab.concepts[c].kind if c in vocab.concepts else "task"
+
+
+def _is_quotative(toks: Sequence[Morpheme], k: int) -> bool:
+    """Token ``k`` is a quoting と (「…と話す」) after a predicate, a sentence-final particle or punctuation."""
+    if k <= 0 or toks[k].surface != "と" or toks[k].pos != "助詞":
+        return False
+    prev = toks[k - 1]
+    return prev.pos in ("動詞", "形容詞", "助動詞", "補助記号") or prev.pos2 == "終助詞"
+
+
+def _adjust_spans(
+    toks: list[Morpheme], spans: list[_Span], vocab: Vocabulary, offsets: list[int]
+) -> list[_Span]:
+    """Spans the surface match gets wrong, fixed from their neighbours: a place named after a task
+    (子ども食堂), a task naming a smell or a noise (消毒液のにおい), a talk in front of people (人前でしゃべる:
+    public speaking, not conversation), a destination (コンビニまで行ける), a reporting verb (…、と小さな声で話す);
+    and concepts written as numbers: a clock time before 8 (朝5時, 6時前) is early morning, a count of two to
+    five people (２〜３人で) a small group."""
+    text = "".join(t.surface for t in toks)
+
+    def tok_range(a: int, b: int) -> tuple[int, int]:
+        return offsets[a], offsets[b - 1] + 1
+
+    spans = [
+        replace(sp, concept="public_speaking")
+        if sp.concept == "crowds"
+        and sp.end + 1 < len(toks)
+        and toks[sp.end].surface == "の"
+        and toks[sp.end + 1].surface == "前"
+        and any(o.concept == "conversation" and 0 <= o.start - (sp.end + 2) <= 2 for o in spans)
+        else sp
+        for sp in spans
+    ]  # 「大勢の前で話す」: speaking in front of people
+    out: list[_Span] = []
+    for sp in spans:
+        nxt = [t.surface for t in toks[sp.end : sp.end + 3]]
+        k = _kind(vocab, sp.concept)
+        if k == "task" and nxt and nxt[0] in _PLACE_NOT_TASK:
+            continue  # 「子ども食堂」「公民館」: a place, not the task
+        if k in ("task",) and sp.end < len(toks):
+            j = sp.end
+            while (
+                j < min(len(toks), sp.end + 2)
+                and toks[j].pos in ("名詞", "接尾辞")
+                and toks[j].surface != "の"
+            ):
+                j += 1
+            if (
+                j + 1 < len(toks)
+                and toks[j].surface == "の"
+                and any(
+                    o.start == j + 1
+                    and _kind(vocab, o.concept) in ("sensory",)
+                    or (o.start == j + 1 and o.concept == "noise")
+                    for o in spans
+                )
+            ):
+                continue  # 「消毒液のにおい」「調理中のにおい」: what smells, not the task
+        if k == "task" and _destination(toks, sp.end):
+            continue  # 「コンビニまでは行ける」: a destination, not the task
+        if sp.concept == "conversation":
+            if any(o.concept == "public_speaking" and 0 <= sp.start - o.end <= 3 for o in spans):
+                continue  # 「人前でしゃべる」「大勢の前で話す」: speaking in front of people
+            if toks[sp.start].norm in _REPORTING and any(
+                _is_quotative(toks, q) for q in range(max(0, sp.start - 7), sp.start)
+            ):
+                continue  # 「…好き、と小さな声で話す」: a reporting verb
+        out.append(sp)
+    taken = {k for sp in out for k in range(sp.start, sp.end)}
+    for rx, concept in ((_EARLY_CLOCK, "early_morning"), (_PEOPLE, "small_group")):
+        for m in rx.finditer(text):
+            a, b = tok_range(m.start(), m.end())
+            out = [sp for sp in out if not (sp.concept == "morning" and sp.start < b and a < sp.end)]
+            if concept == "small_group" and any(k in taken for k in range(a, b)):
+                continue
+            out.append(_Span(concept, a, b, m.group(0)))
+    return out
 
 
 def _similar_spans(
@@ -917,9 +1021,16 @@ def _similar_spans(
         ):
             k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
             continue
+        after = toks[j + 1 : j + 5]
+        destination = _destination(toks, j + 1)
+        childhood = (
+            len(after) >= 2 and after[0].surface == "の" and after[1].norm in ("頃", "時", "ころ", "時代")
+        )
         if (
             not words
             or other_section
+            or destination  # 「コンビニまで行ける」: where to, not a task
+            or childhood  # 「子どもの頃から」: a time of life
             or (marker is not None and marker.surface == "で" and marker.pos == "助詞")
         ):
             k = j + 1
@@ -1198,7 +1309,12 @@ _COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:せえ|せー|せぇ)(?:へん|ひん)"), "しない"),
     (re.compile(r"(?:けえ|けー|こー|こお|きい|きー)(?:へん|ひん)"), "こない"),
     (re.compile(r"([出見寝居着煮似])(?:え|ぇ|ー)?(?:へん|ひん)"), r"\1ない"),
-    (re.compile(r"([かがさたなばまらわれけせてねべめえいきしちにみりびぎじ])(?:へん|ひん)(?=[^ぁ-ゖ]|[よでわねやけかし]|$)"), r"\1ない"),
+    (
+        re.compile(
+            r"([かがさたなばまらわれけせてねべめえいきしちにみりびぎじ])(?:へん|ひん)(?=[^ぁ-ゖ]|[よでわねやけかし]|$)"
+        ),
+        r"\1ない",
+    ),
     (re.compile(r"あかん"), "だめ"),
     (re.compile(r"(嫌い|好き|苦手|無理|得意|平気|大丈夫|嫌)(?:ちゃう|ちゃいます|ちゃうん)"), r"\1じゃない"),
     (re.compile(r"([すくぐつぬぶむるういた])ん(?=[はがもをやでとなっ])"), r"\1の"),
@@ -1213,7 +1329,9 @@ def _standard(text: str) -> str:
 
 
 _MARKS = "◎○◯△×✕✖"
-_PREFIX_MARK = re.compile(rf"(?:(?<=^)|(?<=[\s、,/]))([{_MARKS}])\s?([^\s{_MARKS}、,/。]{{1,10}})(?=$|[\s、,/。])")
+_PREFIX_MARK = re.compile(
+    rf"(?:(?<=^)|(?<=[\s、,/]))([{_MARKS}])\s?([^\s{_MARKS}、,/。]{{1,10}})(?=$|[\s、,/。])"
+)
 _SUFFIX_MARK_SPACE = re.compile(rf"(?<=\S)([{_MARKS}])\s+(?=\S)")
 _ARROW = re.compile(r"(^|[\n/、。])([^\n/、。→⇒]{1,8})\s*(?:→|⇒|->)\s*")
 
