@@ -957,9 +957,7 @@ def _adjust_spans(
                 j + 1 < len(toks)
                 and toks[j].surface == "の"
                 and any(
-                    o.start == j + 1
-                    and _kind(vocab, o.concept) in ("sensory",)
-                    or (o.start == j + 1 and o.concept == "noise")
+                    o.start == j + 1 and (_kind(vocab, o.concept) == "sensory" or o.concept == "noise")
                     for o in spans
                 )
             ):
