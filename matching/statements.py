@@ -465,6 +465,36 @@ _STOP = frozenset(
         "変更",
         "診断",
         "関心",
+        "経緯",
+        "紹介",
+        "事項",
+        "特記",
+        "情報",
+        "提供",
+        "中心",
+        "付き添い",
+        "作品",
+        "話",
+        "具合",
+        "気分",
+        "手帳",
+        "通帳",
+        "管理",
+        "申請",
+        "記録",
+        "面談",
+        "訪問",
+        "連絡",
+        "地域",
+        "居場所",
+        "中退",
+        "そう",
+        "よう",
+        "らしい",
+        "卒業",
+        "退職",
+        "入院",
+        "退院",
     ]
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
@@ -1352,6 +1382,11 @@ def _notes(text: str) -> str:
     return text
 
 
+_ATTRIBUTION = re.compile(
+    r"^\s*[^、。「」\s]{1,16}?(?:によると|によれば|の話では|の話によると|の話だと|いわく|曰く|から聞いた話では|の見立てでは)[、,]?\s*"
+)
+
+
 def _sentences(text: str) -> list[str]:
     out: list[str] = []
     text = _notes(text)
@@ -1361,6 +1396,7 @@ def _sentences(text: str) -> list[str]:
     for s in _SENTENCE_SPLIT.split(text):
         if not s or not s.strip(" 、,。"):
             continue
+        s = _ATTRIBUTION.sub("", s)  # 「母親によると、…」「担任の話では…」: who said it is not a statement
         quoted = _QUOTE.findall(s)
         if quoted:  # 「外に出るのはしんどい」と話す: the person's words are the statement
             out.extend(q.strip() for q in quoted if q.strip())
@@ -1385,6 +1421,25 @@ def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
     if word in ("経験", "職歴", "得意なこと", "できること"):
         return ("can", "soft"), m.group(2)
     return None, sentence
+
+
+def _without(seg: _Segment) -> str | None:
+    """A negated condition: "avoid" for 〜さえなければ / 〜がなければ / 〜がなかったら (the thing must be absent),
+    "want" for 〜でなければ / 〜じゃなければ (it must be there); None for any other condition."""
+    toks = seg.toks[seg.a : seg.b]
+    for k, t in enumerate(toks):
+        if not _is_neg(t):
+            continue
+        rest = "".join(x.surface for x in toks[k:])
+        if not re.match(r"(なけれ|なかっ|ないなら|無けれ|無かっ)", rest):
+            continue
+        prev = toks[k - 1] if k else None
+        if prev is not None and prev.surface in ("で", "じゃ", "では"):
+            return "want"
+        if prev is not None and prev.pos in ("動詞", "助動詞"):
+            return None  # 「行かなければ」: a verb's negation, not an absence
+        return "avoid"
+    return None
 
 
 def _is_facet(vocab: Vocabulary, c: str) -> bool:
@@ -1445,6 +1500,7 @@ def _sentence_statements(
     prev_limits: list[Statement] = []
     prev_kind = "main"
     carry: list[_Span] = []
+    carry_when: list[_Span] = []
     contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
@@ -1452,13 +1508,18 @@ def _sentence_statements(
             contrast_spans = list(seg.spans)
         elif seg.kind not in ("reason", "cond") and seg.spans:
             contrast_spans = contrast_spans if not seg.spans else []
+        if carry_when and seg.kind != "cond":
+            seg.spans = carry_when + seg.spans  # 「人が多いと疲れる」: the trigger takes the predicate
+            carry_when = []
         if carry and seg.kind != "cond":
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
-            seg.spans = carry + seg.spans
+            # (not when that predicate has a subject of its own: 「平日は通所があるので、土日のほうがいい」)
+            if not seg.spans:
+                seg.spans = carry
             carry = []
         if seg.kind == "when":
             # the trigger of the next predicate: its concepts take that predicate's polarity
-            carry = carry + seg.spans
+            carry_when = carry_when + seg.spans
             prev_kind = seg.kind
             continue
         if seg.kind == "reason" and not seg.past and seg.lexical and seg.spans:
@@ -1485,6 +1546,27 @@ def _sentence_statements(
                 None,
             )
             carry = [sp for sp in seg.spans if topic_end is not None and sp.end <= topic_end]
+        if seg.kind == "cond" and side == "person" and _without(seg) is not None:
+            # 「人混みさえなければ行ける」: what must be absent is a soft limit; 「静かでなければ集中できない」:
+            # what must be there is wanted; the main clause is read on its own
+            pol_without = _without(seg)
+            for sp in seg.spans:
+                if _kind(vocab, sp.concept) == "time":
+                    continue
+                out.append(
+                    Statement(
+                        sp.concept,
+                        pol_without,  # type: ignore[arg-type]
+                        "soft",
+                        None,
+                        sentence=sentence,
+                        evidence=sp.evidence,
+                        similarity=sp.similarity,
+                        source=source,
+                    )
+                )
+            prev_kind = seg.kind
+            continue
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
             continue
@@ -1594,6 +1676,8 @@ def _sentence_statements(
                 for sp in concepts
                 if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)
             ]
+        if any(sp.concept == "far" for sp in concepts):
+            concepts = [sp for sp in concepts if sp.concept != "going_out"]  # 「遠方への通所」: the distance
         needed = [
             sp
             for sp in concepts
@@ -1623,6 +1707,7 @@ def _sentence_statements(
             and cond_subject
             and (
                 not concepts
+                or pol in POSITIVE
                 or any(
                     vocab.concepts[sp.concept].kind == "task"
                     for sp in concepts
@@ -1758,8 +1843,17 @@ def _sentence_statements(
         ):
             cond = replace(cond, unresolved=True)
         # an exception after a limit: 「外出は無理だが、近所の公民館なら行ける」「長時間は無理だけど、1時間なら平気」
+        other_time = (
+            cond is not None
+            and bool(cond.concepts)
+            and bool(prev_limits)
+            and all(_kind(vocab, c) == "time" for c in cond.concepts)
+            and all(_kind(vocab, p.concept) == "time" and p.concept != "long_hours" for p in prev_limits)
+            and not (set(cond.concepts) & {p.concept for p in prev_limits})
+        )  # 「平日は無理、土日なら空いている」「午前は無理、午後なら」: another time, stated on its own
         if (
             prev_limits
+            and not other_time
             and prev_kind in ("contrast", "main")
             and cond is not None
             and not cond.empty
@@ -1794,7 +1888,16 @@ def _sentence_statements(
         # a condition left without its predicate (「週に1回、2時間程度なら」): what the person can agree to
         craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
         c = _cond_of(pending_cond, vocab, craw)
-        if c.max_hours is not None:
+        hours_limits = [o for o in out if o.concept == "long_hours" and o.is_limit and o in prev_limits]
+        if c.max_hours is not None and hours_limits and prev_kind == "contrast":
+            # 「長時間は厳しいけど、２時間なら」: the exception of the limit just stated
+            out = [
+                replace(o, condition=c if o.condition is None else o.condition.merged(c))
+                if o in hours_limits
+                else o
+                for o in out
+            ]
+        elif c.max_hours is not None:
             out.append(
                 Statement(
                     "long_hours",
