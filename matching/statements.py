@@ -256,6 +256,7 @@ HEADS: dict[str, _H] = {
     "アレルギー": ("cannot", "hard", None, "soft"),
     "酷い": ("avoid", "soft", "can", "soft"),
     "気が重い": ("avoid", "soft", "can", "soft"),
+    "ミスが増える": ("avoid", "soft", None, "soft"),
 }
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
@@ -488,6 +489,12 @@ _STOP = frozenset(
         "地域",
         "居場所",
         "中退",
+        "研修",
+        "初任",
+        "事故",
+        "以来",
+        "怪我",
+        "手術",
         "そう",
         "よう",
         "らしい",
@@ -734,6 +741,16 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         and not any(t.norm in _REPORTING for t in toks[i + 1 : i + 4])
     ):
         return "when"  # 「人が多いと疲れる」「BGMが流れていると頭が痛くなる」: what triggers the predicate
+    if (
+        m.surface == "の"
+        and m.pos == "助詞"
+        and i >= 2
+        and toks[i - 1].surface == "もの"
+        and (toks[i - 2].cform.startswith("連体形") or toks[i - 2].surface == "な")
+        and nxt is not None
+        and nxt.pos2 == "読点"
+    ):
+        return "contrast"  # 「苦手なものの、…」
     if m.pos == "助動詞" and m.cform.startswith("仮定形"):
         if nxt is not None and nxt.surface == "ば":
             return None
@@ -896,7 +913,11 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
         ):
             continue
         if b == a + 1 and toks[a].pos == "名詞" and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
-            continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
+            continue
+        starts_inside = m.start() > 0 and offsets[m.start() - 1] == a
+        ends_inside = m.end() < len(offsets) and offsets[m.end()] == b - 1
+        if b > a + 1 and starts_inside and ends_inside:
+            continue  # 「特記事項」 holds 記事 across its two words: neither word is it  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
         spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
         for k in range(a, b):
             covered[k] = True
@@ -1146,6 +1167,9 @@ def _read_segment(seg: _Segment) -> None:
             if t.pos == "動詞" and t.lemma in ("為る", "する", "やる", "遣る") and k > 0:
                 plain_i = k
                 break
+            if t.surface in ("あり", "有り") and k > 0:
+                plain_i = k  # 「ヘルパー2級あり(…)」: あり read as a noun before a bracket
+                break
         if plain_i is None:
             for k in range(len(toks) - 1, -1, -1):
                 if toks[k].pos == "動詞" and toks[k].lemma in (
@@ -1225,6 +1249,19 @@ def _read_segment(seg: _Segment) -> None:
         pol, strength, neg_pol, neg_strength = _head_entry(head)
         if head.norm == "良い" and want:
             want = False
+        if (
+            head.norm == "良い"
+            and hi >= 2
+            and toks[hi - 1].surface in ("が", "は")
+            and toks[hi - 2].norm
+            in (
+                "調子",
+                "体調",
+                "具合",
+                "気分",
+            )
+        ):
+            pol = "can"  # 「午前中は調子がいい」: a good time, not a liking
     else:
         lemma_pot = (
             head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
@@ -1346,7 +1383,7 @@ _COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"あかん"), "だめ"),
     (re.compile(r"(嫌い|好き|苦手|無理|得意|平気|大丈夫|嫌)(?:ちゃう|ちゃいます|ちゃうん)"), r"\1じゃない"),
     (re.compile(r"([すくぐつぬぶむるういた])ん(?=[はがもをやでとなっ])"), r"\1の"),
-    (re.compile(r"(?<![ぁ-ゖ])もん(?=[はがもをやで]|[^ぁ-ゖ])"), "もの"),
+    (re.compile(r"(?:(?<![ぁ-ゖ])|(?<=[いなたる]))もん(?=[はがもをやで、]|[一-龥ァ-ヶ])"), "もの"),
 )
 
 
@@ -1923,6 +1960,7 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("御", "手", "の", "物"): "お手の物",
     ("元気", "が", "出る"): "元気が出る",
     ("気", "が", "重い"): "気が重い",
+    ("ミス", "が", "増える"): "ミスが増える",
 }
 
 
