@@ -1241,6 +1241,29 @@ def _read_segment(seg: _Segment) -> None:
         )
         seg.has_head = True
         return
+    if (
+        head_i is None
+        and head.norm == "持つ"
+        and not potential
+        and re.match(r"て(い|お)", tail)
+        and not any(
+            t.norm in ("資格", "免許", "級", "検定", "修了") or t.surface.endswith("士") for t in toks[:hi]
+        )
+    ):
+        seg.polarity = None  # 「一眼レフを持っている」: owning a thing is not an ability (a licence is)
+        seg.has_head = True
+        return
+    if (
+        head_i is None
+        and neg % 2 == 1
+        and head.norm in ("為る", "遣る")
+        and not potential
+        and not want
+        and not any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in toks[:hi])
+    ):
+        seg.polarity = None  # 「演奏はしない」: a fact about what is done, not a limit
+        seg.has_head = True
+        return
     if head.surface in ("あり", "有り") and head_i is None:
         pol, strength = "can", "soft"
         neg_pol: str | None = None
