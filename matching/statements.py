@@ -286,7 +286,24 @@ _HEDGES = frozenset(
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
-_REPORTING = frozenset({"言う", "話す", "思う", "語る", "聞く", "答える", "書く", "述べる", "笑う", "考える"})
+_REPORTING = frozenset(
+    {
+        "言う",
+        "話す",
+        "思う",
+        "語る",
+        "聞く",
+        "答える",
+        "書く",
+        "述べる",
+        "笑う",
+        "考える",
+        "願う",
+        "望む",
+        "訴える",
+        "希望",
+    }
+)
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
@@ -529,7 +546,7 @@ _ATTRIBUTES = frozenset(
 )
 
 _NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
-_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間半|時間|分)")
 _HALF_DAY = re.compile(r"半日")
 
 
@@ -738,7 +755,7 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
             (toks[i - 1].pos in ("動詞", "形容詞", "助動詞") and toks[i - 1].cform.startswith("終止形"))
             or (toks[i - 1].lemma == "だ" and toks[i - 1].pos == "助動詞")
         )
-        and not any(t.norm in _REPORTING for t in toks[i + 1 : i + 4])
+        and not any(t.norm in _REPORTING for t in toks[i + 1 : i + 6])
     ):
         return "when"  # 「人が多いと疲れる」「BGMが流れていると頭が痛くなる」: what triggers the predicate
     if (
@@ -1341,7 +1358,7 @@ def _read_facets(seg: _Segment, raw: str) -> None:
     m = _HOURS.search(raw)
     if m:
         hi = float(m.group(2) or m.group(1))
-        seg.hours = hi / 60.0 if m.group(3) == "分" else hi
+        seg.hours = hi / 60.0 if m.group(3) == "分" else hi + (0.5 if m.group(3) == "時間半" else 0.0)
     elif _HALF_DAY.search(raw):
         seg.hours = 4.0
     seg.near = any(w in raw for w in _NEAR_WORDS)
@@ -1394,6 +1411,7 @@ _QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
 # after a plain verb or adjective (話すんは = 話すのは; the negative ん follows a 未然形 and is left alone).
 _COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:かま|構)(?:へん|ひん)"), "構わない"),
+    (re.compile(r"よう(?:せえ|せー|せぇ|せ)(?:へん|ひん)"), "できない"),
     (re.compile(r"(?:せえ|せー|せぇ)(?:へん|ひん)"), "しない"),
     (re.compile(r"(?:けえ|けー|こー|こお|きい|きー)(?:へん|ひん)"), "こない"),
     (re.compile(r"([出見寝居着煮似])(?:え|ぇ|ー)?(?:へん|ひん)"), r"\1ない"),
@@ -1496,8 +1514,12 @@ def _without(seg: _Segment) -> str | None:
         prev = toks[k - 1] if k else None
         if prev is not None and prev.surface in ("で", "じゃ", "では"):
             return "want"
-        if prev is not None and prev.pos in ("動詞", "助動詞"):
-            return None  # 「行かなければ」: a verb's negation, not an absence
+        if (
+            prev is not None
+            and prev.pos in ("動詞", "助動詞")
+            and prev.lemma not in ("いる", "居る", "ある", "有る")
+        ):
+            return None  # 「行かなければ」: a verb's negation, not an absence (「いなければ」 is one)
         return "avoid"
     return None
 
