@@ -861,7 +861,7 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
 # ---------------------------------------------------------------- concepts in tokens
 
 
-def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_Span]:
+def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index, side: Side = "person") -> list[_Span]:
     spans: list[_Span] = []
     covered = [False] * len(toks)
     i = 0
@@ -949,7 +949,7 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
             and toks[sp.start - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
         )
     ]  # 「楽しかったと話す」: a reporting verb, not talking as a task
-    spans = _adjust_spans(toks, spans, vocab, offsets)
+    spans = _adjust_spans(toks, spans, vocab, offsets, side)
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -985,7 +985,7 @@ def _is_quotative(toks: Sequence[Morpheme], k: int) -> bool:
 
 
 def _adjust_spans(
-    toks: list[Morpheme], spans: list[_Span], vocab: Vocabulary, offsets: list[int]
+    toks: list[Morpheme], spans: list[_Span], vocab: Vocabulary, offsets: list[int], side: Side = "person"
 ) -> list[_Span]:
     """Spans the surface match gets wrong, fixed from their neighbours: a place named after a task
     (子ども食堂), a task naming a smell or a noise (消毒液のにおい), a talk in front of people (人前でしゃべる:
@@ -1011,8 +1011,8 @@ def _adjust_spans(
     for sp in spans:
         nxt = [t.surface for t in toks[sp.end : sp.end + 3]]
         k = _kind(vocab, sp.concept)
-        if k == "task" and nxt and nxt[0] in _PLACE_NOT_TASK:
-            continue  # 「子ども食堂」「公民館」: a place, not the task
+        if side == "person" and k == "task" and nxt and nxt[0] in _PLACE_NOT_TASK:
+            continue  # 「子ども食堂で配膳をした」: where the person worked, not the task (an opening there has it)
         if k in ("task",) and sp.end < len(toks):
             j = sp.end
             while (
@@ -1460,6 +1460,10 @@ def _notes(text: str) -> str:
     return text
 
 
+_SHOWN = "\x00"  # joins the text read to the text shown, when they differ
+_CONTRAST_START = re.compile(
+    r"^(?:ただ|ただし|でも|しかし|だけど|だけれど|けど|けれど|とはいえ|それでも)[、,]?"
+)
 _ATTRIBUTION = re.compile(
     r"^\s*[^、。「」\s]{1,16}?(?:によると|によれば|の話では|の話によると|の話だと|いわく|曰く|から聞いた話では|の見立てでは)[、,]?\s*"
 )
@@ -1478,6 +1482,17 @@ def _sentences(text: str) -> list[str]:
         quoted = _QUOTE.findall(s)
         if quoted:  # 「外に出るのはしんどい」と話す: the person's words are the statement
             out.extend(q.strip() for q in quoted if q.strip())
+        elif out and _CONTRAST_START.match(s.strip()) and out[-1].endswith("。"):
+            # 「外出は無理。ただ、近所なら行ける」: a contrast begun in a new sentence continues the last one
+            prev_read, _, prev_shown = out[-1].partition(_SHOWN)
+            out[-1] = (
+                prev_read.rstrip("。")
+                + "けど、"
+                + _CONTRAST_START.sub("", s.strip())
+                + _SHOWN
+                + (prev_shown or prev_read)
+                + s.strip()
+            )
         else:
             out.append(s.strip())
     return out
@@ -1562,7 +1577,7 @@ def _sentence_statements(
     if not toks:
         return []
     idx = _index(vocab)
-    spans = _find_spans(toks, vocab, idx)
+    spans = _find_spans(toks, vocab, idx, side)
     segs = _segments(toks)
     for seg in segs:
         seg.spans = [s for s in spans if seg.a <= s.start < seg.b]
@@ -2135,7 +2150,9 @@ def extract(
             return hit
     out: list[Statement] = []
     for sentence in _sentences(t):
-        out.extend(_sentence_statements(sentence, vocab, source, side, th))
+        read, _, shown = sentence.partition(_SHOWN)
+        made = _sentence_statements(read, vocab, source, side, th)
+        out.extend([replace(st, sentence=shown) for st in made] if shown else made)
     res = tuple(_dedupe(out))
     with _CACHE_LOCK:
         _CACHE[key] = res

@@ -82,3 +82,12 @@ def test_hours_after_a_duration_limit_is_its_exception() -> None:
     (st,) = extract("長い時間はきついけど、1時間半なら")
     assert (st.concept, st.polarity) == ("long_hours", "cannot")
     assert st.condition is not None and st.condition.max_hours == 1.5
+
+
+def test_contrast_begun_in_a_new_sentence_keeps_the_exception_and_quotes_what_was_written() -> None:
+    (st,) = extract("外出はとても無理。ただ、近所の集会所なら行ける")
+    assert (st.concept, st.polarity, st.strength) == ("going_out", "cannot", "hard")
+    assert (
+        st.condition is not None and "near_home" in st.condition.concepts and "集会所" in st.condition.terms
+    )
+    assert st.sentence == "外出はとても無理。ただ、近所の集会所なら行ける"
