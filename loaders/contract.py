@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from graphsvc.domain import checks as record_checks
 from graphsvc.domain.codec import (
     Prop,
     Props,
@@ -41,7 +42,7 @@ from graphsvc.domain.codec import (
 )
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import Problem
-from graphsvc.domain.records import NODE_MODELS, REL_SPECS, Person
+from graphsvc.domain.records import NODE_MODELS, REL_SPECS
 from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
 
 __all__ = [
@@ -429,14 +430,11 @@ def finalize(
         except ValidationError as err:
             problems += _problems(err, draft.origin, ref)
             continue
-        if isinstance(record, Person) and record.participation_profile is not None:
-            from matching.records import profile_problems
-
-            o = draft.origin
-            found = profile_problems(record.participation_profile, file=o.file, row=o.row, columns=o.columns)
-            if found:
-                problems += found
-                continue
+        o = draft.origin
+        found = record_checks.problems(record, file=o.file, row=o.row, columns=o.columns)
+        if found:
+            problems += found
+            continue
         props = to_props(record)
         batch.nodes.append(NodeRow(ref.label, ref.id, props))
         old_props = visible_props(old_row.props) if old_row else None

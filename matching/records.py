@@ -48,6 +48,7 @@ __all__ = [
     "TravelMode",
     "load_openings",
     "load_profile",
+    "person_profile_problems",
     "profile_problems",
 ]
 
@@ -614,6 +615,11 @@ def profile_problems(data: Any, **where: Any) -> list[Problem]:
             for p in problems_from_validation(err, **where)
         ]
     return []
+
+
+def person_profile_problems(record: Any, **where: Any) -> list[Problem]:
+    """The check :mod:`graphsvc.bootstrap` registers for persons (:mod:`graphsvc.domain.checks`)."""
+    return profile_problems(getattr(record, "participation_profile", None), **where)
 
 
 def load_profile(path: str | Path) -> Profile:

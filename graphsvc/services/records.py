@@ -12,6 +12,7 @@ from typing import Any
 from graphsvc.access.context import AccessContext
 from graphsvc.access.kinds import KINDS, RecordKind
 from graphsvc.access.principals import Role
+from graphsvc.domain import checks as record_checks
 from graphsvc.domain.codec import Prop, node_from_props, to_props, validate_node
 from graphsvc.domain.consent import Purpose
 from graphsvc.domain.enums import NodeLabel, RelType
@@ -19,16 +20,6 @@ from graphsvc.domain.errors import ConsentRequired, DomainValidationError, NotFo
 from graphsvc.domain.records import Person
 from graphsvc.services.base import Listing, UseCase
 from graphsvc.store.port import NodeRef, NodeRow, WriteBatch
-
-
-def profile_problems(profile: dict[str, Any] | None, **where: Any) -> list[Problem]:
-    """A person's participation profile checked as :class:`matching.Profile` (imported when a profile is given)."""
-    if profile is None:
-        return []
-    from matching.records import profile_problems as check
-
-    return check(profile, **where)
-
 
 __all__ = [
     "NOT_FILTERABLE",
@@ -270,7 +261,7 @@ class RecordService(UseCase):
         """Create or replace one record (validated whole); a case system only its own or new ones."""
         self.policy.check_write(ctx)
         rec = validate_node(kind.label, {**data, "id": record_id})
-        if isinstance(rec, Person) and (probs := profile_problems(rec.participation_profile)):
+        if probs := record_checks.problems(rec):
             raise DomainValidationError(probs)
         existing = self.store.get_node(NodeRef(kind.label, record_id)) is not None
         self._write(
@@ -295,7 +286,7 @@ class RecordService(UseCase):
             except DomainValidationError as err:
                 problems.extend(err.problems)
                 continue
-            if isinstance(rec, Person) and (probs := profile_problems(rec.participation_profile, row=n)):
+            if probs := record_checks.problems(rec, row=n):
                 problems.extend(probs)
                 continue
             records[rec.id] = NodeRow(kind.label, rec.id, to_props(rec))
