@@ -26,6 +26,13 @@ class Container:
     """Holds the process-wide objects: settings, the one Neo4j driver, one store per town."""
 
     def __init__(self, settings: Settings):
+        from graphsvc.domain import checks
+        from graphsvc.domain.enums import NodeLabel
+        from matching.records import person_profile_problems
+
+        checks.register(
+            NodeLabel.PERSON, person_profile_problems
+        )  # a participation profile is checked on write
         self.settings = settings
         self._driver: Any = None
         self._stores: dict[str, GraphStore] = {}

@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from graphsvc.domain import checks as record_checks
 from graphsvc.domain.codec import (
     Prop,
     Props,
@@ -428,6 +429,11 @@ def finalize(
             record = NODE_MODELS[ref.label].model_validate(data)
         except ValidationError as err:
             problems += _problems(err, draft.origin, ref)
+            continue
+        o = draft.origin
+        found = record_checks.problems(record, file=o.file, row=o.row, columns=o.columns)
+        if found:
+            problems += found
             continue
         props = to_props(record)
         batch.nodes.append(NodeRow(ref.label, ref.id, props))

@@ -242,6 +242,19 @@ def pair_reasons(pv: ProfileVector, index: OpeningIndex, i: int) -> list[Reason]
     return out
 
 
+def _cannot_source(concept: str, pv: ProfileVector, index: OpeningIndex) -> str:
+    """Where the person said they cannot: the 「できないこと」 item or the 制約 (hard) that names the concept."""
+    vocab = index.vocabulary
+    p = pv.profile
+    for item in p.cannot_do:
+        if concept in vocab.lookup(item):
+            return f" (できないこと「{item}」)"
+    for lim in p.limits:
+        if lim.strength == "hard" and lim.unless is None and concept in vocab.lookup(lim.what):
+            return f" (制約「{lim.what}」: できない)"
+    return ""
+
+
 def detail(reason: Reason, pv: ProfileVector, index: OpeningIndex, i: int, cons: Constraints) -> str:
     """One failure in words, with the numbers that decided it (Japanese)."""
     o = index.openings[i]
@@ -268,7 +281,10 @@ def detail(reason: Reason, pv: ProfileVector, index: OpeningIndex, i: int, cons:
         case Reason.HOME_ONLY:
             return "本人は在宅のみの参加を希望しています。この参加先は通う必要があります"
         case Reason.CANNOT_DO:
-            labels = [index.vocabulary.label(c) for c in sorted(index.concept_sets[i] & pv.cannot)]
+            labels = [
+                f"{index.vocabulary.label(c)}{_cannot_source(c, pv, index)}"
+                for c in sorted(index.concept_sets[i] & pv.cannot)
+            ]
             one = np.array([i])
             km1 = np.array([float(cons.km[i])])
             for c, cond in pv.hard_structured:

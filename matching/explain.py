@@ -79,6 +79,24 @@ def _quote(st: Statement) -> str:
     return f"『{s}』"
 
 
+_SOURCE_JA = {
+    "free_text": "本人の記述",
+    "experience": "経験の記述",
+    "skills": "できることの記述",
+    "interests": "興味の記述",
+    "cannot_do": "できないことの記述",
+    "avoid": "避けたいことの記述",
+    "preferred_fields": "希望分野の記述",
+    "contact_channels": "連絡の方法",
+}
+
+
+def _said(st: Statement) -> str:
+    """Where a statement was written, with its words: 「本人の記述『…』」「制約の一覧『電話 (例外: …)』」."""
+    where = "制約の一覧" if st.source.startswith("limits") else _SOURCE_JA.get(st.source, "本人の記述")
+    return f"{where}{_quote(st)}"
+
+
 def _found(st: Statement, label: str) -> str:
     """How a concept was read: 「『機械いじり』を修理・機械いじりに近いと判断 (類似度0.76)」 when by similarity."""
     if st.similarity is not None:
@@ -209,7 +227,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
                 seen.setdefault(st.concept, st)
             parts = []
             for c, st in seen.items():
-                src = f"本人の記述{_quote(st)}" if st.source == "free_text" else "避けたいこと"
+                src = _said(st)
                 parts.append(
                     f"「{_found(st, lab(c))}」({src}: {POLARITY_JA[st.polarity]}・{STRENGTH_JA[st.strength]})"
                 )
@@ -221,7 +239,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         ]
         if exempt:
             st = exempt[0]
-            return f"「{lab(st.concept)}」は苦手だが、本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab) if st.condition else ''}) を満たす"
+            return f"「{lab(st.concept)}」は苦手だが、{_said(st)}の条件 ({st.condition.describe(vocab) if st.condition else ''}) を満たす"
         return "避けたいことは含まない"
     if name == "limits":
         one = np.array([i])
@@ -231,12 +249,26 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
             for st in hits:
                 seen2.setdefault(st.concept, st)
             return (
-                "本人の記述"
-                + "、".join(
-                    f"{_quote(st)}により「{_found(st, lab(c))}」はできない (強い制約)"
+                "、".join(
+                    f"{_said(st)}により「{_found(st, lab(c))}」はできない (強い制約)"
                     for c, st in seen2.items()
                 )
                 + "に当たる"
+            )
+        exempt_hard = [
+            st
+            for st in pv.hard_limits
+            if st.condition is not None
+            and not st.condition.empty
+            and bool(presence(st.concept, pv, index, one, _km1(cons, i))[0])
+        ]
+        if exempt_hard:
+            seen3: dict[str, Statement] = {}
+            for st in exempt_hard:
+                seen3.setdefault(st.concept, st)
+            return "、".join(
+                f"「{lab(c)}」はできないとしているが、{_said(st)}の例外 ({st.condition.describe(vocab) if st.condition else ''}) を満たす"
+                for c, st in seen3.items()
             )
         if pv.hard_limits:
             return (
@@ -255,15 +287,18 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
                 and not st.condition.empty
                 and bool(meets(st.condition, pv, index, one, km1)[0])
             ):
-                parts.append(f"本人の記述{_quote(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
+                parts.append(f"{_said(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
         for st in pv.wishes:
             if bool(_wish_hits(st, pv, index, one, km1)[0]):
-                parts.append(f"本人の記述{_quote(st)}に合う「{_found(st, lab(st.concept))}」")
+                parts.append(f"{_said(st)}に合う「{_found(st, lab(st.concept))}」")
         if parts:
             return "、".join(dict.fromkeys(parts))
         if pv.wishes:
+            words = any(not st.source.startswith("contact_channels") for st in pv.wishes)
             return (
-                "本人の言葉の希望 (" + _j(sorted({lab(st.concept) for st in pv.wishes})) + ") には当たらない"
+                ("本人の言葉の希望 (" if words else "本人の希望 (")
+                + _j(sorted({lab(st.concept) for st in pv.wishes}))
+                + ") には当たらない"
             )
         return "文章に書かれた希望・条件なし"
     if name == "pickup":

@@ -212,7 +212,7 @@ def profile_vector(profile: Profile, index: OpeningIndex) -> ProfileVector:
                         "avoid",
                         "soft",
                         cond,
-                        sentence=lim.what + (f" ({lim.unless}は可)" if lim.unless else ""),
+                        sentence=lim.what + (f" (例外: {lim.unless})" if lim.unless else ""),
                         evidence=lim.what,
                         source=f"limits.{k}",
                     )

@@ -48,6 +48,8 @@ __all__ = [
     "TravelMode",
     "load_openings",
     "load_profile",
+    "person_profile_problems",
+    "profile_problems",
 ]
 
 PROFILE_SCHEMA_VERSION = 2
@@ -589,6 +591,35 @@ def _read_json(path: str | Path) -> Any:
         raise DomainValidationError.one(
             f"JSONが不正です ({err.lineno}行目 {err.colno}列)", f"invalid JSON: {err.msg}", file=str(p)
         ) from None
+
+
+def profile_problems(data: Any, **where: Any) -> list[Problem]:
+    """What is wrong with a stored participation profile (``Person.participation_profile``), each problem's field
+    prefixed ``participation_profile.``; empty when it validates. Every path that writes a person (API, bulk,
+    loaders, staff form) checks with this, so a profile is refused when written, not when first matched."""
+    if data is None:
+        return []
+    try:
+        Profile.model_validate(data)
+    except ValidationError as err:
+        return [
+            Problem(
+                p.message_ja,
+                p.message_en,
+                field=f"participation_profile.{p.field}" if p.field else "participation_profile",
+                file=p.file,
+                row=p.row,
+                column=p.column,
+                value=p.value,
+            )
+            for p in problems_from_validation(err, **where)
+        ]
+    return []
+
+
+def person_profile_problems(record: Any, **where: Any) -> list[Problem]:
+    """The check :mod:`graphsvc.bootstrap` registers for persons (:mod:`graphsvc.domain.checks`)."""
+    return profile_problems(getattr(record, "participation_profile", None), **where)
 
 
 def load_profile(path: str | Path) -> Profile:

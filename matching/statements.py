@@ -243,6 +243,20 @@ HEADS: dict[str, _H] = {
     "なし": ("cannot", "soft", "can", "soft"),
     "少ない": ("avoid", "soft", "can", "soft"),
     "少なめ": ("avoid", "soft", "can", "soft"),
+    "構う": ("avoid", "soft", "can", "soft"),  # 構わない / かまへん → can
+    "欲しい": ("want", "soft", None, "soft"),  # 〜がほしい (〜てほしい is someone's wish of the person)
+    "へっちゃら": ("can", "soft", "avoid", "soft"),
+    "お手の物": ("can", "soft", None, "soft"),
+    "楽": ("want", "soft", "avoid", "soft"),  # 「少人数が一番楽」
+    "元気が出る": ("want", "soft", "avoid", "soft"),
+    "寂しい": ("avoid", "soft", None, "soft"),
+    "痛む": ("avoid", "soft", "can", "soft"),
+    "崩す": ("avoid", "soft", "can", "soft"),  # 体調を崩す
+    "どき": ("avoid", "soft", None, "soft"),  # ドキッとする
+    "アレルギー": ("cannot", "hard", None, "soft"),
+    "酷い": ("avoid", "soft", "can", "soft"),
+    "気が重い": ("avoid", "soft", "can", "soft"),
+    "ミスが増える": ("avoid", "soft", None, "soft"),
 }
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
@@ -272,7 +286,25 @@ _HEDGES = frozenset(
 _FORMAL_NOUNS = frozenset({"こと", "事", "訳", "わけ", "もの", "物", "の", "ところ", "所", "方"})
 _CONTRAST = frozenset({"が", "けれど", "けど", "けれども", "のに", "ものの", "ても", "でも", "ながら"})
 _REASON = frozenset({"ので", "から", "し"})
-_NEUTRAL = frozenset({"体験", "見学"})
+_REPORTING = frozenset(
+    {
+        "言う",
+        "話す",
+        "思う",
+        "語る",
+        "聞く",
+        "答える",
+        "書く",
+        "述べる",
+        "笑う",
+        "考える",
+        "願う",
+        "望む",
+        "訴える",
+        "希望",
+    }
+)
+_NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
 )
@@ -451,6 +483,42 @@ _STOP = frozenset(
         "変更",
         "診断",
         "関心",
+        "経緯",
+        "紹介",
+        "事項",
+        "特記",
+        "情報",
+        "提供",
+        "中心",
+        "付き添い",
+        "作品",
+        "話",
+        "具合",
+        "気分",
+        "手帳",
+        "通帳",
+        "管理",
+        "申請",
+        "記録",
+        "面談",
+        "訪問",
+        "連絡",
+        "地域",
+        "居場所",
+        "中退",
+        "研修",
+        "初任",
+        "事故",
+        "以来",
+        "怪我",
+        "手術",
+        "そう",
+        "よう",
+        "らしい",
+        "卒業",
+        "退職",
+        "入院",
+        "退院",
     ]
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
@@ -478,7 +546,7 @@ _ATTRIBUTES = frozenset(
 )
 
 _NEAR_WORDS = ("近所", "近く", "近場", "家の近く", "徒歩圏", "歩いて")
-_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間|分)")
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[~\-〜]\s*(\d+(?:\.\d+)?))?\s*(時間半|時間|分)")
 _HALF_DAY = re.compile(r"半日")
 
 
@@ -674,6 +742,32 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         if m.lemma == "し":
             return "main"
         return None
+    if (
+        m.surface == "と"
+        and m.pos == "助詞"
+        and m.pos2 in ("接続助詞", "格助詞")
+        and i
+        and nxt is not None
+        and nxt.pos not in ("補助記号",)
+        and nxt.surface not in ("か", "も", "は", "の")
+        and nxt.norm not in _REPORTING
+        and (
+            (toks[i - 1].pos in ("動詞", "形容詞", "助動詞") and toks[i - 1].cform.startswith("終止形"))
+            or (toks[i - 1].lemma == "だ" and toks[i - 1].pos == "助動詞")
+        )
+        and not any(t.norm in _REPORTING for t in toks[i + 1 : i + 6])
+    ):
+        return "when"  # 「人が多いと疲れる」「BGMが流れていると頭が痛くなる」: what triggers the predicate
+    if (
+        m.surface == "の"
+        and m.pos == "助詞"
+        and i >= 2
+        and toks[i - 1].surface == "もの"
+        and (toks[i - 2].cform.startswith("連体形") or toks[i - 2].surface == "な")
+        and nxt is not None
+        and nxt.pos2 == "読点"
+    ):
+        return "contrast"  # 「苦手なものの、…」
     if m.pos == "助動詞" and m.cform.startswith("仮定形"):
         if nxt is not None and nxt.surface == "ば":
             return None
@@ -767,7 +861,7 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
 # ---------------------------------------------------------------- concepts in tokens
 
 
-def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_Span]:
+def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index, side: Side = "person") -> list[_Span]:
     spans: list[_Span] = []
     covered = [False] * len(toks)
     i = 0
@@ -796,7 +890,9 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 and toks[j].surface == "の"
                 and toks[j + 1].norm in ("頃", "時", "ころ", "時代")
             ):
-                i = j  # 「子どもの頃」 is a time, not children
+                for k in range(i, j):
+                    covered[k] = True  # 「子どもの頃」 is a time, not children (nor read again below)
+                i = j
                 continue
             if (
                 idx.trie[hit] == "conversation"
@@ -805,7 +901,9 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
                 and toks[i - 1].surface == "と"
                 and toks[i - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
             ):
-                i = j  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                for k in range(i, j):
+                    covered[k] = True  # 「楽しかったと話す」: a reporting verb, not talking as a task
+                i = j
                 continue
             spans.append(_Span(idx.trie[hit], i, j, "".join(t.surface for t in toks[i:j])))
             for k in range(i, j):
@@ -832,7 +930,11 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
         ):
             continue
         if b == a + 1 and toks[a].pos == "名詞" and 0 < len(toks[a].surface) - len(m.group(0)) < 2:
-            continue  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
+            continue
+        starts_inside = m.start() > 0 and offsets[m.start() - 1] == a
+        ends_inside = m.end() < len(offsets) and offsets[m.end()] == b - 1
+        if b > a + 1 and starts_inside and ends_inside:
+            continue  # 「特記事項」 holds 記事 across its two words: neither word is it  # 「事務所」 is a place, not 事務: a word inside a token needs a word beside it (畑|仕事)
         spans.append(_Span(idx.surface_map[m.group(0)], a, b, m.group(0)))
         for k in range(a, b):
             covered[k] = True
@@ -847,8 +949,106 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index) -> list[_S
             and toks[sp.start - 2].pos in ("動詞", "形容詞", "助動詞", "補助記号")
         )
     ]  # 「楽しかったと話す」: a reporting verb, not talking as a task
+    spans = _adjust_spans(toks, spans, vocab, offsets, side)
     spans.sort(key=lambda s: s.start)
     return spans
+
+
+_EARLY_CLOCK = re.compile(
+    r"(?<![午後夕夜晩0-9])(?:朝|早朝|明け方)?\s*([3-7])\s*時(?:半|\d+分)?(?:前|(?=から|に|まで|起き|集合|出発|の|台|頃|ごろ))"
+)
+_PEOPLE = re.compile(
+    r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:グループ|班|チーム)|で|なら|だけ)"
+)
+_PLACE_NOT_TASK = ("食堂", "会館", "センター", "広場", "教室の前")
+
+
+def _destination(toks: Sequence[Morpheme], k: int) -> bool:
+    """Whether the noun ending before token ``k`` is where someone goes: 「コンビニまで行ける」「駅へ通う」
+    「スーパーに行く」 (not 「漁に出る」「畑に出る」, which name the work)."""
+    if k >= len(toks) or toks[k].surface not in ("まで", "へ", "に"):
+        return False
+    verbs = ("行く", "通う", "来る") if toks[k].surface == "に" else tuple(_MOTION)
+    return any(t.pos == "動詞" and (t.norm in verbs or t.lemma in verbs) for t in toks[k + 1 : k + 4])
+
+
+def _kind(vocab: Vocabulary, c: str) -> str:
+    return vocab.concepts[c].kind if c in vocab.concepts else "task"
+
+
+def _is_quotative(toks: Sequence[Morpheme], k: int) -> bool:
+    """Token ``k`` is a quoting と (「…と話す」) after a predicate, a sentence-final particle or punctuation."""
+    if k <= 0 or toks[k].surface != "と" or toks[k].pos != "助詞":
+        return False
+    prev = toks[k - 1]
+    return prev.pos in ("動詞", "形容詞", "助動詞", "補助記号") or prev.pos2 == "終助詞"
+
+
+def _adjust_spans(
+    toks: list[Morpheme], spans: list[_Span], vocab: Vocabulary, offsets: list[int], side: Side = "person"
+) -> list[_Span]:
+    """Spans the surface match gets wrong, fixed from their neighbours: a place named after a task
+    (子ども食堂), a task naming a smell or a noise (消毒液のにおい), a talk in front of people (人前でしゃべる:
+    public speaking, not conversation), a destination (コンビニまで行ける), a reporting verb (…、と小さな声で話す);
+    and concepts written as numbers: a clock time before 8 (朝5時, 6時前) is early morning, a count of two to
+    five people (２〜３人で) a small group."""
+    text = "".join(t.surface for t in toks)
+
+    def tok_range(a: int, b: int) -> tuple[int, int]:
+        return offsets[a], offsets[b - 1] + 1
+
+    spans = [
+        replace(sp, concept="public_speaking")
+        if sp.concept == "crowds"
+        and sp.end + 1 < len(toks)
+        and toks[sp.end].surface == "の"
+        and toks[sp.end + 1].surface == "前"
+        and any(o.concept == "conversation" and 0 <= o.start - (sp.end + 2) <= 2 for o in spans)
+        else sp
+        for sp in spans
+    ]  # 「大勢の前で話す」: speaking in front of people
+    out: list[_Span] = []
+    for sp in spans:
+        nxt = [t.surface for t in toks[sp.end : sp.end + 3]]
+        k = _kind(vocab, sp.concept)
+        if side == "person" and k == "task" and nxt and nxt[0] in _PLACE_NOT_TASK:
+            continue  # 「子ども食堂で配膳をした」: where the person worked, not the task (an opening there has it)
+        if k in ("task",) and sp.end < len(toks):
+            j = sp.end
+            while (
+                j < min(len(toks), sp.end + 2)
+                and toks[j].pos in ("名詞", "接尾辞")
+                and toks[j].surface != "の"
+            ):
+                j += 1
+            if (
+                j + 1 < len(toks)
+                and toks[j].surface == "の"
+                and any(
+                    o.start == j + 1 and (_kind(vocab, o.concept) == "sensory" or o.concept == "noise")
+                    for o in spans
+                )
+            ):
+                continue  # 「消毒液のにおい」「調理中のにおい」: what smells, not the task
+        if k == "task" and _destination(toks, sp.end):
+            continue  # 「コンビニまでは行ける」: a destination, not the task
+        if sp.concept == "conversation":
+            if any(o.concept == "public_speaking" and 0 <= sp.start - o.end <= 3 for o in spans):
+                continue  # 「人前でしゃべる」「大勢の前で話す」: speaking in front of people
+            if toks[sp.start].norm in _REPORTING and any(
+                _is_quotative(toks, q) for q in range(max(0, sp.start - 7), sp.start)
+            ):
+                continue  # 「…好き、と小さな声で話す」: a reporting verb
+        out.append(sp)
+    taken = {k for sp in out for k in range(sp.start, sp.end)}
+    for rx, concept in ((_EARLY_CLOCK, "early_morning"), (_PEOPLE, "small_group")):
+        for m in rx.finditer(text):
+            a, b = tok_range(m.start(), m.end())
+            out = [sp for sp in out if not (sp.concept == "morning" and sp.start < b and a < sp.end)]
+            if concept == "small_group" and any(k in taken for k in range(a, b)):
+                continue
+            out.append(_Span(concept, a, b, m.group(0)))
+    return out
 
 
 def _similar_spans(
@@ -887,9 +1087,16 @@ def _similar_spans(
         ):
             k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
             continue
+        after = toks[j + 1 : j + 5]
+        destination = _destination(toks, j + 1)
+        childhood = (
+            len(after) >= 2 and after[0].surface == "の" and after[1].norm in ("頃", "時", "ころ", "時代")
+        )
         if (
             not words
             or other_section
+            or destination  # 「コンビニまで行ける」: where to, not a task
+            or childhood  # 「子どもの頃から」: a time of life
             or (marker is not None and marker.surface == "で" and marker.pos == "助詞")
         ):
             k = j + 1
@@ -918,12 +1125,19 @@ def _similar_spans(
 def _read_segment(seg: _Segment) -> None:
     toks = seg.toks[seg.a : seg.b]
     head_i = None
+    others_wish = False
     for k in range(len(toks) - 1, -1, -1):
+        if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
+            others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
+            continue
         if _is_head(toks[k]) and not any(
             s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
         ):
             head_i = k
             break
+    if head_i is None and others_wish:
+        seg.has_head = True
+        return  # 「外に出てほしい」: a wish of someone else (the family's, the coordinator's)
     if head_i is None and any(t.norm in _NEUTRAL for t in toks):
         seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
         seg.has_head = True
@@ -970,6 +1184,9 @@ def _read_segment(seg: _Segment) -> None:
             if t.pos == "動詞" and t.lemma in ("為る", "する", "やる", "遣る") and k > 0:
                 plain_i = k
                 break
+            if t.surface in ("あり", "有り") and k > 0:
+                plain_i = k  # 「ヘルパー2級あり(…)」: あり read as a noun before a bracket
+                break
         if plain_i is None:
             for k in range(len(toks) - 1, -1, -1):
                 if toks[k].pos == "動詞" and toks[k].lemma in (
@@ -1007,10 +1224,14 @@ def _read_segment(seg: _Segment) -> None:
     want = False
     hedge = False
     potential = False
-    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無"):
-        neg += 1  # 「不器用」「不得意」
+    if hi > 0 and toks[hi - 1].pos == "接頭辞" and toks[hi - 1].surface in ("不", "非", "無", "未"):
+        neg += 1  # 「不器用」「不得意」「未取得」
+    hedged_neg = False
     for t in chain:
-        if _is_neg(t):
+        if _is_neg(t) and hedged_neg:
+            hedged_neg = False  # 「無理かもしれない」「できるかもしれません」: a hedge, not a negation
+            hedge = True
+        elif _is_neg(t):
             neg += 1
         elif t.lemma == "たい" or t.surface.startswith("たい") or t.surface.startswith("たく"):
             want = True
@@ -1018,6 +1239,8 @@ def _read_segment(seg: _Segment) -> None:
             hedge = True
         elif t.lemma in ("れる", "られる") and t.pos == "助動詞":
             potential = True
+        if t.norm in ("知れる", "しれる") or t.lemma in ("違い", "違う"):
+            hedged_neg = True  # 〜かもしれない, 〜に違いない
     tail = "".join(t.surface for t in chain)
     if head_i is None and re.match(r"た(こと|事)(が|は|も)?(ある|あり|あります)", tail):
         seg.polarity, seg.strength = "can", "soft"  # 「漁の手伝いをしたことがある」: experience
@@ -1035,6 +1258,29 @@ def _read_segment(seg: _Segment) -> None:
         )
         seg.has_head = True
         return
+    if (
+        head_i is None
+        and head.norm == "持つ"
+        and not potential
+        and re.match(r"て(い|お)", tail)
+        and not any(
+            t.norm in ("資格", "免許", "級", "検定", "修了") or t.surface.endswith("士") for t in toks[:hi]
+        )
+    ):
+        seg.polarity = None  # 「一眼レフを持っている」: owning a thing is not an ability (a licence is)
+        seg.has_head = True
+        return
+    if (
+        head_i is None
+        and neg % 2 == 1
+        and head.norm in ("為る", "遣る")
+        and not potential
+        and not want
+        and not any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in toks[:hi])
+    ):
+        seg.polarity = None  # 「演奏はしない」: a fact about what is done, not a limit
+        seg.has_head = True
+        return
     if head.surface in ("あり", "有り") and head_i is None:
         pol, strength = "can", "soft"
         neg_pol: str | None = None
@@ -1043,6 +1289,19 @@ def _read_segment(seg: _Segment) -> None:
         pol, strength, neg_pol, neg_strength = _head_entry(head)
         if head.norm == "良い" and want:
             want = False
+        if (
+            head.norm == "良い"
+            and hi >= 2
+            and toks[hi - 1].surface in ("が", "は")
+            and toks[hi - 2].norm
+            in (
+                "調子",
+                "体調",
+                "具合",
+                "気分",
+            )
+        ):
+            pol = "can"  # 「午前中は調子がいい」: a good time, not a liking
     else:
         lemma_pot = (
             head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
@@ -1081,6 +1340,8 @@ def _read_segment(seg: _Segment) -> None:
             seg.polarity = None
             return
         pol, strength = neg_pol, neg_strength
+        if head_i is None and any(t.surface == "よう" and t.pos == "副詞" for t in toks[:hi]):
+            pol, strength = "cannot", "hard"  # 「電話はよう出えへん」: cannot bring oneself to
     elif neg >= 2:
         strength = "soft"
     before = toks[:hi]
@@ -1097,7 +1358,7 @@ def _read_facets(seg: _Segment, raw: str) -> None:
     m = _HOURS.search(raw)
     if m:
         hi = float(m.group(2) or m.group(1))
-        seg.hours = hi / 60.0 if m.group(3) == "分" else hi
+        seg.hours = hi / 60.0 if m.group(3) == "分" else hi + (0.5 if m.group(3) == "時間半" else 0.0)
     elif _HALF_DAY.search(raw):
         seg.hours = 4.0
     seg.near = any(w in raw for w in _NEAR_WORDS)
@@ -1144,18 +1405,94 @@ _FIELD_DEFAULTS: dict[str, tuple[str, str] | None] = {
 
 _QUOTE = re.compile(r"[「『\"]([^」』\"]+)[」』\"]")
 
+# Spoken and western-Japanese forms the dictionary splits wrongly, rewritten to the standard form before
+# tokenizing (the sentence a statement quotes stays as written): negation へん/ひん (行かへん, 起きられへん,
+# 出えへん), かまへん, あかん, 〜ちゃう after a polarity word (嫌いちゃう = 嫌いじゃない), and the nominaliser ん
+# after a plain verb or adjective (話すんは = 話すのは; the negative ん follows a 未然形 and is left alone).
+_COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:かま|構)(?:へん|ひん)"), "構わない"),
+    (re.compile(r"よう(?:せえ|せー|せぇ|せ)(?:へん|ひん)"), "できない"),
+    (re.compile(r"(?:せえ|せー|せぇ)(?:へん|ひん)"), "しない"),
+    (re.compile(r"(?:けえ|けー|こー|こお|きい|きー)(?:へん|ひん)"), "こない"),
+    (re.compile(r"([出見寝居着煮似])(?:え|ぇ|ー)?(?:へん|ひん)"), r"\1ない"),
+    (
+        re.compile(
+            r"([かがさたなばまらわれけせてねべめえいきしちにみりびぎじ])(?:へん|ひん)(?=[^ぁ-ゖ]|[よでわねやけかし]|$)"
+        ),
+        r"\1ない",
+    ),
+    (re.compile(r"あかん"), "だめ"),
+    (re.compile(r"(嫌い|好き|苦手|無理|得意|平気|大丈夫|嫌)(?:ちゃう|ちゃいます|ちゃうん)"), r"\1じゃない"),
+    (re.compile(r"([すくぐつぬぶむるういた])ん(?=[はがもをやでとなっ])"), r"\1の"),
+    (re.compile(r"(?:(?<![ぁ-ゖ])|(?<=[いなたる]))もん(?=[はがもをやで、]|[一-龥ァ-ヶ])"), "もの"),
+)
+
+
+def _standard(text: str) -> str:
+    for pat, rep in _COLLOQUIAL:
+        text = pat.sub(rep, text)
+    return text
+
+
+_MARKS = "◎○◯△×✕✖"
+_PREFIX_MARK = re.compile(
+    rf"(?:(?<=^)|(?<=[\s、,/]))([{_MARKS}])\s?([^\s{_MARKS}、,/。]{{1,10}})(?=$|[\s、,/。])"
+)
+_SUFFIX_MARK_SPACE = re.compile(rf"(?<=\S)([{_MARKS}])\s+(?=\S)")
+_ARROW = re.compile(r"(^|[\n/、。])([^\n/、。→⇒]{1,8})\s*(?:→|⇒|->)\s*")
+
+
+def _notes(text: str) -> str:
+    """Note-style marks to the form the reader knows: 「○軽作業 ×運転」 (mark before the item) and
+    「PC◎ 電話△」 (items apart by spaces) → 「軽作業○、運転×」; 「得意→手芸/苦手→人前」 → header lines."""
+
+    def prefix(m: re.Match[str]) -> str:
+        item = m.group(2)
+        if re.search(r"[はがをでも]", item):
+            return m.group(0)  # a bullet before a sentence, not a mark on an item
+        return f"{item}{m.group(1)}、"
+
+    text = _PREFIX_MARK.sub(prefix, text)
+    text = _SUFFIX_MARK_SPACE.sub(r"\1、", text)
+    if _ARROW.search(text):
+        text = _ARROW.sub(lambda m: f"{m.group(1) if m.group(1) not in '、' else ''}\n{m.group(2)}：", text)
+        text = re.sub(r"\s*/\s*", "\n", text)
+    return text
+
+
+_SHOWN = "\x00"  # joins the text read to the text shown, when they differ
+_CONTRAST_START = re.compile(
+    r"^(?:ただ|ただし|でも|しかし|だけど|だけれど|けど|けれど|とはいえ|それでも)[、,]?"
+)
+_ATTRIBUTION = re.compile(
+    r"^\s*[^、。「」\s]{1,16}?(?:によると|によれば|の話では|の話によると|の話だと|いわく|曰く|から聞いた話では|の見立てでは)[、,]?\s*"
+)
+
 
 def _sentences(text: str) -> list[str]:
     out: list[str] = []
+    text = _notes(text)
     text = re.sub(
         r"([^\s。!?！？]{1,10})[?？]\s*(?=\S)", r"\1は", text
     )  # 「パソコン？まあ使える」: a topic asked back
     for s in _SENTENCE_SPLIT.split(text):
         if not s or not s.strip(" 、,。"):
             continue
+        s = _ATTRIBUTION.sub("", s)  # 「母親によると、…」「担任の話では…」: who said it is not a statement
         quoted = _QUOTE.findall(s)
         if quoted:  # 「外に出るのはしんどい」と話す: the person's words are the statement
             out.extend(q.strip() for q in quoted if q.strip())
+        elif out and _CONTRAST_START.match(s.strip()) and out[-1].endswith("。"):
+            # 「外出は無理。ただ、近所なら行ける」: a contrast begun in a new sentence continues the last one
+            prev_read, _, prev_shown = out[-1].partition(_SHOWN)
+            out[-1] = (
+                prev_read.rstrip("。")
+                + "けど、"
+                + _CONTRAST_START.sub("", s.strip())
+                + _SHOWN
+                + (prev_shown or prev_read)
+                + s.strip()
+            )
         else:
             out.append(s.strip())
     return out
@@ -1177,6 +1514,29 @@ def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
     if word in ("経験", "職歴", "得意なこと", "できること"):
         return ("can", "soft"), m.group(2)
     return None, sentence
+
+
+def _without(seg: _Segment) -> str | None:
+    """A negated condition: "avoid" for 〜さえなければ / 〜がなければ / 〜がなかったら (the thing must be absent),
+    "want" for 〜でなければ / 〜じゃなければ (it must be there); None for any other condition."""
+    toks = seg.toks[seg.a : seg.b]
+    for k, t in enumerate(toks):
+        if not _is_neg(t):
+            continue
+        rest = "".join(x.surface for x in toks[k:])
+        if not re.match(r"(なけれ|なかっ|ないなら|無けれ|無かっ)", rest):
+            continue
+        prev = toks[k - 1] if k else None
+        if prev is not None and prev.surface in ("で", "じゃ", "では"):
+            return "want"
+        if (
+            prev is not None
+            and prev.pos in ("動詞", "助動詞")
+            and prev.lemma not in ("いる", "居る", "ある", "有る")
+        ):
+            return None  # 「行かなければ」: a verb's negation, not an absence (「いなければ」 is one)
+        return "avoid"
+    return None
 
 
 def _is_facet(vocab: Vocabulary, c: str) -> bool:
@@ -1213,11 +1573,11 @@ def _sentence_statements(
     header, body = _header(sentence)
     if header is not None:
         default = header
-    toks = _merge_heads(analyser().tokenize(body))
+    toks = _merge_heads(analyser().tokenize(_standard(body)))
     if not toks:
         return []
     idx = _index(vocab)
-    spans = _find_spans(toks, vocab, idx)
+    spans = _find_spans(toks, vocab, idx, side)
     segs = _segments(toks)
     for seg in segs:
         seg.spans = [s for s in spans if seg.a <= s.start < seg.b]
@@ -1237,6 +1597,7 @@ def _sentence_statements(
     prev_limits: list[Statement] = []
     prev_kind = "main"
     carry: list[_Span] = []
+    carry_when: list[_Span] = []
     contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
@@ -1244,10 +1605,20 @@ def _sentence_statements(
             contrast_spans = list(seg.spans)
         elif seg.kind not in ("reason", "cond") and seg.spans:
             contrast_spans = contrast_spans if not seg.spans else []
+        if carry_when and seg.kind != "cond":
+            seg.spans = carry_when + seg.spans  # 「人が多いと疲れる」: the trigger takes the predicate
+            carry_when = []
         if carry and seg.kind != "cond":
             # a topic before a reason clause belongs to the main predicate: 「夕方は[家族の介護があるので]無理」
-            seg.spans = carry + seg.spans
+            # (not when that predicate has a subject of its own: 「平日は通所があるので、土日のほうがいい」)
+            if not seg.spans:
+                seg.spans = carry
             carry = []
+        if seg.kind == "when":
+            # the trigger of the next predicate: its concepts take that predicate's polarity
+            carry_when = carry_when + seg.spans
+            prev_kind = seg.kind
+            continue
         if seg.kind == "reason" and not seg.past and seg.lexical and seg.spans:
             # 「雪かきは腰に悪いので無理」: the topic belongs to the main predicate when it has none of its own
             nxt_seg = next((x for x in segs if x.a == seg.b), None)
@@ -1272,6 +1643,27 @@ def _sentence_statements(
                 None,
             )
             carry = [sp for sp in seg.spans if topic_end is not None and sp.end <= topic_end]
+        if seg.kind == "cond" and side == "person" and _without(seg) is not None:
+            # 「人混みさえなければ行ける」: what must be absent is a soft limit; 「静かでなければ集中できない」:
+            # what must be there is wanted; the main clause is read on its own
+            pol_without = _without(seg)
+            for sp in seg.spans:
+                if _kind(vocab, sp.concept) == "time":
+                    continue
+                out.append(
+                    Statement(
+                        sp.concept,
+                        pol_without,  # type: ignore[arg-type]
+                        "soft",
+                        None,
+                        sentence=sentence,
+                        evidence=sp.evidence,
+                        similarity=sp.similarity,
+                        source=source,
+                    )
+                )
+            prev_kind = seg.kind
+            continue
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
             continue
@@ -1381,6 +1773,8 @@ def _sentence_statements(
                 for sp in concepts
                 if not (sp.concept == "going_out" and sp.start <= seg.head_index < sp.end)
             ]
+        if any(sp.concept == "far" for sp in concepts):
+            concepts = [sp for sp in concepts if sp.concept != "going_out"]  # 「遠方への通所」: the distance
         needed = [
             sp
             for sp in concepts
@@ -1410,6 +1804,7 @@ def _sentence_statements(
             and cond_subject
             and (
                 not concepts
+                or pol in POSITIVE
                 or any(
                     vocab.concepts[sp.concept].kind == "task"
                     for sp in concepts
@@ -1545,8 +1940,17 @@ def _sentence_statements(
         ):
             cond = replace(cond, unresolved=True)
         # an exception after a limit: 「外出は無理だが、近所の公民館なら行ける」「長時間は無理だけど、1時間なら平気」
+        other_time = (
+            cond is not None
+            and bool(cond.concepts)
+            and bool(prev_limits)
+            and all(_kind(vocab, c) == "time" for c in cond.concepts)
+            and all(_kind(vocab, p.concept) == "time" and p.concept != "long_hours" for p in prev_limits)
+            and not (set(cond.concepts) & {p.concept for p in prev_limits})
+        )  # 「平日は無理、土日なら空いている」「午前は無理、午後なら」: another time, stated on its own
         if (
             prev_limits
+            and not other_time
             and prev_kind in ("contrast", "main")
             and cond is not None
             and not cond.empty
@@ -1581,7 +1985,16 @@ def _sentence_statements(
         # a condition left without its predicate (「週に1回、2時間程度なら」): what the person can agree to
         craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
         c = _cond_of(pending_cond, vocab, craw)
-        if c.max_hours is not None:
+        hours_limits = [o for o in out if o.concept == "long_hours" and o.is_limit and o in prev_limits]
+        if c.max_hours is not None and hours_limits and prev_kind == "contrast":
+            # 「長時間は厳しいけど、２時間なら」: the exception of the limit just stated
+            out = [
+                replace(o, condition=c if o.condition is None else o.condition.merged(c))
+                if o in hours_limits
+                else o
+                for o in out
+            ]
+        elif c.max_hours is not None:
             out.append(
                 Statement(
                     "long_hours",
@@ -1601,7 +2014,14 @@ def _sentence_statements(
     return _dedupe(out)
 
 
-_MULTI_HEADS: dict[tuple[str, ...], str] = {("気", "に", "成る"): "気になる", ("苦", "に", "成る"): "苦"}
+_MULTI_HEADS: dict[tuple[str, ...], str] = {
+    ("気", "に", "成る"): "気になる",
+    ("苦", "に", "成る"): "苦",
+    ("御", "手", "の", "物"): "お手の物",
+    ("元気", "が", "出る"): "元気が出る",
+    ("気", "が", "重い"): "気が重い",
+    ("ミス", "が", "増える"): "ミスが増える",
+}
 
 
 def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
@@ -1730,7 +2150,9 @@ def extract(
             return hit
     out: list[Statement] = []
     for sentence in _sentences(t):
-        out.extend(_sentence_statements(sentence, vocab, source, side, th))
+        read, _, shown = sentence.partition(_SHOWN)
+        made = _sentence_statements(read, vocab, source, side, th)
+        out.extend([replace(st, sentence=shown) for st in made] if shown else made)
     res = tuple(_dedupe(out))
     with _CACHE_LOCK:
         _CACHE[key] = res

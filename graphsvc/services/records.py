@@ -13,6 +13,7 @@ from typing import Any, get_args
 from graphsvc.access.context import AccessContext
 from graphsvc.access.kinds import KINDS, RecordKind
 from graphsvc.access.principals import Role
+from graphsvc.domain import checks as record_checks
 from graphsvc.domain.codec import Prop, node_from_props, to_props, validate_node
 from graphsvc.domain.consent import Purpose
 from graphsvc.domain.enums import NodeLabel, RelType
@@ -286,6 +287,8 @@ class RecordService(UseCase):
         """Create or replace one record (validated whole); a case system only its own or new ones."""
         self.policy.check_write(ctx)
         rec = validate_node(kind.label, {**data, "id": record_id})
+        if probs := record_checks.problems(rec):
+            raise DomainValidationError(probs)
         existing = self.store.get_node(NodeRef(kind.label, record_id)) is not None
         self._write(
             ctx, kind, [NodeRow(kind.label, record_id, to_props(rec))], {record_id} if existing else set()
@@ -308,6 +311,9 @@ class RecordService(UseCase):
                 rec = validate_node(kind.label, row, row=n)
             except DomainValidationError as err:
                 problems.extend(err.problems)
+                continue
+            if probs := record_checks.problems(rec, row=n):
+                problems.extend(probs)
                 continue
             records[rec.id] = NodeRow(kind.label, rec.id, to_props(rec))
         if problems:

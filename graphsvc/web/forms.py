@@ -22,9 +22,11 @@ from matching.records import Profile, TravelMode
 from matching.vocabulary import default_vocabulary
 
 __all__ = [
+    "LIMIT_ROWS",
     "LIST_FIELDS",
     "SLOT_ROWS",
     "FormState",
+    "limit_rows",
     "opportunity_from_form",
     "opportunity_to_form",
     "profile_from_form",
@@ -116,7 +118,16 @@ def _place(form: FormState, problems: Sequence[Problem], mapping: Callable[[str]
 
 # ------------------------------------------------------------------ participation profile
 
-PROFILE_MULTI = ("needs", "travel_modes", "consent_host_kinds", "consent_opportunity_kinds")
+PROFILE_MULTI = (
+    "needs",
+    "travel_modes",
+    "consent_host_kinds",
+    "consent_opportunity_kinds",
+    "contact_preferred",
+    "contact_refused",
+)
+LIMIT_ROWS = 5
+"""Empty limit rows the form shows at least (a profile with more limits gets one empty row after its own)."""
 _PROFILE_SIMPLE = (
     "min_hours_per_session",
     "max_hours_per_session",
@@ -153,7 +164,45 @@ def profile_to_form(profile: Mapping[str, Any] | None) -> FormState:
     vals["consent_host_ids"] = "\n".join(consent.get("host_ids", []))
     vals["consent_opportunity_kinds"] = [str(k) for k in consent.get("opportunity_kinds", [])]
     vals["free_text"] = p.get("free_text") or ""
+    vals["home_only"] = "1" if p.get("home_only") else ""
+    vals["no_time_now"] = "1" if p.get("no_time_now") else ""
+    channels = dict(p.get("contact_channels") or {})
+    vals["contact_preferred"] = [str(c) for c in channels.get("preferred", [])]
+    vals["contact_refused"] = [str(c) for c in channels.get("refused", [])]
+    limits = list(p.get("limits") or [])
+    vals["lim_rows"] = str(max(LIMIT_ROWS, len(limits) + 1))
+    for i, lim in enumerate(limits):
+        vals[f"lim_what_{i}"] = str(lim.get("what") or "")
+        vals[f"lim_strength_{i}"] = str(lim.get("strength") or "soft")
+        vals[f"lim_unless_{i}"] = str(lim.get("unless") or "")
     return FormState(vals)
+
+
+def limit_rows(form: FormState) -> int:
+    """How many limit rows the form carries (at least :data:`LIMIT_ROWS`, at most 100)."""
+    try:
+        n = int(form.v("lim_rows") or LIMIT_ROWS)
+    except ValueError:
+        n = LIMIT_ROWS
+    return min(100, max(LIMIT_ROWS, n))
+
+
+def _limits(form: FormState) -> list[dict[str, str]]:
+    """Rows ``lim_what_i`` / ``lim_strength_i`` / ``lim_unless_i``; a row with only an exception is an error."""
+    out: list[dict[str, str]] = []
+    for i in range(limit_rows(form)):
+        what = _opt(form.v(f"lim_what_{i}"))
+        unless = _opt(form.v(f"lim_unless_{i}"))
+        strength = form.v(f"lim_strength_{i}").strip() or "soft"
+        if what is None:
+            if unless is not None:
+                form.add(f"lim_{i}", f"制約 {i + 1}行目: 例外の条件だけでなく制約の内容も書いてください")
+            continue
+        if strength not in ("hard", "soft"):
+            form.add(f"lim_{i}", f"制約 {i + 1}行目: 強さは「できない」か「苦手」を選んでください")
+            continue
+        out.append({"what": what, "strength": strength, **({"unless": unless} if unless else {})})
+    return out
 
 
 def _profile_field(loc: str) -> str:
@@ -163,16 +212,38 @@ def _profile_field(loc: str) -> str:
         return f"{top}_{parts[1]}" if len(parts) > 1 else f"{top}_modes" if top == "travel" else "consent"
     if top == "time_windows":
         return "tw_0"
+    if top == "contact_channels":
+        parts = loc.split(".")
+        return f"contact_{parts[1]}" if len(parts) > 1 else "contact_preferred"
+    if top == "limits":
+        parts = loc.split(".")
+        return f"lim_{parts[1]}" if len(parts) > 1 and parts[1].isdigit() else "lim_0"
     return top or "_form"
+
+
+_PROFILE_FORM_FIELDS = frozenset(
+    {
+        "needs",
+        *LIST_FIELDS,
+        *_PROFILE_SIMPLE,
+        "time_windows",
+        "travel",
+        "consent",
+        "free_text",
+        "home_only",
+        "no_time_now",
+        "contact_channels",
+        "limits",
+        "schema_version",
+    }
+)
+"""Profile fields the form shows; every other stored field (id, home, age, past placements, fields added later)
+is kept as stored when the form is saved."""
 
 
 def profile_from_form(form: FormState, stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The profile dict to store, or None with ``form.errors`` filled (fields the form does not show are kept)."""
-    data: dict[str, Any] = {
-        k: v
-        for k, v in dict(stored or {}).items()
-        if k in ("id", "home", "age", "past_placements", "certificates")
-    }
+    data: dict[str, Any] = {k: v for k, v in dict(stored or {}).items() if k not in _PROFILE_FORM_FIELDS}
     data["needs"] = form.many("needs")
     for k in LIST_FIELDS:
         data[k] = _list(form.v(k))
@@ -195,6 +266,13 @@ def profile_from_form(form: FormState, stored: Mapping[str, Any] | None) -> dict
     ft = form.v("free_text").strip()
     if ft:
         data["free_text"] = ft
+    data["home_only"] = form.v("home_only") == "1"
+    data["no_time_now"] = form.v("no_time_now") == "1"
+    data["contact_channels"] = {
+        "preferred": form.many("contact_preferred"),
+        "refused": form.many("contact_refused"),
+    }
+    data["limits"] = _limits(form)
     try:
         prof = Profile.model_validate(data)
     except ValidationError as err:
@@ -362,6 +440,14 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "capacity_unit": [(u.value, u.ja) for u in CapacityUnit],
     "travel_mode": [(m.value, m.ja) for m in TravelMode],
     "host_kind": [("Employer", "企業・事業所"), ("Venue", "居場所・通いの場"), ("Agency", "支援関係機関")],
+    "channel": [
+        ("phone", "電話"),
+        ("email", "メール"),
+        ("line", "LINE"),
+        ("visit", "訪問・来所"),
+        ("letter", "郵便"),
+    ],
+    "limit_strength": [("hard", "できない (含む参加先は除外)"), ("soft", "苦手・避けたい (減点)")],
 }
 
 

@@ -88,6 +88,7 @@ def _person_view(
         form=form,
         choices=forms.CHOICES,
         needs_choices=forms.needs_choices(),
+        lim_rows=forms.limit_rows(form),
         slot_rows=forms.SLOT_ROWS,
         saved=q.get("saved") == "1",
     )

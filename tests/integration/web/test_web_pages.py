@@ -4,10 +4,13 @@ was typed, the API's role and consent rules, and the audit entries page views wr
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from graphsvc.domain import NodeLabel
+from graphsvc.domain.codec import node_from_props
 from graphsvc.services.placements import PlacementService
 from graphsvc.store.port import NodeRef
 from tests.integration.api.conftest import TOWN, Api
@@ -375,3 +378,108 @@ def test_community_has_no_purpose_to_choose(api: Api) -> None:
     csrf = sign_in(c, api.keys["community"])
     assert 'id="purpose-select"' not in c.get("/app/").text
     assert c.post("/app/purpose", data={"csrf": csrf, "purpose": "事務", "next": "/app/"}).status_code == 403
+
+
+class _ProfileForm(HTMLParser):
+    """The values a browser would post for the profile form as shown (checked boxes, selected options)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._area: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action", "").endswith("/profile#profile")
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.values.setdefault(name, []).append(a.get("value", ""))
+            else:
+                self.values.setdefault(name, []).append(a.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = [a.get("value", "")]
+        elif tag == "textarea" and name:
+            self._area = name
+            self.values[name] = [""]
+
+    def handle_data(self, data: str) -> None:
+        if self._area:
+            self.values[self._area] = [self.values[self._area][0] + data]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._area = None
+
+
+def _shown_form(html: str) -> dict[str, list[str]]:
+    p = _ProfileForm()
+    p.feed(html)
+    return p.values
+
+
+def _stored_profile(api: Api) -> dict[str, Any]:
+    node = api.container.store(TOWN).get_node(NodeRef(NodeLabel.PERSON, "P-001"))
+    assert node is not None
+    rec = node_from_props(NodeLabel.PERSON, node.props)
+    profile = getattr(rec, "participation_profile", None)
+    assert isinstance(profile, dict)
+    return profile
+
+
+def test_schema2_profile_fields_survive_the_staff_form(api: Api) -> None:
+    """在宅のみ, 今は時間がない, 連絡手段 and 制約 (強さ・例外) typed in the form are stored, shown again, and an
+    unchanged re-save keeps them (the form once dropped every schema-2 field)."""
+    c = _fresh(api)
+    csrf = sign_in(c, api.keys["coordinator"], "参加支援")
+    r = c.post(
+        f"{BASE}/persons/P-001/profile",
+        data={
+            "csrf": csrf,
+            "skills": "裁縫",
+            "travel_modes": "walk",
+            "contact_comfort": "2",
+            "readiness": "2",
+            "max_physical_load": "3",
+            "home_only": "1",
+            "contact_preferred": ["email", "line"],
+            "contact_refused": "phone",
+            "lim_rows": "5",
+            "lim_what_0": "外出",
+            "lim_strength_0": "hard",
+            "lim_unless_0": "近所の公民館なら",
+            "lim_what_1": "人前で話す",
+            "lim_strength_1": "soft",
+            "free_text": "長時間は無理だけど、1時間くらいなら平気",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    stored = _stored_profile(api)
+    assert stored["home_only"] is True and stored["no_time_now"] is False
+    assert stored["contact_channels"] == {"preferred": ["email", "line"], "refused": ["phone"]}
+    assert stored["limits"] == [
+        {"what": "外出", "strength": "hard", "unless": "近所の公民館なら"},
+        {"what": "人前で話す", "strength": "soft"},
+    ]
+    page = c.get(f"{BASE}/persons/P-001")
+    assert page.status_code == 200
+    shown = _shown_form(page.text)
+    assert shown["home_only"] == ["1"] and "no_time_now" not in shown
+    assert shown["contact_refused"] == ["phone"] and shown["lim_strength_0"] == ["hard"]
+    assert shown["lim_unless_0"] == ["近所の公民館なら"]
+    again = c.post(f"{BASE}/persons/P-001/profile", data=shown, follow_redirects=False)
+    assert again.status_code == 303, again.text
+    assert _stored_profile(api) == stored
