@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.constraints import Constraints
-from matching.factors import PENALTIES, ProfileVector, _limit_hits, _wish_hits, meets, presence, reference_km
+from matching.factors import PENALTIES, ProfileVector, limit_hits, meets, presence, reference_km, wish_hits
 from matching.index import OpeningIndex
 from matching.records import TravelMode
 from matching.statements import POLARITY_JA, STRENGTH_JA, Statement
@@ -220,7 +220,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         return f"経験・興味の記述と募集の文面の類似度 {v:.2f} (同点時の目安)"
     if name == "avoid":
         one = np.array([i])
-        hits = [st for st in pv.soft_limits if bool(_limit_hits(st, pv, index, one, _km1(cons, i))[0])]
+        hits = [st for st in pv.soft_limits if bool(limit_hits(st, pv, index, one, _km1(cons, i))[0])]
         if hits:
             seen: dict[str, Statement] = {}
             for st in hits:
@@ -243,7 +243,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
         return "避けたいことは含まない"
     if name == "limits":
         one = np.array([i])
-        hits = [st for st in pv.hard_limits if bool(_limit_hits(st, pv, index, one, _km1(cons, i))[0])]
+        hits = [st for st in pv.hard_limits if bool(limit_hits(st, pv, index, one, _km1(cons, i))[0])]
         if hits:
             seen2: dict[str, Statement] = {}
             for st in hits:
@@ -289,7 +289,7 @@ def _reason(name: str, v: float, pv: ProfileVector, index: OpeningIndex, i: int,
             ):
                 parts.append(f"{_said(st)}の条件 ({st.condition.describe(vocab)}) を満たす")
         for st in pv.wishes:
-            if bool(_wish_hits(st, pv, index, one, km1)[0]):
+            if bool(wish_hits(st, pv, index, one, km1)[0]):
                 parts.append(f"{_said(st)}に合う「{_found(st, lab(st.concept))}」")
         if parts:
             return "、".join(dict.fromkeys(parts))

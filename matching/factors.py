@@ -360,7 +360,7 @@ def meets(
     return ok
 
 
-def _limit_hits(
+def limit_hits(
     st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
 ) -> np.ndarray:
     hours = st.condition.max_hours if (st.condition is not None and st.concept == "long_hours") else None
@@ -370,7 +370,7 @@ def _limit_hits(
     return hit
 
 
-def _wish_hits(
+def wish_hits(
     st: Statement, pv: ProfileVector, index: OpeningIndex, sel: slice | np.ndarray, km: np.ndarray
 ) -> np.ndarray:
     hit = presence(st.concept, pv, index, sel, km)
@@ -392,13 +392,13 @@ def statement_counts(
         if st.concept in seen_soft:
             continue
         seen_soft.add(st.concept)
-        soft += _limit_hits(st, pv, index, sel, km)
+        soft += limit_hits(st, pv, index, sel, km)
     seen_hard: set[str] = set()
     for st in pv.hard_limits:
         if st.concept in seen_hard:
             continue
         seen_hard.add(st.concept)
-        hard += _limit_hits(st, pv, index, sel, km)
+        hard += limit_hits(st, pv, index, sel, km)
     for st in (*pv.hard_limits, *pv.soft_limits):
         if st.condition is not None and not st.condition.empty:
             # the exception the person named is what they said they can do: 「近所の公民館なら行ける」
@@ -408,7 +408,7 @@ def statement_counts(
         if st.concept in seen_w:
             continue
         seen_w.add(st.concept)
-        good += _wish_hits(st, pv, index, sel, km)
+        good += wish_hits(st, pv, index, sel, km)
     return soft, hard, good
 
 
@@ -604,7 +604,7 @@ def _vec_of(ids: frozenset[str], index: OpeningIndex) -> np.ndarray:
     return v
 
 
-def _query(pv: ProfileVector, index: OpeningIndex) -> dict[int, float]:
+def opening_query(pv: ProfileVector, index: OpeningIndex) -> dict[int, float]:
     if not pv.positive_text:
         return {}
     q = index.vectorizer.transform([normalize(pv.positive_text)])
@@ -680,7 +680,7 @@ def pair_features(
         outcomes = 1.0
     else:
         outcomes = float(index.outcome_prior[i])
-    q = query if query is not None else _query(pv, index)
+    q = query if query is not None else opening_query(pv, index)
     row = index.text_rows[int(index.text_id[i])]
     text = sum(v * row.get(k, 0.0) for k, v in q.items())
     one = np.array([i])

@@ -23,7 +23,14 @@ from graphsvc.domain.errors import Problem
 from graphsvc.domain.records import Opportunity
 from matching.constraints import Constraints, Reason, detail, evaluate, pair_reasons
 from matching.explain import Factor, explain_pair
-from matching.factors import FEATURES, FeatureBuilder, ProfileVector, _query, pair_features, profile_vector
+from matching.factors import (
+    FEATURES,
+    FeatureBuilder,
+    ProfileVector,
+    opening_query,
+    pair_features,
+    profile_vector,
+)
 from matching.index import OpeningIndex, OutcomeHistory
 from matching.records import Opening, Profile
 from matching.scorers import ExpertScorer
@@ -389,7 +396,7 @@ def rank_per_pair(
     sc = scorer if scorer is not None else _default_scorer()
     coef = sc.coef_.tolist()
     pv = profile_vector(profile, index)
-    q = _query(pv, index)
+    q = opening_query(pv, index)
     out: list[tuple[float, int, str]] = []
     for i, o in enumerate(index.openings):
         if pair_reasons(pv, index, i):

@@ -397,8 +397,8 @@ def _hull_cells(pts: Sequence[tuple[float, float]]) -> set[Cell]:
     per = QUARTER_MESH
     s, w = cell_of(xy[:, 1].min() / ky - buf / ky, xy[:, 0].min() / kx - buf / kx, per)
     n, e = cell_of(xy[:, 1].max() / ky + buf / ky, xy[:, 0].max() / kx + buf / kx, per)
-    ii, jj = np.meshgrid(np.arange(s, n + 1), np.arange(w, e + 1), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
+    grid_i, grid_j = np.meshgrid(np.arange(s, n + 1), np.arange(w, e + 1), indexing="ij")
+    ii, jj = grid_i.ravel(), grid_j.ravel()
     # cell centres as cell_bounds gives them, for every cell at once
     px = (jj + 0.5) / per[1] * kx
     py = (ii + 0.5) / per[0] * ky
