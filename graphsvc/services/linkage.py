@@ -37,7 +37,8 @@ from graphsvc.access.context import AccessContext
 from graphsvc.access.linkage import DECISIONS, Decision, QueuedPair, RunRecord, pair_key
 from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES, require_role
 from graphsvc.domain.enums import NodeLabel, RelType
-from graphsvc.domain.errors import DomainValidationError, NotFound, Problem
+from graphsvc.domain.errors import ConflictError, DomainValidationError, NotFound, Problem
+from graphsvc.domain.ids import RECORD_ID_PATTERN
 from graphsvc.services.base import UseCase
 from graphsvc.store.port import NodeRef, NodeRow, RelRow, WriteBatch
 
@@ -297,6 +298,16 @@ class Linkage(UseCase):
         require_role(ctx.principal, *CASELIST_WRITERS)
         from graphsvc.services.caselists import load_caselist
 
+        a = agency.strip()  # a malformed id is the loader's 422 (field --agency)
+        if re.match(RECORD_ID_PATTERN, a) and self.store.get_node(NodeRef(NodeLabel.AGENCY, a)) is None:
+            # a well-formed id of an agency not stored: a missing end (409), as for a relationship
+            raise ConflictError.one(
+                f"機関「{agency}」はこの町に登録されていません。先に機関を登録するか、機関IDを確かめてください",
+                f"no agency {agency!r} in this town: register the agency first or check the id",
+                field="agency",
+                value=agency[:128],
+            )
+
         report = load_caselist(self.store, agency, path, sheet=sheet, dry_run=dry_run)
         if not dry_run:
             self.audit(ctx, "caselist.load", "caselists", [agency])
@@ -366,8 +377,8 @@ class Linkage(UseCase):
 
         t0 = time.perf_counter()
         rows = self._rows()
-        if len(rows.nodes) < 2:
-            raise DomainValidationError.one(
+        if len(rows.nodes) < 2:  # what is stored, not the request: a conflict (409), not a validation error
+            raise ConflictError.one(
                 "名寄せする機関の名簿がありません。先に tsunagari load caselist --agency 機関ID ファイル で読み込んでください",
                 "no caselists to link: load them first (tsunagari load caselist --agency ID FILE)",
                 field="caselists",
@@ -640,7 +651,7 @@ class Linkage(UseCase):
                 ]
             )
         if decision == "undo" and (a, b) not in self.system.linkage.current(ctx.town):
-            raise DomainValidationError.one(
+            raise ConflictError.one(  # the pair's state, not the request (409)
                 "取り消す判断がありません", "there is no decision on this pair to undo", field="decision"
             )
         if note is not None and len(note) > 500:

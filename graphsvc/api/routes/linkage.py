@@ -7,26 +7,37 @@ Caselist loads are admin only; runs, the queue and decisions are admin and coord
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES
-from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, responses
+from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
+from graphsvc.api.schemas.strict import JsonDate, StrictIn
 from graphsvc.domain.errors import DomainValidationError
+from graphsvc.domain.ids import RECORD_ID_PATTERN
 
-router = APIRouter(prefix="/v1/towns/{town}", tags=["名寄せ (linkage)"])
+__all__ = ["CASELIST_FILENAME_PATTERN", "EXCEL_MEDIA_TYPE", "ROW_ID_PATTERN", "router"]
+
+router = APIRouter(prefix="/v1/towns/{town}", tags=["名寄せ (linkage)"], route_class=ApiRoute)
 _linkers = [Depends(require(*LINKAGE_ROLES))]
 MAX_CASELIST_BYTES = 50 * 1024 * 1024
+EXCEL_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROW_ID_PATTERN = RECORD_ID_PATTERN.removesuffix("$") + r":\S(?:[\s\S]*\S)?$"
+"""A caselist row: ``機関ID:ケース番号`` (the agency's id, a colon, the case number as the list gives it)."""
+CASELIST_FILENAME_PATTERN = (
+    r"^[^\\/\s.][^\\/]*\.(?:[Cc][Ss][Vv]|[Tt][Ss][Vv]|[Tt][Xx][Tt]|[Xx][Ll][Ss][XxMm])$"
+)
+"""A file's name (no folder): CSV (``.csv``, ``.tsv``, ``.txt``) or Excel (``.xlsx``, ``.xlsm``), by its suffix."""
+RowId = Annotated[str, Field(pattern=ROW_ID_PATTERN, max_length=300, examples=["AG-01:HK000001"])]
 
 
-class RunIn(BaseModel):
+class RunIn(StrictIn):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -38,30 +49,42 @@ class RunIn(BaseModel):
             ]
         }
     )
-    basis: str = Field(
+    basis: Literal["support_meeting", "consent"] = Field(
         description="法的根拠: support_meeting (支援会議、社会福祉法第106条の6) か consent (本人同意)"
     )
-    reference: str = Field(description="根拠の記録 (会議の名称と開催日、同意書の番号など)", max_length=500)
-    reference_date: dt.date | None = Field(
+    reference: str = Field(
+        description="根拠の記録 (会議の名称と開催日、同意書の番号など)",
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",
+    )
+    reference_date: JsonDate | None = Field(
         default=None, description="基準日: 名簿の年齢・日付を読む日 (名簿を書き出した日; 省略時は今日)"
     )
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(StrictIn):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"a": "AG-01:HK000001", "b": "AG-02:2400000001", "decision": "accept"}]
         }
     )
-    a: str = Field(max_length=300, description="行A (機関ID:ケース番号)")
-    b: str = Field(max_length=300, description="行B (機関ID:ケース番号)")
-    decision: str = Field(description="accept (同一人物) / reject (別人) / unsure (保留) / undo (取り消し)")
+    a: RowId = Field(description="行A (機関ID:ケース番号)")
+    b: RowId = Field(description="行B (機関ID:ケース番号; 行A と別の行)")
+    decision: Literal["accept", "reject", "unsure", "undo"] = Field(
+        description="accept (同一人物) / reject (別人) / unsure (保留) / undo (取り消し)"
+    )
     note: str | None = Field(default=None, max_length=500)
 
 
 def _safe_name(name: str) -> str:
+    """The file's name without folders, other characters than word characters, ``.`` and ``-`` replaced, at most
+    120 characters with its suffix kept (the suffix says CSV or Excel)."""
     base = Path(name.replace("\\", "/")).name.strip()
-    base = re.sub(r"[^\w.\-ぁ-んァ-ヶ一-龠ー]", "_", base)[:120]
+    base = re.sub(r"[^\w.\-ぁ-んァ-ヶ一-龠ー]", "_", base)
+    if len(base) > 120:
+        stem, dot, suffix = base.rpartition(".")
+        base = f"{stem[: 119 - len(suffix)]}.{suffix}" if dot and len(suffix) < 20 else base[:120]
     if not base or base.startswith("."):
         raise DomainValidationError.one(
             "filename にファイル名 (例 houkatsu.csv) を指定してください",
@@ -74,16 +97,27 @@ def _safe_name(name: str) -> str:
 @router.post(
     "/caselists",
     summary="機関の名簿 (caselist) の読み込み: 本文にファイルをそのまま (CSV / xlsx)、すべての行か何も書かないか",
-    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
+    description="ファイルの形式は filename の拡張子で決まります (.csv/.tsv/.txt は CSV、.xlsx/.xlsm は Excel)。"
+    "sheet は Excel のときだけ指定できます。名簿の中身の誤り (見出し・日付など) は 422 で行と列を示します。"
+    "agency が登録されていない機関なら 409。 (the file's type is its name's suffix; sheet for Excel only; "
+    "problems in the file: 422 naming row and column; an agency not registered: 409)",
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=[Depends(require(*CASELIST_WRITERS))],
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
                 "text/csv": {
-                    "example": "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n"
+                    "schema": {"type": "string", "description": "CSV (UTF-8 / Shift_JIS)"},
+                    "example": "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n",
                 },
-                "application/octet-stream": {"example": "(CSV または .xlsx のファイルそのもの)"},
+                EXCEL_MEDIA_TYPE: {
+                    "schema": {"type": "string", "format": "binary", "description": "Excel (.xlsx)"}
+                },
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": "(CSV または .xlsx のファイルそのもの)",
+                },
             },
         }
     },
@@ -91,12 +125,27 @@ def _safe_name(name: str) -> str:
 async def load_caselist(
     ctx: TownDep,
     request: Request,
-    agency: Annotated[str, Query(max_length=128, description="名簿を出した機関のID")],
+    agency: Annotated[
+        str, Query(pattern=RECORD_ID_PATTERN, max_length=128, description="名簿を出した機関のID (登録済み)")
+    ],
     filename: Annotated[
-        str, Query(max_length=200, description="ファイル名 (拡張子で CSV か Excel かを判断)")
+        str,
+        Query(
+            pattern=CASELIST_FILENAME_PATTERN,
+            max_length=200,
+            description="ファイル名 (拡張子で CSV か Excel かを判断)",
+            examples=["houkatsu.csv"],
+        ),
     ],
     dry_run: Annotated[bool, Query(description="検査だけして書き込まない")] = False,
-    sheet: Annotated[str | None, Query(max_length=100)] = None,
+    sheet: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Excel のシート名 (Excel のファイルだけ; 省略時は最初のシート)",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     name = _safe_name(filename)
     body = await request.body()
@@ -121,7 +170,8 @@ async def load_caselist(
 @router.post(
     "/linkage/runs",
     summary="名寄せの実行 (法的根拠を記録)",
-    responses=responses(*TOWN_ERRORS),
+    description="名簿がまだ読み込まれていなければ 409 (no caselists loaded yet: 409)。",
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_linkers,
 )
 def start_run(ctx: TownDep, body: RunIn) -> dict[str, Any]:
@@ -181,7 +231,9 @@ def review_queue(ctx: TownDep) -> list[dict[str, Any]]:
     dependencies=_linkers,
 )
 def pair(
-    ctx: TownDep, a: Annotated[str, Query(max_length=300)], b: Annotated[str, Query(max_length=300)]
+    ctx: TownDep,
+    a: Annotated[str, Query(pattern=ROW_ID_PATTERN, max_length=300, description="行A (機関ID:ケース番号)")],
+    b: Annotated[str, Query(pattern=ROW_ID_PATTERN, max_length=300, description="行B (機関ID:ケース番号)")],
 ) -> dict[str, Any]:
     v = ctx.t.linkage.pair(ctx.ctx, a, b)
 
@@ -207,7 +259,8 @@ def pair(
 @router.post(
     "/linkage/decisions",
     summary="判断の記録 (取り消し可能)",
-    responses=responses(*TOWN_ERRORS),
+    description="a と b は別の行 (同じ行は 422)。名簿にない行は 404、取り消す判断がない undo は 409。",
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_linkers,
 )
 def decide(ctx: TownDep, body: DecisionIn) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from graphsvc.api.schemas.strict import (
     JsonBool,
     JsonDate,
     JsonInt,
+    StrictIn,
     exact_enum,
     strict_model,
 )
@@ -62,10 +63,9 @@ else:  # by code only: no label, no other spelling
 _TOWN_OR_ALL = rf"^\*$|{TOWN_PATTERN}"
 
 
-class _In(BaseModel):
-    """A request body: strict (:mod:`graphsvc.api.schemas.strict`), unknown properties refused."""
-
-    model_config = API_CONFIG
+class _In(StrictIn):
+    """A request body: strict (:mod:`graphsvc.api.schemas.strict`), unknown properties refused, ``3.0`` read as
+    ``3`` in an integer field."""
 
 
 class Page(BaseModel, Generic[T]):

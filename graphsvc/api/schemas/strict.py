@@ -62,6 +62,7 @@ __all__ = [
     "JsonDate",
     "JsonFloat",
     "JsonInt",
+    "StrictIn",
     "exact_enum",
     "strict_model",
     "strict_type",
@@ -250,22 +251,53 @@ def _strict_field(
 
 
 def _is_int(tp: Any) -> bool:
-    if tp is JsonInt:
+    """Whether a field type is an integer (or an optional one), seen through ``Annotated`` (a bound added to
+    :data:`JsonInt` makes ``Annotated[int, Strict(), FieldInfo]``, no longer :data:`JsonInt` itself)."""
+    if tp is int or tp is JsonInt:
         return True
-    if get_origin(tp) in (Union, types.UnionType):
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _is_int(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
         return any(_is_int(a) for a in get_args(tp))
     return False
 
 
-def _integral_floats(names: frozenset[str]) -> Any:
-    """A model "before" validator reading ``3.0`` as ``3`` in the integer fields ``names``."""
+_INT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
 
-    def convert(cls: type[BaseModel], data: Any) -> Any:
-        if isinstance(data, dict) and names & data.keys():
-            return {k: _int_from_json(v) if k in names else v for k, v in data.items()}
-        return data
 
-    return model_validator(mode="before")(classmethod(convert))  # type: ignore[arg-type]
+def _int_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The names of a model's integer fields (its own and inherited), by the fields as pydantic built them."""
+    names = _INT_FIELDS.get(model)
+    if names is None:
+        names = frozenset(n for n, f in model.model_fields.items() if _is_int(f.annotation))
+        _INT_FIELDS[model] = names
+    return names
+
+
+def _read_integral_floats(cls: type[BaseModel], data: Any) -> Any:
+    """A model "before" validator reading ``3.0`` as ``3`` in the model's integer fields (JSON Schema counts
+    ``3.0`` as an integer); ``3.5``, ``"3"`` and ``true`` are left for the strict check to refuse."""
+    names = _int_fields(cls)
+    if names and isinstance(data, dict) and names & data.keys():
+        return {k: _int_from_json(v) if k in names else v for k, v in data.items()}
+    return data
+
+
+def _integral_floats() -> Any:
+    return model_validator(mode="before")(classmethod(_read_integral_floats))  # type: ignore[arg-type]
+
+
+class StrictIn(BaseModel):
+    """Base of a request body written by hand (not derived by :func:`strict_model`): :data:`API_CONFIG`, and an
+    integral float read as the integer it is in its integer fields, as :func:`strict_model`'s models do."""
+
+    model_config = API_CONFIG
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_floats(cls, data: Any) -> Any:
+        return _read_integral_floats(cls, data)
 
 
 def _after_validators(model: type[BaseModel], fields: set[str]) -> dict[str, Any]:
@@ -312,9 +344,7 @@ def strict_model(
     cfg = ConfigDict(**{**model.model_config, **_API_CONFIG, **(config or {})})
     cfg.pop("frozen", None)
     validators = _after_validators(model, set(fields))
-    ints = frozenset(n for n, (tp, _) in fields.items() if _is_int(tp))
-    if ints:
-        validators["_integral_floats"] = _integral_floats(ints)
+    validators["_integral_floats"] = _integral_floats()  # the integer fields are read off the built model
     out = create_model(
         name or f"{model.__name__}In",
         __config__=cfg,

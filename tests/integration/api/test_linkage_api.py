@@ -61,6 +61,14 @@ def _upload(a: Api, role: str, agency: str, path: Path, **params: Any) -> Any:
 
 def test_caselist_upload_roles_errors_and_idempotence(api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     a, paths, agency_of = api
+    # before any list is loaded a run has nothing to link: a state conflict (409), the Japanese message kept
+    early = a.client.post(
+        f"/v1/towns/{TOWN}/linkage/runs",
+        json={"basis": "support_meeting", "reference": "第1回支援会議"},
+        headers=a.h("admin"),
+    )
+    assert early.status_code == 409 and early.json()["detail"][0]["field"] == "caselists"
+    assert "名簿がありません" in early.json()["detail"][0]["message_ja"]
     key = "houkatsu"
     for role in ("coordinator", "multiagency", "community", "case_system"):
         assert _upload(a, role, agency_of[key], paths[key]).status_code == 403
@@ -72,8 +80,12 @@ def test_caselist_upload_roles_errors_and_idempotence(api, tmp_path: Path) -> No
     assert r.status_code == 422
     p = r.json()["detail"][0]
     assert (p["file"], p["row"], p["column"]) == ("bad.csv", 2, "生年月日") and "日付" in p["message_ja"]
-    r = _upload(a, "admin", "AG-NONE", paths[key])
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "--agency"
+    r = _upload(a, "admin", "AG-NONE", paths[key])  # well formed, not registered: a missing end
+    assert r.status_code == 409 and r.json()["detail"][0]["field"] == "agency"
+    r = _upload(a, "admin", "AG NONE", paths[key])  # not an id
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "query.agency"
+    r = _upload(a, "admin", agency_of[key], paths[key], sheet="Sheet1")  # a sheet of a CSV file
+    assert r.status_code == 422 and "Excel" in r.json()["detail"][0]["message_en"]
     for k, path in paths.items():
         if k in agency_of:
             r = _upload(a, "admin", agency_of[k], path)
@@ -123,13 +135,39 @@ def test_run_queue_pair_and_decisions(api, ran) -> None:  # type: ignore[no-unty
         json={"a": first["a"], "b": first["b"], "decision": "maybe"},
         headers=a.h("admin"),
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "decision"
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "body.decision"
     undo = a.client.post(
         f"/v1/towns/{TOWN}/linkage/decisions",
         json={"a": first["a"], "b": first["b"], "decision": "undo"},
         headers=a.h("admin"),
     )
     assert undo.status_code == 200
+    again = a.client.post(  # nothing left to undo: the pair's state, not the request (409)
+        f"/v1/towns/{TOWN}/linkage/decisions",
+        json={"a": first["a"], "b": first["b"], "decision": "undo"},
+        headers=a.h("admin"),
+    )
+    assert again.status_code == 409 and again.json()["detail"][0]["field"] == "decision"
+    same = a.client.post(  # one row with itself: a rule between two fields (422)
+        f"/v1/towns/{TOWN}/linkage/decisions",
+        json={"a": first["a"], "b": first["a"], "decision": "accept"},
+        headers=a.h("admin"),
+    )
+    assert same.status_code == 422 and same.json()["detail"][0]["field"] == "pair"
+    for body, field in (
+        ({"a": first["a"], "b": first["b"], "decision": ""}, "body.decision"),
+        ({"a": "", "b": first["b"], "decision": "accept"}, "body.a"),
+        ({"a": first["a"], "b": "no-colon", "decision": "accept"}, "body.b"),
+    ):
+        r = a.client.post(f"/v1/towns/{TOWN}/linkage/decisions", json=body, headers=a.h("admin"))
+        assert r.status_code == 422 and r.json()["detail"][0]["field"] == field, r.text
+    for body, field in (
+        ({"basis": "", "reference": "x"}, "body.basis"),
+        ({"basis": "consent", "reference": ""}, "body.reference"),
+        ({"basis": "consent", "reference": "  "}, "body.reference"),
+    ):
+        r = a.client.post(f"/v1/towns/{TOWN}/linkage/runs", json=body, headers=a.h("admin"))
+        assert r.status_code == 422 and r.json()["detail"][0]["field"] == field, r.text
 
 
 @pytest.mark.parametrize("role", ["multiagency", "community", "case_system"])

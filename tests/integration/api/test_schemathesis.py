@@ -18,12 +18,15 @@ not see each other's objects get back, and this run has one admin key: that rule
 systems (each reads back only the records it wrote) in
 :func:`tests.integration.api.test_access_matrix.test_case_system_reads_back_only_its_own`.
 
-Three rules of the API cannot be said in JSON Schema (a relation between two fields of one object): a slot opens
+Some rules of the API cannot be said in JSON Schema (a relation between two fields of one request): a slot opens
 before it closes, a capacity's ``available`` is at most its ``maximum``, a case closes after it opens, a profile's
-shortest session is not longer than its longest, a consent ends after it starts. The API refuses a body breaking
-one with a 422 naming the field (tested in test_strict_types.py); so that ``positive_data_acceptance`` is not
-asked to accept them, the generator is taught those rules (:func:`_follows_unstated_rules`, a ``filter_case``
-hook): it drops the positive cases that break one. Nothing else is filtered; no failure is filtered.
+shortest session is not longer than its longest, a consent ends after it starts, a profile's contact channel is
+not both preferred and refused, a caselist's ``sheet`` is given only with an Excel file (its ``filename`` ends in
+``.xlsx`` or ``.xlsm``), a linkage decision names two different rows (``a`` ≠ ``b``). The API refuses a request
+breaking one with a 422 naming the field (tested in test_strict_types.py and test_linkage_api.py); so that
+``positive_data_acceptance`` is not asked to accept them, the generator is taught those rules
+(:func:`_follows_unstated_rules`, a ``filter_case`` hook): it drops the positive cases that break one. Nothing
+else is filtered; no failure is filtered.
 
 NDJSON bodies go on the wire through a serializer registered here (one JSON value a line), so the bulk endpoints
 are fuzzed in both of their media types.
@@ -66,6 +69,7 @@ CHECKS = (
     "allow_header_conformance",
     "object_level_authorization",
 )
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MAX_EXAMPLES = 6  # per operation and phase; with the coverage phase's cases far above 1,000 in all (printed)
 MAX_RESPONSE_SECONDS = 30.0  # a hang, not a benchmark: the machine is shared with other jobs
 
@@ -106,6 +110,21 @@ def _follows_unstated_rules(value: Any) -> bool:
         ("min_hours_per_session", "max_hours_per_week"),
     )
     if not all(_ordered(value, low, high) for low, high in pairs):
+        return False
+    preferred, refused = value.get("preferred"), value.get("refused")
+    if (  # a profile's contact_channels
+        isinstance(preferred, list)
+        and isinstance(refused, list)
+        and {json.dumps(c) for c in preferred} & {json.dumps(c) for c in refused}
+    ):
+        return False
+    sheet, filename = value.get("sheet"), value.get("filename")
+    if sheet is not None and not (  # a caselist's query: a sheet names a sheet of an Excel file
+        isinstance(filename, str) and filename.lower().endswith(EXCEL_SUFFIXES)
+    ):
+        return False
+    a, b = value.get("a"), value.get("b")
+    if "decision" in value and isinstance(a, str) and a == b:  # a linkage decision's two rows
         return False
     return all(_follows_unstated_rules(v) for v in value.values())
 
