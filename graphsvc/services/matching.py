@@ -38,6 +38,7 @@ from graphsvc.domain import (
     problems_from_validation,
 )
 from graphsvc.domain.consent import ConsentScope, Purpose
+from graphsvc.domain.errors import ConflictError
 from graphsvc.services.base import UseCase
 from graphsvc.store.port import GraphStore, NodeRef
 from matching import OpeningIndex, Profile, RankResult, rank
@@ -115,8 +116,8 @@ class MatchingService:
     def profile(self, person_id: str) -> Profile:
         """The stored profile, completed from the graph (home, age, past placements)."""
         person = self.person(person_id)
-        if not person.participation_profile:
-            raise DomainValidationError(
+        if not person.participation_profile:  # the person's state, not the request: a conflict (409)
+            raise ConflictError(
                 [
                     Problem(
                         f"本人「{person_id}」には参加支援のプロフィールがありません",

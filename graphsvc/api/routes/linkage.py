@@ -22,12 +22,13 @@ from graphsvc.api.schemas.strict import JsonDate, StrictIn
 from graphsvc.domain.errors import DomainValidationError
 from graphsvc.domain.ids import RECORD_ID_PATTERN
 
-__all__ = ["CASELIST_FILENAME_PATTERN", "EXCEL_MEDIA_TYPE", "ROW_ID_PATTERN", "router"]
+__all__ = ["CASELIST_EXAMPLE", "CASELIST_FILENAME_PATTERN", "ROW_ID_PATTERN", "router"]
 
 router = APIRouter(prefix="/v1/towns/{town}", tags=["名寄せ (linkage)"], route_class=ApiRoute)
 _linkers = [Depends(require(*LINKAGE_ROLES))]
 MAX_CASELIST_BYTES = 50 * 1024 * 1024
-EXCEL_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CASELIST_EXAMPLE = "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n"
+"""A caselist of one row (synthetic), the example of the request body."""
 ROW_ID_PATTERN = RECORD_ID_PATTERN.removesuffix("$") + r":\S(?:[\s\S]*\S)?$"
 """A caselist row: ``機関ID:ケース番号`` (the agency's id, a colon, the case number as the list gives it)."""
 CASELIST_FILENAME_PATTERN = (
@@ -69,8 +70,8 @@ class DecisionIn(StrictIn):
             "examples": [{"a": "AG-01:HK000001", "b": "AG-02:2400000001", "decision": "accept"}]
         }
     )
-    a: RowId = Field(description="行A (機関ID:ケース番号)")
-    b: RowId = Field(description="行B (機関ID:ケース番号; 行A と別の行)")
+    a: RowId = Field(description="行A (機関ID:ケース番号)", examples=["AG-01:HK000001"])
+    b: RowId = Field(description="行B (機関ID:ケース番号; 行A と別の行)", examples=["AG-02:2400000001"])
     decision: Literal["accept", "reject", "unsure", "undo"] = Field(
         description="accept (同一人物) / reject (別人) / unsure (保留) / undo (取り消し)"
     )
@@ -108,15 +109,17 @@ def _safe_name(name: str) -> str:
             "required": True,
             "content": {
                 "text/csv": {
-                    "schema": {"type": "string", "description": "CSV (UTF-8 / Shift_JIS)"},
-                    "example": "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n",
-                },
-                EXCEL_MEDIA_TYPE: {
-                    "schema": {"type": "string", "format": "binary", "description": "Excel (.xlsx)"}
+                    "schema": {"type": "string", "minLength": 1, "description": "CSV (UTF-8 / Shift_JIS)"},
+                    "example": CASELIST_EXAMPLE,
                 },
                 "application/octet-stream": {
-                    "schema": {"type": "string", "format": "binary"},
-                    "example": "(CSV または .xlsx のファイルそのもの)",
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "minLength": 1,
+                        "description": "CSV または .xlsx のファイルそのもの (the file as it is)",
+                    },
+                    "example": CASELIST_EXAMPLE,
                 },
             },
         }

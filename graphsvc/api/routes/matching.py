@@ -39,8 +39,9 @@ def _placement(p: Placement) -> PlacementOut:
     "/match",
     tags=["マッチング (matching)"],
     summary="本人に合う参加先の順位付け (ranked placements, every factor's and exclusion's reason)",
+    description="本人に参加支援のプロフィールがなければ 409 (the person has no participation profile: 409)。",
     response_model=dict[str, Any],
-    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=[Depends(require(*MATCH_ROLES))],
 )
 def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
     tags=["マッチング (matching)"],
     summary="定員を考慮した一括割り当て (exact assignment; greedy as the baseline)",
     response_model=AssignResponse,
-    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_coord,
 )
 def assign(ctx: TownDep, req: AssignRequest) -> AssignResponse:

@@ -13,7 +13,7 @@ from graphsvc.access.kinds import KINDS
 from graphsvc.access.policy import PLACEMENT_ROLES
 from graphsvc.access.principals import ALL, Role
 from graphsvc.domain.consent import Purpose, parse_purpose
-from graphsvc.domain.errors import ConsentRequired, DomainValidationError
+from graphsvc.domain.errors import ConflictError, ConsentRequired, DomainValidationError
 from graphsvc.domain.records import Person
 from graphsvc.services.consent import CONSENT_ROLES, grant_state
 from graphsvc.web import forms
@@ -61,7 +61,7 @@ def _person_view(
         else:
             try:
                 res = p.t.matching.match(p.ctx, person_id, top=10, explain=10)
-            except DomainValidationError as err:  # no participation profile yet
+            except (DomainValidationError, ConflictError) as err:  # no participation profile yet
                 match_note = "; ".join(pr.message_ja for pr in err.problems)
             else:
                 match = _match_view(p, person_id, res.to_dict())

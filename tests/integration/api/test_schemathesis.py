@@ -25,8 +25,15 @@ not both preferred and refused, a caselist's ``sheet`` is given only with an Exc
 ``.xlsx`` or ``.xlsm``), a linkage decision names two different rows (``a`` ≠ ``b``). The API refuses a request
 breaking one with a 422 naming the field (tested in test_strict_types.py and test_linkage_api.py); so that
 ``positive_data_acceptance`` is not asked to accept them, the generator is taught those rules
-(:func:`_follows_unstated_rules`, a ``filter_case`` hook): it drops the positive cases that break one. Nothing
-else is filtered; no failure is filtered.
+(:func:`_follows_unstated_rules`, a ``filter_case`` hook): it drops the positive cases that break one.
+
+One more rule is the content of a file: a caselist upload's body is the file itself, and what makes it a caselist
+(a header naming the case number, rows with readable dates; a workbook when its name says Excel) is checked by the
+loader, 422 naming the row and column (tests/integration/loaders/test_caselist.py, test_linkage_api.py). Its
+schema says only "a non-empty string". A positive case of ``POST /caselists`` is therefore sent with the
+documented example file as its body (:func:`_a_real_caselist`, a ``map_case`` hook; the query, the agency and the
+media type stay as generated), and one naming an Excel file is dropped (its body would have to be a workbook).
+Nothing else is filtered or rewritten; no failure is filtered.
 
 NDJSON bodies go on the wire through a serializer registered here (one JSON value a line), so the bulk endpoints
 are fuzzed in both of their media types.
@@ -49,6 +56,7 @@ from schemathesis.config import SchemathesisConfig  # noqa: E402
 from schemathesis.engine import events, from_schema  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
 
+from graphsvc.api.routes.linkage import CASELIST_EXAMPLE  # noqa: E402
 from tests.integration.api.conftest import TOWN, Api, make_api  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -123,6 +131,8 @@ def _follows_unstated_rules(value: Any) -> bool:
         isinstance(filename, str) and filename.lower().endswith(EXCEL_SUFFIXES)
     ):
         return False
+    if isinstance(filename, str) and filename.lower().endswith(EXCEL_SUFFIXES):
+        return False  # a caselist named as a workbook: the example file sent (see below) is CSV
     a, b = value.get("a"), value.get("b")
     if "decision" in value and isinstance(a, str) and a == b:  # a linkage decision's two rows
         return False
@@ -156,6 +166,18 @@ def run_engine(api: Api, config: dict[str, Any]) -> Run:
         if meta is None or meta.generation.mode is not GenerationMode.POSITIVE:
             return True
         return _follows_unstated_rules(case.body) and _follows_unstated_rules(case.query)
+
+    @schema.hook("map_case")
+    def _a_real_caselist(ctx: Any, case: Any) -> Any:
+        meta = case.meta
+        if (
+            meta is not None
+            and meta.generation.mode is GenerationMode.POSITIVE
+            and case.method.upper() == "POST"
+            and case.path.endswith("/caselists")
+        ):
+            case.body = CASELIST_EXAMPLE
+        return case
 
     out = Run()
     cpu, wall = time.process_time(), time.perf_counter()

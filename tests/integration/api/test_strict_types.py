@@ -321,3 +321,69 @@ def test_the_openapi_documents_every_status_and_media_type(api: Api) -> None:
     assert set(bulk) == {"application/json", "application/x-ndjson"}
     assert bulk["application/json"]["schema"]["items"] == {"$ref": "#/components/schemas/PersonRow"}
     assert doc["components"]["schemas"]["PersonRow"]["additionalProperties"] is False
+
+
+INTEGRAL = [  # (method, path, body with 3.0 where an integer goes, the field)
+    ("put", "/agencies/AG-F1", {"name": "x", "caseload_limit": 3.0}, "caseload_limit"),
+    ("put", "/agencies/AG-F1", {"name": "x", "capacity": {"maximum": 3.0, "available": 2}}, "maximum"),
+    ("put", "/agencies/AG-F1", {"name": "x", "capacity": {"maximum": 3, "available": 2.0}}, "available"),
+    ("post", "/agencies:bulk", [{"id": "AG-F2", "name": "x", "caseload_limit": 3.0}], "caseload_limit"),
+    ("post", "/agencies:bulk", [{"id": "AG-F2", "name": "x", "capacity": {"maximum": 3.0}}], "maximum"),
+    ("put", "/households/H-F1", {"size": 3.0}, "size"),
+    ("post", "/match", {"person_id": "P-F1", "top": 3.0}, "top"),
+    ("post", "/match", {"person_id": "P-F1", "explain": 3.0}, "explain"),
+]
+
+
+def _with(body: Any, field: str, value: Any) -> Any:
+    """``body`` with every ``field`` (at any depth) set to ``value``."""
+    if isinstance(body, list):
+        return [_with(v, field, value) for v in body]
+    if isinstance(body, dict):
+        return {k: value if k == field else _with(v, field, value) for k, v in body.items()}
+    return body
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), INTEGRAL)
+def test_an_integral_float_is_an_integer_wherever_an_integer_goes(
+    api: Api, method: str, path: str, body: Any, field: str
+) -> None:
+    """JSON Schema counts ``3.0`` as an integer, so the API reads it as ``3``: in a bounded field of a record
+    (``caseload_limit`` ≥ 0), in a nested value (a capacity in a bulk row), in a hand-written body (``/match``);
+    ``3.5``, ``"3"`` and ``true`` stay refused, naming the field."""
+    h = api.h(*ADMIN)
+    person = {"name": "x", "participation_profile": {"needs": ["belonging"]}}
+    assert api.client.put(f"{T}/persons/P-F1", json=person, headers=h).status_code in (200, 201)
+    ok = api.client.request(method, T + path, json=body, headers=h)
+    assert ok.status_code in (200, 201), ok.text
+    if path.startswith("/agencies/"):
+        got = api.client.get(T + path, headers=h).json()
+        stored = got["caseload_limit"] if field == "caseload_limit" else got["capacity"][field]
+        assert stored == (3 if field != "available" else 2) and type(stored) is int
+    for bad in (3.5, "3", True):
+        res = api.client.request(method, T + path, json=_with(body, field, bad), headers=h)
+        _problem_names(res, field)
+
+
+def test_the_linkage_routes_keep_the_contract(api: Api) -> None:
+    """The 名寄せ routes are on the strict contract too: 405 with ``Allow``, 415 for an unread media type, a
+    repeated one-value parameter refused, and every status and media type documented (the test above)."""
+    h = api.h(*ADMIN)
+    assert api.client.delete(f"{T}/caselists", headers=h).headers["Allow"] == "POST, OPTIONS"
+    assert api.client.put(f"{T}/linkage/runs", headers=h).headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert api.client.delete(f"{T}/linkage/queue", headers=h).headers["Allow"] == "GET, HEAD, OPTIONS"
+    text = api.client.post(
+        f"{T}/linkage/runs", content=b"basis=consent", headers={**h, "Content-Type": "text/plain"}
+    )
+    assert text.status_code == 415
+    twice = api.client.post(
+        f"{T}/caselists?agency=AG-1&agency=AG-2&filename=a.csv",
+        content=b"x",
+        headers={**h, "Content-Type": "text/csv"},
+    )
+    assert twice.status_code == 422 and twice.json()["detail"][0]["field"] == "agency"
+    doc = api.client.get("/openapi.json").json()["paths"]
+    assert "409" in doc["/v1/towns/{town}/linkage/runs"]["post"]["responses"]
+    assert "409" in doc["/v1/towns/{town}/caselists"]["post"]["responses"]
+    run = doc["/v1/towns/{town}/linkage/runs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert run == {"$ref": "#/components/schemas/RunIn"}

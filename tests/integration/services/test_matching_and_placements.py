@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from graphsvc.bootstrap import Container, build
 from graphsvc.domain import (
     ConflictError,
-    DomainValidationError,
     NodeLabel,
     NotFoundError,
     PlacementOutcome,
@@ -85,7 +84,7 @@ def test_unknown_person_and_person_without_profile(store: GraphStore) -> None:
     no_profile = next(
         r.id for r in store.iter_nodes(NodeLabel.PERSON) if "participation_profile_json" not in r.props
     )
-    with pytest.raises(DomainValidationError, match="プロフィールがありません"):
+    with pytest.raises(ConflictError, match="プロフィールがありません"):  # the person's state: 409
         svc.match(no_profile)
 
 
