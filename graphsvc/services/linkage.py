@@ -392,7 +392,7 @@ class Linkage(UseCase):
         except (ValueError, KeyError, ZeroDivisionError) as err:
             # Splink's EM can fail on lists too small or too alike to learn from (an m probability underflows)
             log.warning("linkage run failed to train: %s", type(err).__name__)
-            raise DomainValidationError.one(
+            raise ConflictError.one(  # the stored lists, not the request: 409
                 f"名簿の行 ({len(prepared)} 行) から名寄せのモデルを学習できませんでした。名簿を追加するか、"
                 "基準日 (reference_date: 名簿の年齢が数えられた日) を確かめてください",
                 f"could not train the linkage model on {len(prepared)} rows: add lists or check reference_date",

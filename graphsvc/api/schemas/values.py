@@ -11,13 +11,31 @@ from pydantic.fields import FieldInfo
 
 from graphsvc.api.schemas.strict import strict_model
 from graphsvc.domain.values import JAPAN_BOXES, Capacity, GeoPoint, Schedule, ScheduleSlot
-from matching.records import Profile
+from matching.records import Limit, Profile
 from matching.vocabulary import default_vocabulary
 
-__all__ = ["HHMM_PATTERN", "REPLACE", "CapacityIn", "GeoPointIn", "ProfileIn", "ScheduleIn", "ScheduleSlotIn"]
+__all__ = [
+    "HHMM_PATTERN",
+    "READABLE_TEXT_PATTERN",
+    "REPLACE",
+    "CapacityIn",
+    "GeoPointIn",
+    "LimitIn",
+    "ProfileIn",
+    "ScheduleIn",
+    "ScheduleSlotIn",
+]
 
 HHMM_PATTERN = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 Hhmm = Annotated[str, Field(pattern=HHMM_PATTERN)]
+_UNREADABLE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd\ufffe\uffff"
+READABLE_TEXT_PATTERN = rf"^[^{_UNREADABLE}]*$"
+"""Text the matcher reads (:func:`matching.analyser.check_text`): no control character (tab, LF and CR allowed),
+no replacement character or non-character, no unpaired surrogate."""
+ReadableText = Annotated[str, Field(pattern=READABLE_TEXT_PATTERN)]
+NonBlankReadableText = Annotated[
+    str, Field(pattern=rf"^[^{_UNREADABLE}]*[^\s{_UNREADABLE}][^{_UNREADABLE}]*$")
+]
 
 
 def _field(model: type[BaseModel], name: str, **update: Any) -> FieldInfo:
@@ -67,9 +85,19 @@ def _needs_terms() -> tuple[str, ...]:
 
 
 NeedsTerm = Literal[_needs_terms()]  # type: ignore[valid-type]
+LimitIn = strict_model(
+    Limit,
+    overrides={
+        "what": (NonBlankReadableText, _field(Limit, "what")),
+        "unless": (ReadableText | None, _field(Limit, "unless")),
+    },
+)
+_PROFILE_TEXT_LISTS = ("experience", "skills", "interests", "cannot_do", "avoid", "preferred_fields")
 ProfileIn = strict_model(
     Profile,
     overrides={
+        **{name: (list[ReadableText], _field(Profile, name)) for name in _PROFILE_TEXT_LISTS},
+        "free_text": (ReadableText | None, _field(Profile, "free_text")),
         "needs": (
             list[NeedsTerm],  # type: ignore[valid-type]
             _field(
@@ -77,9 +105,9 @@ ProfileIn = strict_model(
                 "needs",
                 description="参加先に求めるもの: 語彙 needs の id か日本語名 (a needs term: its id or Japanese name)",
             ),
-        )
+        ),
     },
-    replace=REPLACE,
+    replace={**REPLACE, Limit: LimitIn},
     doc="参加支援のプロフィール (matching.Profile; `tsunagari schema profile`)",
 )
 """The participation profile as the API takes it: every field of :class:`matching.records.Profile`, strict; the

@@ -14,7 +14,7 @@ from graphsvc.access.context import AccessContext
 from graphsvc.access.principals import Principal, Role
 from graphsvc.access.system import SystemDB
 from graphsvc.domain.enums import NodeLabel, RelType
-from graphsvc.domain.errors import AccessDenied, DomainValidationError, NotFound
+from graphsvc.domain.errors import AccessDenied, ConflictError, DomainValidationError, NotFound
 from graphsvc.services.demo import _agency_of_list, _resource_batch
 from graphsvc.services.linkage import Linkage
 from graphsvc.store.embedded import EmbeddedStore
@@ -231,8 +231,8 @@ def test_accept_merges_undo_restores_and_a_rerun_keeps_decisions(env, first_run)
         "linkage.decide.undo",
     ):
         assert a in actions
-    with pytest.raises(DomainValidationError):
-        svc.decide(_ctx(), acc.a, acc.b, "undo")  # nothing left to undo
+    with pytest.raises(ConflictError):
+        svc.decide(_ctx(), acc.a, acc.b, "undo")  # nothing left to undo: the pair's state (409)
     with pytest.raises(DomainValidationError):
         svc.decide(_ctx(), acc.a, acc.b, "merge")
 
