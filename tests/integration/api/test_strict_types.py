@@ -387,3 +387,24 @@ def test_the_linkage_routes_keep_the_contract(api: Api) -> None:
     assert "409" in doc["/v1/towns/{town}/caselists"]["post"]["responses"]
     run = doc["/v1/towns/{town}/linkage/runs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert run == {"$ref": "#/components/schemas/RunIn"}
+
+
+def test_the_profile_text_rule_is_in_the_schema(api: Api) -> None:
+    """The matcher refuses control, replacement and unpaired-surrogate characters in a profile's text
+    (``matching.analyser.check_text``): the schema says so with a pattern, so a client following it is not refused;
+    tab and newline stay readable text."""
+    h = api.h(*ADMIN)
+    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+    profile = schemas["ProfileIn"]["properties"]
+    for name in ("experience", "skills", "interests", "cannot_do", "avoid", "preferred_fields"):
+        assert "\\x0b" in profile[name]["items"]["pattern"], name
+    assert "\\x00" in schemas["LimitIn"]["properties"]["what"]["pattern"]
+    ok = {"participation_profile": {"cannot_do": ["電話対応\t(長時間)"], "free_text": "一行目\n二行目"}}
+    assert api.client.put(f"{T}/persons/TX-1", json=ok, headers=h).status_code == 201
+    for bad, field in (
+        ({"cannot_do": ["a\x0bb"]}, "cannot_do"),
+        ({"free_text": "x\x00"}, "free_text"),
+        ({"limits": [{"what": "外出", "unless": "\ufffd"}]}, "unless"),
+    ):
+        res = api.client.put(f"{T}/persons/TX-2", json={"participation_profile": bad}, headers=h)
+        _problem_names(res, field)
