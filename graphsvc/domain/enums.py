@@ -19,6 +19,7 @@ __all__ = [
     "LabeledEnum",
     "NodeLabel",
     "OpportunityKind",
+    "OpportunityStatus",
     "PlacementOutcome",
     "PlacementStatus",
     "RelType",
@@ -238,6 +239,17 @@ _LABELS["OpportunityKind"] = {
     "remote_task": ("在宅・遠隔の作業", "remote task"),
     "other": ("その他", "other"),
 }
+
+
+class OpportunityStatus(LabeledEnum):
+    """参加メニューの公開状態: a draft (下書き, e.g. cut from a host's job and not yet confirmed) is not offered by
+    matching, maps or exports until it is published. A record without a status is published."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+_LABELS["OpportunityStatus"] = {"draft": ("下書き", "draft"), "published": ("公開", "published")}
 
 
 class CaseStage(LabeledEnum):
@@ -537,6 +549,7 @@ class NodeLabel(LabeledEnum):
     SUPPORTER = "Supporter"
     CASE = "Case"
     AREA = "Area"
+    JOB = "Job"
 
 
 _LABELS["NodeLabel"] = {
@@ -549,6 +562,7 @@ _LABELS["NodeLabel"] = {
     "Supporter": ("支援者", "supporter"),
     "Case": ("相談ケース", "case"),
     "Area": ("地区", "area"),
+    "Job": ("仕事の切り出し (作業の一覧)", "job (a host's work as tasks)"),
 }
 
 
@@ -565,6 +579,8 @@ class RelType(LabeledEnum):
     PLACED_IN = "PLACED_IN"
     ABOUT = "ABOUT"
     HANDLED_BY = "HANDLED_BY"
+    POSTED_BY = "POSTED_BY"
+    SLICED_FROM = "SLICED_FROM"
 
 
 _LABELS["RelType"] = {
@@ -580,4 +596,6 @@ _LABELS["RelType"] = {
     "PLACED_IN": ("参加", "placed in"),
     "ABOUT": ("対象", "about"),
     "HANDLED_BY": ("担当機関", "handled by"),
+    "POSTED_BY": ("依頼元 (仕事を出す受け入れ先)", "posted by"),
+    "SLICED_FROM": ("切り出し元の仕事", "sliced from"),
 }
