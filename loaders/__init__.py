@@ -1,7 +1,9 @@
-"""Importers: municipal CSV / Excel files, 自治体標準オープンデータセット, HSDS, and offline geography.
+"""Importers: municipal CSV / Excel files, 自治体標準オープンデータセット, and offline geography.
 
-Every loader is atomic (all rows or none), idempotent (a second load changes nothing) and reports every
-problem with its file, row and column. :func:`load_file` is the one entry point for the tabular kinds.
+Every loader keeps the ingestion contract (:mod:`loaders.contract`): damaged files are refused, every problem is
+reported with its file, row and column, nothing is written unless everything is right (all rows or none), an empty
+cell keeps the stored value, and the report says what was created, changed and left alone. :func:`load_file` is
+the one entry point for the tabular kinds; HSDS input is imported by :func:`graphsvc.hsds.load_hsds`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from graphsvc.store.port import GraphStore
     from loaders.common import Loader, LoadReport, ProgressFn
+    from loaders.contract import Blank
 
 __all__ = ["KINDS", "load_file", "loader_class"]
 
@@ -28,7 +31,7 @@ KINDS: tuple[str, ...] = (
     "ties",
     "kaigo-opendata",
 )
-"""The tabular kinds :func:`load_file` accepts (``hsds`` is loaded by :mod:`loaders.hsds`)."""
+"""The tabular kinds :func:`load_file` accepts (``hsds`` is loaded by :mod:`graphsvc.hsds`)."""
 
 
 def loader_class(kind: str) -> type[Loader]:
@@ -50,9 +53,13 @@ def load_file(
     sheet: str | None = None,
     dry_run: bool = False,
     progress: ProgressFn | None = None,
+    blank: Blank | str = "keep",
 ) -> LoadReport:
     """Load one CSV / Excel file of ``kind`` into ``store`` in one atomic write and return the report.
 
-    Raises ``DomainValidationError`` (or ``EndpointMissingError``) listing every problem; nothing is then
-    written."""
-    return loader_class(kind)(store, progress=progress).load(str(path), sheet=sheet, dry_run=dry_run)
+    ``blank="clear"`` makes an empty cell clear its field (the default keeps the stored value). Raises
+    ``DomainValidationError`` (or ``EndpointMissingError``) listing every problem; nothing is then written."""
+    from loaders.contract import Blank
+
+    loader = loader_class(kind)(store, progress=progress, blank=Blank(blank))
+    return loader.load(str(path), sheet=sheet, dry_run=dry_run)

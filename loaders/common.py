@@ -1,35 +1,49 @@
-"""Machinery every tabular loader shares.
+"""Machinery every tabular loader shares, keeping the ingestion contract (:mod:`loaders.contract`).
 
-A loader (1) reads a file into a :class:`~loaders.tabular.RawTable`, (2) matches its header against the kind's
-:class:`Column` s (Japanese names and English aliases, after NFKC normalisation), (3) parses and validates every
-row, collecting *all* problems with file, row and column, (4) checks ids are unique in the file and that every
-relationship's endpoints exist in the store or the file, and only then (5) writes everything in one
-``store.write(WriteBatch(...))``: all rows or none. Loading the same file twice changes nothing, because every
-write is an upsert by id and identical properties count as no change.
+A loader (1) reads a whole file into a :class:`~loaders.tabular.RawTable` (damaged files refused there), (2)
+matches its header against the kind's :class:`Column` s (Japanese names and English aliases, after NFKC; a header
+that is no known column is an error naming the nearest known one), (3) parses and checks every row, collecting
+*all* problems with file, row and column, as :class:`~loaders.contract.NodeDraft` s holding only the fields the
+row gives or clears, (4) lays them over the stored records (:func:`~loaders.contract.finalize`), checks that every
+relationship's ends and every reference exist in the store or the file, and only then (5) writes everything in
+one ``store.write``: all rows or none. The report says what was (or, with ``dry_run``, would be) created,
+changed field by field, and left alone. Loading the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 
-from graphsvc.domain.codec import Props, problems_from_validation, split_bilingual, to_props
+from graphsvc.domain.codec import Props, split_bilingual
 from graphsvc.domain.enums import LabeledEnum, NodeLabel, RelType, Weekday
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, Problem
-from graphsvc.domain.records import NODE_MODELS, REL_SPECS, NodeRecord
+from graphsvc.domain.records import REL_SPECS
 from graphsvc.domain.values import GeoPoint, Schedule, ScheduleSlot, in_japan, parse_hhmm
-from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch, WriteResult
+from graphsvc.store.port import GraphStore, NodeRef, WriteResult
 from loaders import geo
-from loaders.tabular import RawTable, _norm_header, read_table
+from loaders.contract import (
+    Blank,
+    ChangeSet,
+    NodeDraft,
+    Origin,
+    RelDraft,
+    event_date_range,
+    finalize,
+    is_clear_marker,
+)
+from loaders.tabular import RawTable, norm_header, read_table
 
 __all__ = [
     "BAD",
+    "Blank",
     "CellError",
     "Column",
     "LoadReport",
@@ -37,11 +51,13 @@ __all__ = [
     "Row",
     "Table",
     "match_columns",
+    "parse_birth_year",
     "parse_bool",
     "parse_date",
     "parse_days",
     "parse_enum",
     "parse_enum_list",
+    "parse_event_date",
     "parse_float",
     "parse_int",
     "parse_list",
@@ -98,7 +114,7 @@ class Column:
         )
 
     def match_keys(self) -> set[str]:
-        return {_norm_header(n) for n in self.names}
+        return {norm_header(n) for n in self.names}
 
 
 def _strip_parens(norm: str) -> str:
@@ -124,8 +140,27 @@ class Table:
         return self.columns[field_][1] if field_ in self.columns else None
 
 
-def match_columns(raw: RawTable, columns: Sequence[Column]) -> Table:
-    """Match a header to the columns; a missing required column or a column given twice is an error."""
+def nearest_columns(name: str, columns: Sequence[Column], n: int = 3) -> list[str]:
+    """The accepted column names closest to ``name`` (by their normalised spelling), best first."""
+    names: dict[str, str] = {}
+    for c in columns:
+        for alias in c.names:
+            names.setdefault(norm_header(alias), alias)
+    key = _strip_parens(norm_header(name))
+    hits = difflib.get_close_matches(key, list(names), n=n, cutoff=0.4)
+    if not hits and not key.isascii():  # short Japanese names one character off: compare by characters
+
+        def overlap(k: str) -> float:
+            return len(set(k) & set(key)) / max(len(set(k) | set(key)), 1)
+
+        hits = [k for k in sorted(names, key=overlap, reverse=True)[:n] if overlap(k) >= 0.34]
+    return list(dict.fromkeys(names[h] for h in hits))
+
+
+def match_columns(raw: RawTable, columns: Sequence[Column], required: Sequence[str] | None = None) -> Table:
+    """Match a header to the columns. A header cell that is no known column (after NFKC and trimming), a
+    missing required column and a column given twice are errors; the first names the nearest known columns.
+    ``required`` (fields) overrides which columns the header must have (default: the columns marked required)."""
     by_key: dict[str, Column] = {}
     for c in columns:
         for k in c.match_keys():
@@ -137,10 +172,23 @@ def match_columns(raw: RawTable, columns: Sequence[Column]) -> Table:
     for i, name in enumerate(raw.header):
         if not name.strip():
             continue
-        key = _norm_header(name)
+        key = norm_header(name)
         col = by_key.get(key) or by_key.get(_strip_parens(key))
         if col is None:
             unknown.append(name)
+            near = nearest_columns(name, columns)
+            hint_ja = f"。近い列名: {'、'.join(near)}" if near else ""
+            hint_en = f"; nearest known: {', '.join(near)}" if near else ""
+            problems.append(
+                Problem(
+                    f"列「{name}」はこの種類のファイルの列ではありません{hint_ja} (列名の一覧は examples/README.md)",
+                    f"column {name!r} is not a column of this kind of file{hint_en} (see examples/README.md)",
+                    file=file,
+                    row=raw.header_row,
+                    column=name,
+                    value=", ".join(near) if near else None,
+                )
+            )
             continue
         if col.field in found:
             problems.append(
@@ -155,7 +203,7 @@ def match_columns(raw: RawTable, columns: Sequence[Column]) -> Table:
             continue
         found[col.field] = (i, name)
     for c in columns:
-        if c.required and c.field not in found:
+        if (c.field in required if required is not None else c.required) and c.field not in found:
             problems.append(
                 Problem(
                     f"必須の列「{c.ja}」がありません (使える列名: {'、'.join(c.names)})",
@@ -424,24 +472,66 @@ def parse_schedule(
     return Schedule(slots=slots, note=notes)
 
 
+def parse_event_date(text: str) -> date:
+    """A date that must be plausible for an event (受付日, 開始日 …): 1900-01-01 to a year after today."""
+    d = parse_date(text)
+    first, last = event_date_range()
+    if not first <= d <= last:
+        raise CellError(
+            f"「{text}」はありえない日付です ({first.isoformat()}〜{last.isoformat()} の範囲で指定してください)",
+            f"{text!r} is an implausible date (give one between {first.isoformat()} and {last.isoformat()})",
+        )
+    return d
+
+
+def parse_birth_year(text: str) -> int:
+    """A birth year (「1950」「1950年」) or a birth date (its year), 1900 to a year after today."""
+    t = nfkc(text)
+    try:
+        year = parse_date(t).year
+    except CellError as err:
+        m = re.fullmatch(r"(\d{4})年?", t)
+        if m is None:
+            if "存在しない" in err.message_ja:
+                raise
+            raise CellError(
+                f"「{text}」は生年 (例: 1950) で指定してください",
+                f"{text!r} must be a birth year (e.g. 1950)",
+            ) from None
+        year = int(m.group(1))
+    first, last = event_date_range()
+    if not first.year <= year <= last.year:
+        raise CellError(
+            f"生年「{text}」はありえません ({first.year}〜{last.year} の範囲で指定してください)",
+            f"birth year {text!r} is implausible (give one between {first.year} and {last.year})",
+        )
+    return year
+
+
 # ---------------------------------------------------------------- rows
 
 
 @dataclass
 class Row:
-    """One data row of a :class:`Table`; records its problems in the loader."""
+    """One data row of a :class:`Table`; records its problems in the loader and the columns it clears."""
 
     table: Table
     number: int
     cells: list[str]
     problems: list[Problem]
+    blank: Blank = Blank.KEEP
+    cleared: set[str] = field(default_factory=set)
 
     def get(self, field_: str) -> str | None:
-        """The stripped text of a cell, ``None`` if the column is absent or the cell blank."""
+        """The stripped text of a cell, ``None`` if the column is absent, the cell blank or a clear marker (the
+        column is then recorded in :attr:`cleared`; so is a blank cell under ``Blank.CLEAR``)."""
         pos = self.table.columns.get(field_)
         if pos is None or pos[0] >= len(self.cells):
             return None
         text = self.cells[pos[0]].strip()
+        if is_clear_marker(text) or (not text and self.blank is Blank.CLEAR):
+            self.cleared.add(field_)
+            return None
         return text or None
 
     def col(self, field_: str) -> str | None:
@@ -495,6 +585,7 @@ class LoadReport:
     nodes: dict[str, int] = field(default_factory=dict)
     rels: dict[str, int] = field(default_factory=dict)
     result: WriteResult = field(default_factory=WriteResult)
+    changes: ChangeSet = field(default_factory=ChangeSet)
     approximate_locations: int = 0
     approximate_sources: dict[str, int] = field(default_factory=dict)
     missing_locations: int = 0
@@ -502,64 +593,99 @@ class LoadReport:
     unknown_columns: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     dry_run: bool = False
+    blank: Blank = Blank.KEEP
+    field_names: dict[str, str] = field(default_factory=dict)
 
     def warn(self, message_ja: str, message_en: str) -> None:
         self.warnings.append(f"{message_ja} ({message_en})")
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs for a small table, Japanese first."""
-        r = self.result
+        ch = self.changes
         out = [
             ("ファイル (file)", self.file),
             ("種類 (kind)", self.kind),
             ("読み込んだ行 (rows read)", str(self.rows_read)),
+            (
+                "空欄の扱い (empty cells)",
+                "消去 (clear)" if self.blank is Blank.CLEAR else "保存済みの値を残す (keep)",
+            ),
         ]
         for label, n in sorted(self.nodes.items()):
             out.append((f"{NodeLabel(label).ja} ({label})", str(n)))
         for t, n in sorted(self.rels.items()):
             out.append((f"関係 {RelType(t).ja} ({t})", str(n)))
         out += [
-            ("ノード 新規/更新 (nodes created/updated)", f"{r.nodes_created} / {r.nodes_updated}"),
-            ("関係 新規/更新 (relationships created/updated)", f"{r.rels_created} / {r.rels_updated}"),
+            ("ノード 新規/更新 (nodes created/updated)", f"{len(ch.created)} / {len(ch.changed)}"),
+            ("ノード 変更なし (nodes unchanged)", str(ch.unchanged)),
+            (
+                "関係 新規/更新 (relationships created/updated)",
+                f"{len(ch.rels_created)} / {len(ch.rels_changed)}",
+            ),
+            (
+                "関係 変更なし/削除 (relationships unchanged/deleted)",
+                f"{ch.rels_unchanged} / {len(ch.rels_deleted)}",
+            ),
+            ("消去する項目 (fields cleared)", str(len(ch.cleared))),
             ("概略の位置 (approximate locations)", str(self.approximate_locations)),
             ("位置不明 (no location)", str(self.missing_locations)),
             ("警告 (warnings)", str(len(self.warnings))),
         ]
         return out
 
+    def change_lines(self, limit: int = 10) -> list[str]:
+        return self.changes.lines(limit=limit, labels=self.field_names)
+
 
 # ---------------------------------------------------------------- the loader
 
 
-@dataclass
-class Pending:
-    """A node or relationship built from a row, with where it came from (for located errors)."""
-
-    row: int
-    id_column: str | None
+# Columns whose value belongs to a part of a record field: a clear marker there clears that part.
+_COLUMN_PARTS = {
+    "lat": "location",
+    "lon": "location",
+    "days": "schedule",
+    "times": "schedule",
+    "opens": "schedule",
+    "closes": "schedule",
+    "schedule_note": "schedule.note",
+    "capacity": "capacity",
+    "available": "capacity.available",
+    "capacity_unit": "capacity.unit",
+}
 
 
 class Loader:
-    """Collects nodes and relationships from rows, checks them, and writes them in one batch.
+    """Collects drafts of nodes and relationships from rows, lays them over the store, checks and writes them in
+    one batch.
 
-    Subclasses set :attr:`kind` and :attr:`columns` and implement :meth:`build_row`.
+    Subclasses set :attr:`kind` and :attr:`columns` and implement :meth:`build_row`, which calls
+    :meth:`add_node` with the fields a row gives (relationships that follow a field, such as ``IN_AREA`` from
+    ``area_id``, are added by the contract) and :meth:`add_rel` for the others.
     """
 
     kind: str = ""
     columns: Sequence[Column] = ()
+    #: the columns a file must have: the id (a file updating records may leave out every other column; a record
+    #: the file creates must still get its required fields, checked per row)
+    header_required: Sequence[str] = ("id",)
     #: the file's own node label (for duplicate-id checks); ``None`` for relationship lists
     label: NodeLabel | None = None
+    #: the record field → the column field it came from, for located validation errors
+    field_columns: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, store: GraphStore, *, progress: ProgressFn | None = None):
+    def __init__(self, store: GraphStore, *, progress: ProgressFn | None = None, blank: Blank = Blank.KEEP):
         self.store = store
         self.progress = progress
+        self.blank = Blank(blank)
         self.problems: list[Problem] = []
-        self.nodes: dict[NodeRef, NodeRow] = {}
-        self.node_origin: dict[NodeRef, Pending] = {}
-        self.rels: dict[tuple[RelType, NodeRef, NodeRef], RelRow] = {}
-        self.rel_origin: dict[tuple[RelType, NodeRef, NodeRef], tuple[Pending, str | None, str | None]] = {}
+        self.drafts: dict[NodeRef, NodeDraft] = {}
+        self.rel_drafts: dict[tuple[RelType, NodeRef, NodeRef], RelDraft] = {}
+        self.replace_rels: list[tuple[NodeRef, RelType, NodeLabel, list[NodeRef]]] = []
+        self.references: list[tuple[Row, str, NodeRef]] = []
         self.report = LoadReport(kind=self.kind, file="")
         self._area_cache: dict[str, Props | None] = {}
+        self._origin_columns: dict[tuple[int, int], dict[str, str]] = {}
         self.table: Table | None = None
 
     # -- subclass API
@@ -573,35 +699,98 @@ class Loader:
         """Hook after every row was built (e.g. merge households gathered from several rows)."""
 
     # -- helpers for subclasses
-    def validate(
-        self, row: Row, label: NodeLabel, data: Mapping[str, Any], columns: Mapping[str, str]
-    ) -> NodeRecord | None:
-        """Validate ``data`` as a ``label`` record; problems get the row and the column (``columns`` maps a field
-        to its column key in :attr:`columns`)."""
-        model = NODE_MODELS[label]
-        try:
-            return model.model_validate(dict(data))
-        except ValidationError as err:
-            written = {f: row.col(c) or c for f, c in columns.items()}
-            for p in problems_from_validation(err, file=row.table.file, row=row.number, columns=written):
-                self.problems.append(p)
-            return None
+    def origin(self, row: Row, field_columns: Mapping[str, str] | None = None) -> Origin:
+        fc = field_columns if field_columns is not None else self.field_columns
+        key = (id(row.table), id(fc))
+        columns = self._origin_columns.get(key)
+        if columns is None:
+            names = {c.field: c.ja for c in self.columns}
+            both = {**fc, "id": "id"}
+            columns = {f: row.col(c) or names.get(c, c) for f, c in both.items()}
+            self._origin_columns[key] = columns
+        return Origin(file=row.table.file, row=row.number, columns=columns)
+
+    def cleared_fields(
+        self, row: Row, label: NodeLabel, field_columns: Mapping[str, str] | None = None
+    ) -> set[str]:
+        """The record fields a row clears (from the columns it cleared)."""
+        from graphsvc.domain.records import NODE_MODELS
+
+        fields = set(NODE_MODELS[label].model_fields) - {"id"}
+        by_column: dict[str, str] = {}
+        for f, c in (field_columns if field_columns is not None else self.field_columns).items():
+            by_column.setdefault(c, f)
+        out: set[str] = set()
+        for c in row.cleared:
+            target = _COLUMN_PARTS.get(c) or by_column.get(c) or c
+            if target.partition(".")[0] in fields:
+                out.add(target)
+        return out
 
     def add_node(
-        self, row: Row, record: NodeRecord, id_field: str = "id", *, check_duplicate: bool = True
-    ) -> NodeRef:
-        ref = NodeRef(record.label, record.id)
-        if check_duplicate and ref in self.nodes:
-            first = self.node_origin[ref].row
+        self,
+        row: Row,
+        label: NodeLabel,
+        data: Mapping[str, Any],
+        id_field: str = "id",
+        *,
+        cleared: set[str] | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        derived_location: bool = False,
+        rel_props: Mapping[RelType, Mapping[str, Any]] | None = None,
+        field_columns: Mapping[str, str] | None = None,
+        check_duplicate: bool = True,
+    ) -> NodeRef | None:
+        """Add the draft of a record from ``data`` (the fields the row gives, ``id`` included). A second row with
+        the same id and the same content is a warning (one record); with other content, an error."""
+        rid = data.get("id")
+        if not rid:
+            row.problem(id_field, "IDがありません", "the id is missing")
+            return None
+        ref = NodeRef(label, str(rid))
+        given = {k: v for k, v in data.items() if k != "id"}
+        if isinstance(
+            given.get("schedule"), Schedule
+        ):  # laid over the stored schedule: a blank note keeps it
+            given["schedule"] = given["schedule"].model_dump(mode="json", exclude_none=True)
+        draft = NodeDraft(
+            ref,
+            given=given,
+            cleared=set(cleared if cleared is not None else self.cleared_fields(row, label, field_columns)),
+            defaults=dict(defaults or {}),
+            derived_location=derived_location,
+            rel_props={k: dict(v) for k, v in (rel_props or {}).items()},
+            origin=self.origin(row, field_columns),
+        )
+        if ref in self.drafts and check_duplicate:
+            first = self.drafts[ref]
+            if (first.given, first.cleared, first.rel_props) == (draft.given, draft.cleared, draft.rel_props):
+                self.report.warn(
+                    f"{row.number}行目: ID「{ref.id}」は{first.origin.row}行目と同じ内容の重複です (1件として扱いました)",
+                    f"row {row.number}: id {ref.id!r} repeats row {first.origin.row} with the same content (kept once)",
+                )
+                return ref
+            differ = sorted(
+                {k for k in set(first.given) | set(draft.given) if first.given.get(k) != draft.given.get(k)}
+                | {
+                    t.value
+                    for t in set(first.rel_props) | set(draft.rel_props)
+                    if first.rel_props.get(t) != draft.rel_props.get(t)
+                }
+            )
+            cols = "、".join(row.col(self.field_columns.get(str(k), str(k))) or str(k) for k in differ)
             row.problem(
                 id_field,
-                f"ID「{record.id}」がファイル内で重複しています ({first}行目と同じ)",
-                f"duplicate id {record.id!r} in the file (first on row {first})",
-                record.id,
+                f"ID「{ref.id}」がファイル内で重複し、内容が{first.origin.row}行目と違います"
+                + (f" (違う列: {cols})" if cols else ""),
+                f"duplicate id {ref.id!r} in the file with other content than row {first.origin.row}"
+                + (f" (differs in: {cols})" if cols else ""),
+                ref.id,
             )
             return ref
-        self.nodes[ref] = NodeRow(record.label, record.id, to_props(record))
-        self.node_origin[ref] = Pending(row.number, row.col(id_field))
+        if ref in self.drafts:  # several rows describe one record (households in a persons file)
+            return ref
+        self.drafts[ref] = draft
         return ref
 
     def add_rel(
@@ -610,10 +799,12 @@ class Loader:
         rel_type: RelType,
         src: NodeRef,
         dst: NodeRef,
-        props: Props | None = None,
+        props: Mapping[str, Any] | None = None,
         *,
         src_field: str | None = None,
         dst_field: str | None = None,
+        cleared: set[str] | None = None,
+        columns: Mapping[str, str] | None = None,
     ) -> None:
         key = (rel_type, src, dst)
         spec = REL_SPECS[rel_type]
@@ -624,14 +815,24 @@ class Loader:
                 f"{rel_type.value} cannot join {src.label.value} to {dst.label.value}",
             )
             return
-        self.rels[key] = RelRow(rel_type, src, dst, dict(props or {}))
-        self.rel_origin[key] = (Pending(row.number, None), src_field, dst_field)
+        origin = Origin(file=row.table.file, row=row.number, columns=dict(columns or {}))
+        origin.columns.setdefault("_src", (row.col(src_field) if src_field else None) or src_field or "")
+        origin.columns.setdefault("_dst", (row.col(dst_field) if dst_field else None) or dst_field or "")
+        self.rel_drafts[key] = RelDraft(rel_type, src, dst, dict(props or {}), set(cleared or ()), origin)
+
+    def require(self, row: Row, field_: str, ref: NodeRef) -> None:
+        """A reference that is not a relationship (a supporter's 所属機関ID) must exist in the store or the file."""
+        self.references.append((row, field_, ref))
 
     def area_props(self, area_id: str) -> Props | None:
         """An Area's properties, from this file or the store (cached)."""
         ref = NodeRef(NodeLabel.AREA, area_id)
-        if ref in self.nodes:
-            return self.nodes[ref].props
+        if ref in self.drafts:
+            g = self.drafts[ref].given
+            return {
+                "name": g.get("name", ""),
+                **({"centre_json": _json(g["centre"])} if g.get("centre") else {}),
+            }
         if area_id not in self._area_cache:
             got = self.store.get_node(ref)
             self._area_cache[area_id] = got.props if got else None
@@ -725,92 +926,136 @@ class Loader:
         sheet: str | None = None,
         dry_run: bool = False,
     ) -> LoadReport:
-        """Read, validate and (unless ``dry_run``) write the file; raises with every problem found."""
+        """Read, check and (unless ``dry_run``) write the file; raises with every problem found."""
         known = [n for c in self.columns for n in c.names]
         raw = read_table(path, sheet=sheet, known_headers=known)
-        table = match_columns(raw, self.columns)
+        table = match_columns(raw, self.columns, self.header_required)
         self.table = table
-        self.report = LoadReport(kind=self.kind, file=table.file, dry_run=dry_run)
-        self.report.unknown_columns = list(table.unknown)
-        if table.unknown:
+        if not raw.rows:
+            raise DomainValidationError(
+                [
+                    Problem(
+                        "データの行がありません (見出しだけのファイルです)。ファイルが途中で切れていないか確かめてください",
+                        "no data rows (only a header): check that the file was not cut short",
+                        file=table.file,
+                        row=raw.header_row,
+                    )
+                ]
+            )
+        self.report = LoadReport(kind=self.kind, file=table.file, dry_run=dry_run, blank=self.blank)
+        self.report.field_names = {c.field: c.ja for c in self.columns}
+        if raw.other_sheets:
             self.report.warn(
-                f"使われない列があります: {'、'.join(table.unknown)}",
-                f"unknown columns ignored: {', '.join(table.unknown)}",
+                f"シート「{raw.sheet}」だけを読みました (他のシート: {'、'.join(raw.other_sheets)})",
+                f"read sheet {raw.sheet!r} only (other sheets: {', '.join(raw.other_sheets)})",
             )
         self.check_table(table)
         total = len(raw.rows)
         for i, (num, cells) in enumerate(raw.rows):
-            self.build_row(Row(table, num, cells, self.problems))
+            row = Row(table, num, cells, self.problems, self.blank)
+            self.build_row(row)
+            for c, (j, _name) in table.columns.items():
+                if j < len(cells) and is_clear_marker(cells[j]) and not self._clearable(c):
+                    row.problem(c, "この列は消去できません (消去の印が使えるのは項目の列だけです)",
+                                "this column cannot be cleared (the clear marker applies to field columns)", cells[j])  # fmt: skip
             if self.progress and (i % 200 == 0 or i == total - 1):
                 self.progress(i + 1, total)
         self.report.rows_read = total
         self.finish_rows()
-        self.check_endpoints()
-        if self.problems:
-            raise DomainValidationError(sorted(self.problems, key=lambda p: (p.row or 0, p.column or "")))
-        batch = WriteBatch(nodes=list(self.nodes.values()), rels=list(self.rels.values()))
+        done = finalize(
+            self.store, self.drafts, list(self.rel_drafts.values()), replace_rels=self.replace_rels
+        )
+        if self.problems or done.problems:
+            raise DomainValidationError(_sorted(self.problems + done.problems))
+        self.check_endpoints(done.batch)
+        batch = done.batch
+        self.report.changes = done.changes
         for n in batch.nodes:
             self.report.nodes[n.label.value] = self.report.nodes.get(n.label.value, 0) + 1
         for r in batch.rels:
             self.report.rels[r.type.value] = self.report.rels.get(r.type.value, 0) + 1
-        if not dry_run:
+        if not dry_run and len(batch):
             self.report.result = self.store.write(batch)
         return self.report
 
-    def check_endpoints(self) -> None:
-        """Every relationship's ends must be in this file or already in the store."""
+    def _clearable(self, column_field: str) -> bool:
+        """Whether a clear marker in this column means something (it names a record field or part of one)."""
+        return column_field != "id" and (
+            column_field in _COLUMN_PARTS or column_field in self.field_columns.values()
+        )
+
+    def check_endpoints(self, batch: Any) -> None:
+        """Every relationship's ends, and every plain reference, must be in this file or already in the store."""
+        in_file = {n.ref for n in batch.nodes}
         wanted: dict[NodeLabel, set[str]] = {}
-        for _, src, dst in self.rels:
-            for ref in (src, dst):
-                if ref not in self.nodes:
+        for r in batch.rels:
+            for ref in (r.src, r.dst):
+                if ref not in in_file:
                     wanted.setdefault(ref.label, set()).add(ref.id)
+        for _row, _f, ref in self.references:
+            if ref not in in_file:
+                wanted.setdefault(ref.label, set()).add(ref.id)
         existing: set[NodeRef] = set()
         for label, ids in wanted.items():
             id_list = sorted(ids)
             for k in range(0, len(id_list), 500):
                 existing |= {n.ref for n in self.store.get_nodes(label, id_list[k : k + 500])}
         problems: list[Problem] = []
-        for key, (origin, src_col, dst_col) in self.rel_origin.items():
-            rel_type, src, dst = key
-            for ref, col, end_ja, end_en in (
-                (src, src_col, "始点", "source"),
-                (dst, dst_col, "終点", "target"),
+        origins = {d.key: d.origin for d in self.rel_drafts.values()}
+        for r in batch.rels:
+            key = (r.type, r.src, r.dst)
+            origin = origins.get(key) or (self.drafts[r.src].origin if r.src in self.drafts else Origin())
+            for ref, end_ja, end_en, col_key in (
+                (r.src, "始点", "source", "_src"),
+                (r.dst, "終点", "target", "_dst"),
             ):
-                if ref in self.nodes or ref in existing:
+                if ref in in_file or ref in existing:
                     continue
+                column = origin.columns.get(col_key) or _rel_field_column(origin, r.type)
                 problems.append(
                     Problem(
-                        f"{rel_type.ja} ({rel_type.value}) の{end_ja} {ref.label.ja}「{ref.id}」が"
+                        f"{r.type.ja} ({r.type.value}) の{end_ja} {ref.label.ja}「{ref.id}」が"
                         "データベースにもこのファイルにもありません",
-                        f"{rel_type.value} {end_en} {ref} exists neither in the store nor in this file",
-                        file=self.report.file,
+                        f"{r.type.value} {end_en} {ref} exists neither in the store nor in this file",
+                        file=origin.file or self.report.file,
                         row=origin.row,
-                        column=self.table.col(col) if (self.table and col) else None,
-                        field=col,
+                        column=column or None,
                         value=ref.id,
                     )
                 )
-        if problems and not self.problems:
-            raise EndpointMissingError(sorted(problems, key=lambda p: p.row or 0))
-        self.problems.extend(problems)
+        for row, f, ref in self.references:
+            if ref not in in_file and ref not in existing:
+                row.problems = problems
+                row.problem(
+                    f,
+                    f"{ref.label.ja}「{ref.id}」がデータベースにもこのファイルにもありません",
+                    f"{ref} exists neither in the store nor in this file",
+                    ref.id,
+                )
+        if problems:
+            raise EndpointMissingError(_sorted(problems))
 
 
-def merge_existing(store: GraphStore, rows: Iterable[NodeRow]) -> list[NodeRow]:
-    """Rows whose properties are laid over what the store already holds for them (for nodes a file only
-    mentions in passing, e.g. households named in a persons file: their other properties are kept)."""
-    rows = list(rows)
-    by_label: dict[NodeLabel, list[NodeRow]] = {}
-    for r in rows:
-        by_label.setdefault(r.label, []).append(r)
-    out: list[NodeRow] = []
-    for label, group in by_label.items():
-        stored = {n.id: n.props for n in store.get_nodes(label, [r.id for r in group])}
-        for r in group:
-            old = {k: v for k, v in stored.get(r.id, {}).items() if k != "town"}
-            new = dict(r.props)
-            if new.get("location_approximate") and old.get("location_approximate") is False:
-                for k in ("lat", "lon", "location_approximate", "location_source"):  # keep the better point
-                    new.pop(k, None)
-            props = {**old, **new}
-            out.append(NodeRow(label, r.id, props))
-    return out
+def _rel_field_column(origin: Origin, rel_type: RelType) -> str | None:
+    field_ = {
+        RelType.IN_AREA: "area_id",
+        RelType.MEMBER_OF: "household_id",
+        RelType.HOSTED_BY: "host_id",
+        RelType.ABOUT: "household_id",
+    }.get(rel_type)
+    cols = origin.columns
+    if rel_type is RelType.IN_AREA and "parent_id" in cols and "area_id" not in cols:
+        field_ = "parent_id"
+    return cols.get(field_) if field_ else None
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file or "", p.row or 0, p.column or ""))
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(
+        value.model_dump(mode="json") if hasattr(value, "model_dump") else value, ensure_ascii=False
+    )

@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
-
-from graphsvc.domain.codec import problems_from_validation, to_props
 from graphsvc.domain.enums import (
     AgencyKind,
     AreaKind,
@@ -33,18 +30,19 @@ from graphsvc.domain.enums import (
 from graphsvc.domain.records import REL_SPECS
 from graphsvc.domain.values import GeoPoint
 from graphsvc.store.port import NodeRef, NodeRow
+from loaders import geo
 from loaders.common import (
     BAD,
     CellError,
     Column,
     Loader,
     Row,
-    merge_existing,
     nfkc,
+    parse_birth_year,
     parse_bool,
-    parse_date,
     parse_enum,
     parse_enum_list,
+    parse_event_date,
     parse_float,
     parse_int,
     parse_list,
@@ -117,21 +115,17 @@ def _capacity(row: Row) -> dict[str, Any] | Any | None:
     unit = row.parse("capacity_unit", lambda t: parse_enum(CapacityUnit, t))
     if BAD in (cap, avail, unit):
         return BAD
-    if cap is None:
-        if avail is not None:
-            row.problem(
-                "available", "空きを指定するときは定員も指定してください", "give a capacity with 'available'"
-            )
-            return BAD
-        return None
-    out: dict[str, Any] = {"maximum": cap}
+    out: dict[str, Any] = {}
+    put(out, "maximum", cap)
     put(out, "available", avail)
     put(out, "unit", unit)
-    return out
+    return out or None  # laid over the stored capacity: 空き alone updates the places free now
 
 
 def _schedule(row: Row) -> Any:
     text = {k: row.get(k) for k in ("days", "times", "opens", "closes", "schedule_note")}
+    if text["schedule_note"] and not any(text[k] for k in ("days", "times", "opens", "closes")):
+        return {"note": text["schedule_note"], _NOTE_ONLY: True}
     try:
         return parse_schedule(
             text["days"], text["times"], text["opens"], text["closes"], text["schedule_note"]
@@ -145,6 +139,21 @@ def _schedule(row: Row) -> Any:
         )
         row.problem(fld, err.message_ja, err.message_en, text.get(fld))
         return BAD
+
+
+_NOTE_ONLY = "__note_only__"
+_DERIVED = "__derived_location__"
+
+
+def _add(loader: Loader, row: Row, label: NodeLabel, data: dict[str, Any], **kw: Any) -> NodeRef | None:
+    """Add a draft from ``data``; a schedule with a note only is laid over the stored schedule, a location the
+    row did not give itself is marked derived."""
+    data = dict(data)
+    sched = data.get("schedule")
+    if isinstance(sched, dict):
+        sched.pop(_NOTE_ONLY, None)
+    derived = bool(data.pop(_DERIVED, False))
+    return loader.add_node(row, label, data, derived_location=derived, **kw)
 
 
 class _NodeLoader(Loader):
@@ -171,7 +180,11 @@ class _NodeLoader(Loader):
             return text
         if self._area_names is None:
             self._area_names = {}
-            rows = [n for n in self.nodes.values() if n.label == NodeLabel.AREA]
+            rows = [
+                NodeRow(NodeLabel.AREA, d.ref.id, {"name": str(d.given.get("name", ""))})
+                for d in self.drafts.values()
+                if d.ref.label == NodeLabel.AREA
+            ]
             rows += list(self.store.iter_nodes(NodeLabel.AREA))
             for n in rows:
                 ids = self._area_names.setdefault(nfkc(str(n.props.get("name", ""))), [])
@@ -186,17 +199,13 @@ class _NodeLoader(Loader):
             return None
         return text  # reported by the endpoint check if it exists nowhere
 
+    defaults: ClassVar[dict[str, Any]] = {}
+
     def build_row(self, row: Row) -> None:
         data = self.row_data(row)
         if data is None:
             return
-        record = self.validate(row, self.label, data, {**self.field_columns, "id": "id"})
-        if record is None:
-            return
-        ref = self.add_node(row, record)
-        area_id = getattr(record, "area_id", None)
-        if self.in_area and area_id:
-            self.add_rel(row, RelType.IN_AREA, ref, NodeRef(NodeLabel.AREA, area_id), dst_field="area_id")
+        _add(self, row, self.label, data, defaults=self.defaults)
 
     def common(self, row: Row, data: dict[str, Any], *, location: bool = True) -> bool:
         """Fill id, area, address and location; ``False`` if the row is unusable."""
@@ -210,6 +219,7 @@ class _NodeLoader(Loader):
                 return False
             if loc is not None:
                 data["location"] = loc.model_dump()
+                data[_DERIVED] = loc.source != geo.SOURCE_FILE
         return True
 
 
@@ -258,13 +268,6 @@ class AreasLoader(_NodeLoader):
             data["centre"] = loc.model_dump()
         return data
 
-    def build_row(self, row: Row) -> None:
-        super().build_row(row)
-        parent = row.get("parent_id")
-        if parent and row.get("id"):
-            self.add_rel(row, RelType.IN_AREA, NodeRef(NodeLabel.AREA, row.get("id") or ""),
-                         NodeRef(NodeLabel.AREA, parent), dst_field="parent_id")  # fmt: skip
-
 
 # ---------------------------------------------------------------- households and persons
 
@@ -301,22 +304,6 @@ class HouseholdsLoader(_NodeLoader):
         return _household_data(self, row)
 
 
-def _birth_year(text: str) -> int:
-    t = nfkc(text)
-    try:
-        return parse_date(t).year
-    except CellError:
-        pass
-    import re
-
-    m = re.fullmatch(r"(\d{4})年?", t)
-    if m:
-        return int(m.group(1))
-    raise CellError(
-        f"「{text}」は生年 (例: 1950) で指定してください", f"{text!r} must be a birth year (e.g. 1950)"
-    )
-
-
 class PersonsLoader(_NodeLoader):
     """要援護者台帳 → Person nodes, their Household (merged with what the store holds), MEMBER_OF and the
     household's IN_AREA. A person without a 世帯ID but with an address, area or coordinates gets a
@@ -345,16 +332,35 @@ class PersonsLoader(_NodeLoader):
         "hikikomori": "hikikomori", "notes": "notes",
     }  # fmt: skip
 
+    defaults: ClassVar[dict[str, Any]] = {"needs_support": True}
+    _HOUSEHOLD_FIELDS: ClassVar[dict[str, str]] = {
+        **_LOC_FIELDS,
+        "size": "size",
+        "flags": "flags",
+        "id": "household_id",
+    }
+    _PLACE_COLUMNS = ("lat", "lon", "address", "postcode", "area_id", "size", "flags")
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._households: dict[str, list[Row]] = {}
         self._implicit = 0
+        self._stored: dict[str, NodeRow] = {}
+
+    def check_table(self, table: Any) -> None:
+        ids = [cells[table.columns["id"][0]].strip() for _n, cells in table.raw.rows]
+        for k in range(0, len(ids), 500):
+            for n in self.store.get_nodes(NodeLabel.PERSON, [i for i in ids[k : k + 500] if i]):
+                self._stored[n.id] = n
+
+    def _clearable(self, column_field: str) -> bool:
+        return column_field != "id"
 
     def row_data(self, row: Row) -> dict[str, Any] | None:
-        data: dict[str, Any] = {"needs_support": True}
+        data: dict[str, Any] = {}
         put(data, "id", row.get("id"))
         put(data, "name", row.get("name"))
-        put(data, "birth_year", row.parse("birth_year", _birth_year))
+        put(data, "birth_year", row.parse("birth_year", parse_birth_year))
         put(data, "sex", row.parse("sex", lambda t: parse_enum(Sex, t)))
         put(data, "needs_support", row.parse("needs_support", parse_bool))
         put(data, "care_level", row.get("care_level"))
@@ -362,12 +368,19 @@ class PersonsLoader(_NodeLoader):
         put(data, "hikikomori", row.parse("hikikomori", parse_bool))
         put(data, "notes", row.get("notes"))
         hid = row.get("household_id")
-        has_place = any(row.get(f) for f in ("area_id", "address", "lat", "postcode", "size", "flags"))
-        if hid is None and has_place and data.get("id"):
-            hid = f"H-{data['id']}"
-            self._implicit += 1
+        has_place = any(row.get(f) for f in self._PLACE_COLUMNS)
+        if hid is None and has_place and data.get("id") and "household_id" not in row.cleared:
+            stored = self._stored.get(str(data["id"]))
+            known = stored.props.get("household_id") if stored else None
+            if known:  # the place columns describe the household the person already belongs to
+                hid = str(known)
+            else:
+                hid = f"H-{data['id']}"
+                data["household_id"] = hid
+                self._implicit += 1
+        else:
+            put(data, "household_id", hid)
         if hid:
-            data["household_id"] = hid
             self._households.setdefault(hid, []).append(row)
         return data
 
@@ -375,23 +388,23 @@ class PersonsLoader(_NodeLoader):
         data = self.row_data(row)
         if data is None:
             return
-        record = self.validate(row, self.label, data, {**self.field_columns, "id": "id"})
-        if record is None:
-            return
-        ref = self.add_node(row, record)
-        hid = data.get("household_id")
-        if hid:
-            role = row.get("role")
-            self.add_rel(row, RelType.MEMBER_OF, ref, NodeRef(NodeLabel.HOUSEHOLD, hid),
-                         {"role": role} if role else {}, dst_field="household_id")  # fmt: skip
+        role = row.get("role")
+        rel_props: dict[RelType, dict[str, Any]] = {}
+        if role:
+            rel_props[RelType.MEMBER_OF] = {"role": role}
+        elif "role" in row.cleared:
+            rel_props[RelType.MEMBER_OF] = {"role": None}
+        person_fields = {k: v for k, v in self.field_columns.items()}
+        cleared = self.cleared_fields(row, NodeLabel.PERSON, person_fields)
+        _add(self, row, self.label, data, defaults=self.defaults, rel_props=rel_props, cleared=cleared)
 
     def finish_rows(self) -> None:
-        place_fields = ("lat", "lon", "address", "postcode", "area_id", "size", "flags")
-        rows_out: list[NodeRow] = []
         for hid, rows in self._households.items():
-            place_row = next((r for r in rows if any(r.get(f) for f in place_fields)), rows[0])
+            place_row = next((r for r in rows if any(r.get(f) for f in self._PLACE_COLUMNS)), rows[0])
             for other in rows:
-                differs = [f for f in place_fields if other.get(f) and other.get(f) != place_row.get(f)]
+                differs = [
+                    f for f in self._PLACE_COLUMNS if other.get(f) and other.get(f) != place_row.get(f)
+                ]
                 if other is not place_row and differs:
                     cols = "、".join(other.col(f) or f for f in differs)
                     self.report.warn(
@@ -403,17 +416,9 @@ class PersonsLoader(_NodeLoader):
             if data is None:
                 continue
             data["id"] = hid
-            columns = {**_LOC_FIELDS, "size": "size", "flags": "flags", "id": "household_id"}
-            record = self.validate(place_row, NodeLabel.HOUSEHOLD, data, columns)
-            if record is None:
-                continue
-            rows_out.append(NodeRow(NodeLabel.HOUSEHOLD, hid, to_props(record)))
-            area_id = getattr(record, "area_id", None)
-            if area_id:
-                self.add_rel(place_row, RelType.IN_AREA, NodeRef(NodeLabel.HOUSEHOLD, hid),
-                             NodeRef(NodeLabel.AREA, area_id), dst_field="area_id")  # fmt: skip
-        for n in merge_existing(self.store, rows_out):
-            self.nodes[n.ref] = n
+            cleared = self.cleared_fields(place_row, NodeLabel.HOUSEHOLD, self._HOUSEHOLD_FIELDS)
+            _add(self, place_row, NodeLabel.HOUSEHOLD, data, cleared=cleared,
+                 field_columns=self._HOUSEHOLD_FIELDS, check_duplicate=False)  # fmt: skip
         if self._implicit:
             self.report.warn(
                 f"世帯IDの無い {self._implicit} 人に1人世帯 (H-個人ID) を作りました",
@@ -547,7 +552,10 @@ class SupportersLoader(_NodeLoader):
         data.pop("address", None)
         put(data, "name", row.get("name"))
         put(data, "kind", row.parse("kind", lambda t: parse_enum(SupporterKind, t)))
-        put(data, "agency_id", row.get("agency_id"))
+        agency = row.get("agency_id")
+        put(data, "agency_id", agency)
+        if agency:
+            self.require(row, "agency_id", NodeRef(NodeLabel.AGENCY, agency))
         return data
 
 
@@ -565,8 +573,15 @@ class _LabelFinder:
 
     def get(self, label: NodeLabel, id_: str) -> NodeRow | None:
         ref = NodeRef(label, id_)
-        if ref in self.loader.nodes:
-            return self.loader.nodes[ref]
+        if ref in self.loader.drafts:
+            g = self.loader.drafts[ref].given
+            props: dict[str, Any] = {k: v for k, v in g.items() if k == "area_id"}
+            loc = g.get("location")
+            if isinstance(loc, dict):
+                props.update(
+                    lat=loc["lat"], lon=loc["lon"], location_approximate=bool(loc.get("approximate"))
+                )
+            return NodeRow(label, id_, props)
         if (label, id_) not in self._cache:
             self._cache[(label, id_)] = self.loader.store.get_node(ref)
         return self._cache[(label, id_)]
@@ -668,15 +683,13 @@ class OpportunitiesLoader(_NodeLoader):
             )
             return None
         area_id = self.resolve_area(row) if row.table.has("area_id") else None
-        put(
-            data,
-            "area_id",
-            area_id or (str(host.props["area_id"]) if host and "area_id" in host.props else None),
-        )
+        put(data, "area_id", area_id)
+        self._host_area = str(host.props["area_id"]) if host and "area_id" in host.props else None
         if row.get("lat") is None and row.get("lon") is None and host is not None and "lat" in host.props:
             approx = bool(host.props.get("location_approximate", False))
             data["location"] = GeoPoint(lat=float(host.props["lat"]), lon=float(host.props["lon"]),  # type: ignore[arg-type]
                                         approximate=approx, source="host").model_dump()  # fmt: skip
+            data[_DERIVED] = True
             if approx:
                 self.report.approximate_locations += 1
                 self.report.approximate_sources["host"] = self.report.approximate_sources.get("host", 0) + 1
@@ -686,22 +699,16 @@ class OpportunitiesLoader(_NodeLoader):
                 return None
             if loc is not None:
                 data["location"] = loc.model_dump()
+                data[_DERIVED] = loc.source != geo.SOURCE_FILE
         return data
 
     def build_row(self, row: Row) -> None:
+        self._host_area = None
         data = self.row_data(row)
         if data is None:
             return
-        record = self.validate(row, self.label, data, {**self.field_columns, "id": "id"})
-        if record is None:
-            return
-        ref = self.add_node(row, record)
-        host_id, host_label = getattr(record, "host_id", None), getattr(record, "host_label", None)
-        if host_id and host_label:
-            self.add_rel(row, RelType.HOSTED_BY, ref, NodeRef(host_label, host_id), dst_field="host_id")
-        area_id = getattr(record, "area_id", None)
-        if area_id:
-            self.add_rel(row, RelType.IN_AREA, ref, NodeRef(NodeLabel.AREA, area_id), dst_field="area_id")
+        defaults: dict[str, Any] = {"area_id": self._host_area} if self._host_area else {}
+        _add(self, row, self.label, data, defaults=defaults)
 
 
 # ---------------------------------------------------------------- cases
@@ -737,27 +744,27 @@ class CasesLoader(_NodeLoader):
         put(data, "household_id", row.get("household_id"))
         put(data, "stage", row.parse("stage", lambda t: parse_enum(CaseStage, t)))
         put(data, "factors", row.parse("factors", lambda t: parse_enum_list(CaseFactor, t)))
-        put(data, "opened", row.parse("opened", parse_date))
-        put(data, "closed", row.parse("closed", parse_date))
+        put(data, "opened", row.parse("opened", parse_event_date))
+        put(data, "closed", row.parse("closed", parse_event_date))
         put(data, "hard", row.parse("hard", parse_bool))
         put(data, "summary", row.get("summary"))
         return data
+
+    def _clearable(self, column_field: str) -> bool:
+        return column_field not in ("id", "agencies", "lead_agency", "person_id")
 
     def build_row(self, row: Row) -> None:
         data = self.row_data(row)
         if data is None:
             return
-        record = self.validate(row, self.label, data, {**self.field_columns, "id": "id"})
-        if record is None:
+        ref = _add(self, row, self.label, data)
+        if ref is None:
             return
-        ref = self.add_node(row, record)
-        if data.get("household_id"):
-            self.add_rel(row, RelType.ABOUT, ref, NodeRef(NodeLabel.HOUSEHOLD, data["household_id"]),
-                         dst_field="household_id")  # fmt: skip
         pid = row.get("person_id")
         if pid:
             self.add_rel(row, RelType.ABOUT, ref, NodeRef(NodeLabel.PERSON, pid), dst_field="person_id")
-        if not data.get("household_id") and not pid:
+            self.replace_rels.append((ref, RelType.ABOUT, NodeLabel.PERSON, [NodeRef(NodeLabel.PERSON, pid)]))
+        if not data.get("household_id") and not pid and self.store.get_node(ref) is None:
             self.report.warn(
                 f"{row.number}行目: 対象の世帯も本人もありません", f"row {row.number}: no household or person"
             )
@@ -765,6 +772,15 @@ class CasesLoader(_NodeLoader):
         lead = row.get("lead_agency")
         if agencies is BAD:
             return
+        if not agencies and lead:  # only the lead named: the other stored agencies stay, no longer the lead
+            agencies = [
+                r.dst.id for r in self.store.relationships(ref, types=[RelType.HANDLED_BY], direction="out")
+            ]
+        elif agencies:
+            targets = [
+                NodeRef(NodeLabel.AGENCY, a) for a in dict.fromkeys([*([lead] if lead else []), *agencies])
+            ]
+            self.replace_rels.append((ref, RelType.HANDLED_BY, NodeLabel.AGENCY, targets))
         if lead and lead not in agencies:
             agencies = [lead, *agencies]
         lead = lead or (agencies[0] if agencies else None)
@@ -778,8 +794,8 @@ class CasesLoader(_NodeLoader):
 
 _REL_PROP_PARSERS: dict[str, Callable[[str], Any]] = {
     "sector": lambda t: parse_enum(Sector, t),
-    "since": parse_date,
-    "start": parse_date,
+    "since": parse_event_date,
+    "start": parse_event_date,
     "intensity": parse_int,
     "strength": lambda t: parse_enum(TieStrength, t),
     "level": lambda t: parse_enum(CollaborationLevel, t),
@@ -798,6 +814,7 @@ class TiesLoader(Loader):
     when the type allows only one, or when the id exists as only one of the allowed kinds."""
 
     kind = "ties"
+    header_required = ("type", "source_id", "target_id")
     columns = (
         C("type", "関係", "関係の種類", "type", "rel_type", required=True,
           ja="支援を受ける (SUPPORTED_BY)・知人・友人 (KNOWS)・近所 (NEIGHBOUR_OF)・訪問 (VISITS)・通う (ATTENDS)・連携 (COLLABORATES_WITH)・参加 (PLACED_IN)・世帯員・所在地区・受け入れ先・対象・担当機関",
@@ -823,10 +840,17 @@ class TiesLoader(Loader):
         super().__init__(*args, **kwargs)
         self.finder = _LabelFinder(self)
 
+    def _clearable(self, column_field: str) -> bool:
+        return column_field in _REL_PROP_PARSERS
+
     def _end(self, row: Row, rel: RelType, end: str, allowed: frozenset[NodeLabel]) -> NodeRef | None:
         id_ = row.get(f"{end}_id")
         label = row.parse(f"{end}_label", parse_label)
-        if id_ is None or label is BAD:
+        if id_ is None:
+            what = ("始点", "source") if end == "source" else ("終点", "target")
+            row.problem(f"{end}_id", f"{what[0]}IDがありません", f"the {what[1]} id is missing")
+            return None
+        if label is BAD:
             return None
         ordered = [lb for lb in NodeLabel if lb in allowed]
         if label is None:
@@ -842,6 +866,8 @@ class TiesLoader(Loader):
 
     def build_row(self, row: Row) -> None:
         rel = row.parse("type", lambda t: parse_enum(RelType, t.upper() if t.isascii() else t))
+        if rel is None:
+            row.problem("type", "関係の種類がありません", "the relationship type is missing")
         if rel is None or rel is BAD:
             return
         spec = REL_SPECS[rel]
@@ -853,35 +879,41 @@ class TiesLoader(Loader):
         data: dict[str, Any] = {}
         colmap: dict[str, str] = {}
         used: set[str] = set()
+        bad = False
         for name, parser in _REL_PROP_PARSERS.items():
             col = "since" if name == "start" else name
             if name not in fields or not row.get(col):
                 continue
             value = row.parse(col, parser)
-            if value is BAD:
-                return
+            bad = bad or value is BAD
             put(data, name, value)
             colmap[name] = row.col(col) or col
             used.add(col)
         unused = [c for c in _REL_PROP_PARSERS if c != "start" and c not in used and row.get(c)]
-        if unused:
-            cols = "、".join(row.col(c) or c for c in unused)
-            self.report.warn(f"{row.number}行目: {rel.value} では列「{cols}」を使いません",
-                             f"row {row.number}: {rel.value} does not use column(s) {cols}")  # fmt: skip
-        try:
-            props = spec.props.model_validate(data)
-        except ValidationError as err:
-            self.problems.extend(
-                problems_from_validation(err, file=row.table.file, row=row.number, columns=colmap)
-            )
+        for c in unused:
+            row.problem(c, f"関係「{rel.ja}」({rel.value}) はこの列を使いません。値を消すか、関係の種類と列の位置を確かめてください",
+                        f"{rel.value} does not use this column; empty it, or check the type and the column order",
+                        row.get(c))  # fmt: skip
+        if bad or unused:
             return
+        cleared = {("start" if (c == "since" and "start" in fields) else c) for c in row.cleared} & set(
+            fields
+        )
         key = (rel, src, dst)
-        if key in self.rels:
-            first = self.rel_origin[key][0].row
-            row.problem("source_id", f"同じ関係がファイル内で重複しています ({first}行目と同じ)",
-                        f"duplicate relationship in the file (first on row {first})", f"{src} → {dst}")  # fmt: skip
+        if key in self.rel_drafts:
+            first = self.rel_drafts[key]
+            if (first.given, first.cleared) == (data, cleared):
+                self.report.warn(
+                    f"{row.number}行目: 同じ関係が{first.origin.row}行目と同じ内容で重複しています (1件として扱いました)",
+                    f"row {row.number}: the same relationship as row {first.origin.row}, same content (kept once)",
+                )
+                return
+            row.problem("source_id", f"同じ関係がファイル内で重複し、内容が{first.origin.row}行目と違います",
+                        f"duplicate relationship in the file with other content than row {first.origin.row}",
+                        f"{src} → {dst}")  # fmt: skip
             return
-        self.add_rel(row, rel, src, dst, to_props(props), src_field="source_id", dst_field="target_id")
+        self.add_rel(row, rel, src, dst, data, src_field="source_id", dst_field="target_id", cleared=cleared,
+                     columns=colmap)  # fmt: skip
 
 
 LOADERS: dict[str, type[Loader]] = {

@@ -7,7 +7,7 @@ tests import this package), never a command that silently goes missing. The modu
 
 from __future__ import annotations
 
-from graphsvc.cli.app import app
+from graphsvc.cli.app import app, run
 
 # The order of these imports is the order of the commands in `tsunagari --help`.
 # isort: off
@@ -21,5 +21,5 @@ COMMAND_MODULES = (info, demo, load, match, assign, learn, placement, evaluate, 
 
 
 def main() -> None:
-    """The ``tsunagari`` entry point."""
-    app()
+    """The ``tsunagari`` entry point, inside the error boundary (:func:`graphsvc.cli.app.run`)."""
+    run()

@@ -33,6 +33,14 @@ app.add_typer(export_app, name="export")
 _TOWN = typer.Option("--town", "-t", help="町 (省略時は既定の町) / town, the default if omitted")
 
 
+_BLANK = typer.Option(
+    "--blank",
+    help="空欄の扱い: keep (既定、保存済みの値を残す) か clear (その項目を消す)。セルに #消去 と書いてもその項目だけ消せます "
+    "/ empty cells: keep the stored value (default) or clear the field; a cell holding #消去 (#clear) clears it",
+    case_sensitive=False,
+)
+
+
 def _print_report(report: object) -> None:
     from rich.table import Table
 
@@ -51,6 +59,14 @@ def _print_report(report: object) -> None:
     if report.approximate_sources:
         shown = "、".join(f"{k}: {v}" for k, v in sorted(report.approximate_sources.items()))
         console.print(f"概略の位置の内訳 (approximate locations by source): {shown}")
+    head = (
+        "書き込む内容 (what this load writes)"
+        if not report.dry_run
+        else "書き込むはずの内容 (what a load would write)"
+    )
+    console.print(head, highlight=False)
+    for line in report.change_lines():
+        console.print(f"  {line}", markup=False, highlight=False)
     for w in report.warnings:
         console.print(f"[yellow]警告 (warning):[/] {w}", highlight=False)
     for credit in report.credits:
@@ -69,8 +85,12 @@ def load(
         str | None, typer.Option("--sheet", help="Excel のシート名 (省略時は先頭) / sheet name")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="検査のみで書き込まない (validate only)")
+        bool,
+        typer.Option(
+            "--dry-run", help="検査して、書き込む内容を表示するだけ (validate and show the changes only)"
+        ),
     ] = False,
+    blank: Annotated[str, _BLANK] = "keep",
 ) -> None:
     """ファイルを読み込む: すべての行か、何も書かないか (load a file: all rows or none)."""
     if kind not in LOAD_KINDS:
@@ -83,12 +103,24 @@ def load(
                 )
             ]
         )
+    if blank.lower() not in ("keep", "clear"):
+        raise DomainValidationError(
+            [
+                Problem(
+                    "--blank は keep か clear です",
+                    f"--blank must be keep or clear, not {blank!r}",
+                    field="--blank",
+                )
+            ]
+        )
+    if not path.exists():
+        raise DomainValidationError([Problem("ファイルがありません", "file not found", file=str(path))])
     with open_container() as c:
         store = c.store(town)
         if kind == "hsds":
-            from loaders import hsds
+            from graphsvc.hsds import load_hsds
 
-            _print_report(hsds.load_hsds(store, path))
+            _print_report(load_hsds(store, path, dry_run=dry_run, blank=blank.lower()))
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -107,7 +139,9 @@ def load(
             def on_progress(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            report = load_file(store, kind, path, sheet=sheet, dry_run=dry_run, progress=on_progress)
+            report = load_file(
+                store, kind, path, sheet=sheet, dry_run=dry_run, progress=on_progress, blank=blank.lower()
+            )
         _print_report(report)
 
 
@@ -118,8 +152,8 @@ def export_hsds(
     town: Annotated[str | None, _TOWN] = None,
 ) -> None:
     """HSDS 3.0 形式で書き出す (export as Open Referral HSDS 3.0)."""
-    from loaders import hsds
+    from graphsvc.hsds import export_hsds as export
 
     with open_container() as c:
-        result = hsds.export_hsds(c.store(town), out_dir)
+        result = export(c.store(town), out_dir)
     console.print(str(result), markup=False, highlight=False)

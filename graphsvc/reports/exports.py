@@ -3,7 +3,6 @@ headers, UTF-8 with a BOM so that Excel opens them as UTF-8."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from graphsvc.analysis import GapReport
 from graphsvc.analysis._common import sector_ja
 from graphsvc.domain.enums import HouseholdFlag
+from graphsvc.domain.spreadsheet import csv_writer
 
 __all__ = ["CSV_FILES", "JSON_LIST_LIMIT", "cap_lists", "gaps_json", "write_csvs", "write_gaps_json"]
 
@@ -78,7 +78,7 @@ def write_gaps_json(report: GapReport, path: Path, *, town: str, extra: dict[str
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     with path.open("w", newline="", encoding="utf-8-sig") as f:
-        w = csv.writer(f)
+        w = csv_writer(f)
         w.writerow(header)
         for r in rows:
             w.writerow(["" if v is None else v for v in r])

@@ -461,7 +461,7 @@ def start_neo4j(
         server = Neo4jServer(
             home=path,
             bolt_port=free_port(),
-            password=secrets.token_urlsafe(18),
+            password="t" + secrets.token_urlsafe(18),  # never "-…" (neo4j-admin would take it for an option)
             heap=heap,
             pagecache=pagecache,
             settings=dict(settings or {}),

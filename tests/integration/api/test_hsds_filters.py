@@ -15,9 +15,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from graphsvc.domain import NodeLabel
+from graphsvc.hsds import schema as tab
+from graphsvc.hsds.validation import jsonschema_problems
 from graphsvc.store.embedded import EmbeddedStore
 from graphsvc.store.port import NodeRef
-from loaders import hsds_tabular as tab
 from tests.integration.api.conftest import TOWN, Api
 
 H = f"/v1/towns/{TOWN}/hsds"
@@ -66,7 +67,7 @@ def compiled(name: str) -> Draft202012Validator:
 def assert_valid(validator: Draft202012Validator, found: list[dict[str, Any]]) -> None:
     assert found
     for i, item in enumerate(found):
-        assert tab.jsonschema_problems(validator, item, file=None, row=i + 1) == [], item
+        assert jsonschema_problems(validator, item, file=None, row=i + 1) == [], item
 
 
 def has_arrays(item: dict[str, Any]) -> bool:

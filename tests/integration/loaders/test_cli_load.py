@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from graphsvc.bootstrap import build
 from graphsvc.cli import app
+from graphsvc.domain.enums import NodeLabel
+from graphsvc.store.port import NodeRef
 
 pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
 
@@ -81,7 +83,6 @@ def test_unknown_kind(runner: CliRunner) -> None:
 
 
 def test_hsds_round_trip_commands_are_wired(runner: CliRunner, tmp_path: Path) -> None:
-    pytest.importorskip("loaders.hsds")
     for kind, name in [("areas", "areas.csv"), ("agencies", "agencies.csv")]:
         res = runner.invoke(app, ["load", kind, str(EXAMPLES / name), "-t", "testtown"])
         assert res.exit_code == 0, res.output
@@ -89,3 +90,29 @@ def test_hsds_round_trip_commands_are_wired(runner: CliRunner, tmp_path: Path) -
     res = runner.invoke(app, ["export", "hsds", str(out), "-t", "testtown"])
     assert res.exit_code == 0, res.output
     assert any(out.iterdir())
+
+
+def test_dry_run_prints_changes_field_by_field_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    for kind, name in [("areas", "areas.csv"), ("persons", "persons.csv")]:
+        assert runner.invoke(app, ["load", kind, str(EXAMPLES / name), "-t", "testtown"]).exit_code == 0
+    fix = tmp_path / "fix.csv"
+    fix.write_text("個人ID,氏名,備考\nP-0001,海野 ハナコ (架空),#消去\nP-0002,,\n", encoding="utf-8")
+    res = runner.invoke(app, ["load", "persons", str(fix), "-t", "testtown", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "変更 (changed) Person:P-0001 (2行目)" in out and "海野 ハナコ" in out
+    assert "消去する項目 (fields cleared): Person:P-0001 備考 (notes)" in out
+    assert "変更なし 1" in out
+    with build(data_dir=tmp_path / "data") as c:
+        p = c.store("testtown").get_node(NodeRef(NodeLabel.PERSON, "P-0001"))
+        assert p is not None and p.props["name"] == "海野 ハナ (架空)" and p.props["notes"] == "日中独居"
+
+
+def test_bad_blank_option_and_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(
+        app, ["load", "areas", str(EXAMPLES / "areas.csv"), "-t", "testtown", "--blank", "maybe"]
+    )
+    assert res.exit_code == 2 and "--blank" in res.output
+    res = runner.invoke(app, ["load", "areas", str(tmp_path / "nothing.csv"), "-t", "testtown"])
+    assert res.exit_code == 2 and "ファイルがありません" in res.output
+    assert not (tmp_path / "data" / "testtown.sqlite3").exists()

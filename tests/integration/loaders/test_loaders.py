@@ -171,11 +171,12 @@ def test_japanese_and_english_headers_give_the_same_nodes(tmp_path: Path, store:
     assert snapshot(store) == before
 
 
-def test_unknown_columns_warn(tmp_path: Path, store: GraphStore) -> None:
-    f = write(tmp_path / "e.csv", "事業所ID,事業所名,好きな色\nE1,店,青\n")
-    report = load_file(store, "employers", f)
-    assert report.unknown_columns == ["好きな色"] and any("好きな色" in w for w in report.warnings)
-    assert store.counts().nodes == {"Employer": 1}
+def test_unknown_column_is_refused_naming_the_nearest(tmp_path: Path, store: GraphStore) -> None:
+    f = write(tmp_path / "e.csv", "事業所ID,事業所名,業積\nE1,店,観光\n")
+    problems = _fails(store, "employers", f)
+    assert [(p.file, p.row, p.column) for p in problems] == [("e.csv", 1, "業積")]
+    assert "業種" in problems[0].message_ja and "nearest" in problems[0].message_en
+    assert store.counts().nodes == {}
 
 
 # ---------------------------------------------------------------- bad input: located errors, nothing written
@@ -199,10 +200,17 @@ def test_wrong_encoding(tmp_path: Path, town: GraphStore) -> None:
 
 
 def test_missing_required_column(tmp_path: Path, town: GraphStore) -> None:
+    f = write(tmp_path / "v.csv", "種別,名称\n農園,畑\n")
+    (p,) = _fails(town, "venues", f)
+    assert (p.file, p.row, p.column) == ("v.csv", 1, "居場所ID")
+    assert "venue_id" in p.message_ja and "venue_id" in p.message_en
+
+
+def test_a_new_record_without_a_required_field_is_refused(tmp_path: Path, town: GraphStore) -> None:
     f = write(tmp_path / "v.csv", "居場所ID,種別\nV9,農園\n")
     (p,) = _fails(town, "venues", f)
-    assert (p.file, p.row, p.column) == ("v.csv", 1, "名称")
-    assert "居場所名" in p.message_ja and "name" in p.message_en
+    assert (p.file, p.row, p.column) == ("v.csv", 2, "名称")
+    assert "必須" in p.message_ja
 
 
 def test_coordinates_outside_japan(tmp_path: Path, town: GraphStore) -> None:

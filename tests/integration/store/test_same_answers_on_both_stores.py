@@ -21,6 +21,7 @@ import pytest
 from graphsvc.analysis import analyse_all
 from graphsvc.bootstrap import Container, build
 from graphsvc.domain.enums import NodeLabel, RelType
+from graphsvc.hsds import export_hsds, load_hsds
 from graphsvc.services.matching import MatchingService
 from graphsvc.store.neo4j.gds_statements import NETWORKS
 from graphsvc.store.network import NetworkxNetwork, network_of
@@ -28,7 +29,6 @@ from graphsvc.store.port import GraphStore
 from loaders.demo.build import build_town
 from loaders.demo.takasu import TAKASU
 from loaders.demo.toba import TOBA
-from loaders.hsds import export_hsds, load_hsds
 
 pytestmark = pytest.mark.neo4j
 

@@ -121,9 +121,18 @@ def _raw(header: list[str]) -> RawTable:
 
 
 def test_match_columns_japanese_english_and_width_variants() -> None:
-    t = match_columns(_raw(["ＩＤ", " name ", "定員（人）", "メモ"]), COLS)
+    t = match_columns(_raw(["ＩＤ", " name ", "定員（人）"]), COLS)
     assert t.columns == {"id": (0, "ＩＤ"), "name": (1, " name "), "capacity": (2, "定員（人）")}
-    assert t.unknown == ["メモ"]
+    assert t.unknown == []
+
+
+def test_match_columns_unknown_header_is_an_error_with_the_nearest_name() -> None:
+    with pytest.raises(DomainValidationError) as ei:
+        match_columns(_raw(["ＩＤ", "名稱", "定員（人）", "\u5b9a\u54e1x"]), COLS)
+    got = {p.column: p for p in ei.value.problems}
+    assert set(got) >= {"名稱", "定員x"}
+    assert "名称" in got["名稱"].message_ja and "定員" in got["定員x"].message_ja
+    assert all(p.row == 1 and p.file == "x.csv" for p in got.values())
 
 
 def test_match_columns_missing_required_names_column_and_aliases() -> None:

@@ -1,4 +1,4 @@
-"""HSDS 3.0 loader: documents from other publishers, located problems, address splitting, the examples."""
+"""HSDS 3.0 import: documents from other publishers, located problems, address splitting, the examples."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import pytest
 
 from graphsvc.bootstrap import build
 from graphsvc.domain import DomainValidationError, NodeLabel
+from graphsvc.hsds import hsds_id, load_hsds
+from graphsvc.hsds import schema as tab
+from graphsvc.hsds.mapping import join_address as _join_address
+from graphsvc.hsds.mapping import split_address as _split_address
 from graphsvc.store.port import GraphStore, NodeRef
-from loaders import hsds_tabular as tab
-from loaders.hsds import _join_address, _split_address, hsds_id, load_hsds
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "hsds"
 

@@ -31,9 +31,10 @@ from graphsvc.domain import (
     Weekday,
     to_props,
 )
+from graphsvc.hsds import export_hsds, load_hsds
+from graphsvc.hsds import schema as tab
+from graphsvc.hsds.tabular import read_csv_table
 from graphsvc.store.port import GraphStore, NodeRef, NodeRow, RelRow, WriteBatch
-from loaders import hsds_tabular as tab
-from loaders.hsds import export_hsds, load_hsds
 
 RESOURCE = (NodeLabel.AGENCY, NodeLabel.VENUE, NodeLabel.EMPLOYER, NodeLabel.OPPORTUNITY)
 
@@ -247,10 +248,10 @@ def test_every_exported_document_validates(source, tmp_path):
             assert errors == [], (fname, doc["id"], errors)
     for table in tab.TABLES:
         path = tmp_path / "out" / "tabular" / tab.table_path(table)
-        header, rows = tab.read_csv_table(path)
+        header, rows = read_csv_table(path, table)
         assert header == tab.table_columns(table)
         v = tab.row_validator(table)
-        for raw in rows:
+        for _line, raw in rows:
             typed, bad = tab.typed_row(table, raw)
             assert bad == []
             assert [e.message for e in v.iter_errors(typed)] == [], (path.name, raw)

@@ -1,4 +1,4 @@
-"""HSDS 3.0 schemas and the tabular (CSV) form: finding the schemas, validating documents and CSV rows.
+"""HSDS 3.0 schemas and the tabular (CSV) model: finding the schemas, validators for documents and CSV rows.
 
 The tabular form is described by ``schema/compiled/tabular.json``: one CSV file per HSDS table (its ``path``:
 ``organizations.csv``, ``services.csv``, ``service_at_location.csv`` …), whose columns are the table's scalar
@@ -7,22 +7,19 @@ properties (array and object properties are the nested JSON form; in CSV they ar
 schema with ``required`` + ``tabular_required``.
 
 The schemas are the Open Referral files (CC BY-SA 4.0). They are looked up in ``$TSUNAGARI_HSDS_SCHEMA_DIR``,
-then ``loaders/data/hsds-3.0/schema`` (the copy shipped with the package, see its NOTICE.md).
+then ``graphsvc/hsds/data/hsds-3.0/schema`` (the copy shipped with the package, see its NOTICE.md).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -30,16 +27,14 @@ from graphsvc.domain.errors import DomainValidationError, Problem
 
 __all__ = [
     "TABLES",
+    "column_types",
     "csv_file_table",
     "document_validator",
-    "jsonschema_problems",
-    "read_csv_table",
     "row_validator",
     "schema_dir",
     "table_columns",
     "table_path",
     "typed_row",
-    "write_csv_table",
 ]
 
 _CANDIDATES = (Path(__file__).parent / "data" / "hsds-3.0" / "schema",)
@@ -199,94 +194,12 @@ def typed_row(table: str, raw: Mapping[str, str | None]) -> tuple[dict[str, Any]
     return out, bad
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def write_csv_table(path: Path, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write one table as UTF-8 CSV with every column of the tabular form; returns the number of rows."""
-    cols = table_columns(table)
-    n = 0
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(cols)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in cols])
-        n += 1
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return n
-
-
-def read_csv_table(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Read a CSV file (UTF-8 with or without BOM, else CP932): its header and its rows."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp932")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    return list(reader.fieldnames or []), rows
-
-
-# ---------------------------------------------------------------- jsonschema errors → Problems
-
-
-def _message(err: ValidationError) -> tuple[str, str]:
-    v = err.validator
-    if v == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else ""
-        return f"必須項目「{missing}」がありません", err.message
-    if v == "type":
-        return f"型が違います ({err.validator_value} で指定してください)", err.message
-    if v == "format":
-        return f"形式が違います ({err.validator_value} 形式で指定してください)", err.message
-    if v == "enum":
-        allowed = ", ".join(str(x) for x in err.validator_value)
-        return f"次のいずれかで指定してください: {allowed}", err.message
-    return "スキーマに合いません", err.message
-
-
-def jsonschema_problems(
-    validator: Draft202012Validator,
-    instance: Any,
-    *,
-    file: str | None,
-    row: int | None = None,
-    pointer_prefix: str = "",
-    by_column: bool = False,
-    limit: int = 50,
-) -> list[Problem]:
-    """Validate ``instance`` and turn every error into a located, Japanese-first :class:`Problem`.
-
-    ``field`` is the JSON pointer of the offending value (``/schedules/0/opens_at``); for CSV rows
-    (``by_column``) the column is given instead.
-    """
-    problems: list[Problem] = []
-    for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
-        path = [str(p) for p in err.absolute_path]
-        if err.validator == "required" and "'" in err.message:
-            path.append(err.message.split("'")[1])
-        pointer = pointer_prefix + "".join(f"/{p}" for p in path)
-        ja, en = _message(err)
-        value = err.instance if isinstance(err.instance, (str, int, float)) else None
-        problems.append(
-            Problem(
-                message_ja=ja,
-                message_en=en,
-                field=None if by_column else (pointer or "/"),
-                file=file,
-                row=row,
-                column=path[-1] if by_column and path else None,
-                value=None if value is None else str(value)[:80],
-            )
-        )
-        if len(problems) >= limit:
-            break
-    return problems
+def column_types(table: str) -> dict[str, str]:
+    """The columns of a table with a Data Package type the JSON Schema does not check (``date``, ``datetime``,
+    ``time``): column → type."""
+    props = _tabular()[table]["properties"]
+    return {
+        k: str(v["datapackage_type"])
+        for k, v in props.items()
+        if _is_column(v) and v.get("datapackage_type") in ("date", "datetime", "time")
+    }
