@@ -1,0 +1,624 @@
+"""プチ勤務化: cut a host's work (a :class:`~graphsvc.domain.records.Job`, a list of tasks) into short shifts that
+the people waiting for 参加支援 can take.
+
+1. **Candidates.** Every task is cut into pieces that fit its own windows: the whole task, or (when it may be
+   split) every length from its smallest piece up to the job's longest shift; starts at the window's opening and
+   closing and wherever a waiting person's time window opens inside it. Tasks shorter than the job's shortest
+   shift are also bundled with another task done right after them on the same day. A piece of a task that two
+   people do together has two places; a task done at home is remote.
+2. **Scoring.** Each candidate becomes an :class:`~matching.records.Opening` and every waiting person is ranked
+   against all of them with :func:`matching.waiting.score_all` (the same hard constraints and scorer as a
+   coordinator's match). Among the candidates of one task, day and length, those whose feasible people are a
+   subset of another's (with no better score) are dropped.
+3. **Choice.** A CP-SAT model (OR-Tools) chooses the candidates: each task is done on at most its times a week,
+   on distinct days, never longer than the task a day; the whole never exceeds the host's weekly need. It
+   first maximises the minutes covered (up to the need), then, with that coverage fixed, the people who
+   become feasible (had no feasible opening before) and well matched (score ≥ ``GOOD_SCORE``), plus the scores
+   of an assignment of people to the chosen shifts (one person a shift, one shift a person) solved in the
+   same model.
+4. **Baseline.** :func:`naive_slices` cuts each task into fixed 2-hour blocks from its first window, on its
+   first days; :func:`evaluate_slicing` measures before / naive / optimised in one run.
+
+Every proposal explains itself in Japanese (:attr:`Proposal.why`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphsvc.domain.enums import OpportunityKind, Weekday
+from graphsvc.domain.records import Job, JobTask, Opportunity
+from graphsvc.domain.values import GeoPoint, Schedule, ScheduleSlot
+from matching.assign import assign
+from matching.records import Opening, Profile
+from matching.waiting import GOOD_SCORE, Scores, score_all
+
+__all__ = [
+    "NAIVE_BLOCK_MINUTES",
+    "Piece",
+    "Proposal",
+    "SliceResult",
+    "candidate_pieces",
+    "evaluate_slicing",
+    "naive_slices",
+    "slice_jobs",
+]
+
+NAIVE_BLOCK_MINUTES = 120
+_ORDER = tuple(w.value for w in Weekday)
+_PROVIDES = ["収入", "役割・やりがい"]
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One candidate shift: tasks done back to back on one weekday, from ``start`` for ``minutes``."""
+
+    job_id: str
+    tasks: tuple[str, ...]
+    parts: tuple[int, ...]  # minutes of each task in this shift
+    weekday: str
+    start: int
+    minutes: int
+    difficulty: int
+    contact_load: int
+    physical_load: int
+    skills: tuple[str, ...]
+    capacity: int
+    remote: bool
+
+    @property
+    def end(self) -> int:
+        return self.start + self.minutes
+
+    @property
+    def time_ja(self) -> str:
+        return f"{Weekday(self.weekday).ja} {_hhmm(self.start)}–{_hhmm(self.end)}"
+
+    def title(self) -> str:
+        return f"{'・'.join(self.tasks)} ({self.time_ja})"
+
+    def opening(self, job: Job, *, opening_id: str, location: GeoPoint | None = None) -> Opening:
+        loads = f"難易度{self.difficulty}・対人負荷{self.contact_load}・身体負荷{self.physical_load}"
+        return Opening(
+            id=opening_id,
+            title=f"{job.title}: {self.title()}",
+            kind=OpportunityKind.PETIT_WORK,
+            provides=list(_PROVIDES),
+            schedule=Schedule(
+                slots=(ScheduleSlot(weekday=Weekday(self.weekday), opens=_hhmm(self.start), closes=_hhmm(self.end)),)
+            ),
+            hours_per_session=self.minutes / 60,
+            difficulty=self.difficulty,
+            contact_load=self.contact_load,
+            physical_load=self.physical_load,
+            skills_wanted=list(self.skills),
+            support=list(job.support),
+            contact_person=job.contact_person,
+            capacity_left=self.capacity,
+            host_id=job.host_id,
+            host_label=job.host_label.value,  # type: ignore[arg-type]
+            sectors=list(job.sectors),
+            location=location if location is not None else job.location,
+            remote=self.remote,
+            description=f"{'、'.join(self.tasks)} ({loads})" + (f" {job.description}" if job.description else ""),
+        )
+
+
+def _lengths(task: JobTask, job: Job) -> list[int]:
+    if not task.splittable:
+        return [task.minutes]
+    step = 30 if task.min_piece_minutes % 30 == 0 else 15
+    top = min(task.minutes, max(job.max_shift_minutes, task.min_piece_minutes))
+    out = list(range(task.min_piece_minutes, top + 1, step))
+    if task.minutes <= job.max_shift_minutes and task.minutes not in out:
+        out.append(task.minutes)
+    return sorted(set(out))
+
+
+def _starts(a: int, b: int, length: int, person_starts: Iterable[int]) -> list[int]:
+    if b - a < length:
+        return []
+    out = {a, b - length}
+    for s in person_starts:
+        if a <= s <= b - length:
+            out.add(s)
+    return sorted(out)
+
+
+def candidate_pieces(job: Job, profiles: Sequence[Profile] = ()) -> list[Piece]:
+    """Every candidate shift of a job (see the module docstring, step 1)."""
+    by_day: dict[str, set[int]] = defaultdict(set)
+    for p in profiles:
+        for w in p.time_windows:
+            by_day[w.weekday.value].add(w.minutes[0])
+    out: list[Piece] = []
+    for t in job.tasks:
+        cap = 2 if t.two_person else 1
+        for w in t.windows:
+            a, b = w.minutes
+            for length in _lengths(t, job):
+                for s in _starts(a, b, length, by_day[w.weekday.value]):
+                    out.append(
+                        Piece(job.id, (t.name,), (length,), w.weekday.value, s, length, t.difficulty,
+                              t.contact_load, t.physical_load, tuple(t.skills), cap, t.at_home)
+                    )  # fmt: skip
+    # bundles: a short task followed by another on the same day (both whole)
+    short = [t for t in job.tasks if t.minutes < job.min_shift_minutes and not t.at_home]
+    for t1 in short:
+        for t2 in job.tasks:
+            if t2.name == t1.name or t2.at_home or t1.minutes + t2.minutes > job.max_shift_minutes:
+                continue
+            for w1 in t1.windows:
+                for w2 in t2.windows:
+                    if w1.weekday != w2.weekday:
+                        continue
+                    a1, b1 = w1.minutes
+                    a2, b2 = w2.minutes
+                    lo = max(a1, a2 - t1.minutes)
+                    hi = min(b1 - t1.minutes, b2 - t1.minutes - t2.minutes)
+                    for s in _starts(lo, hi + t1.minutes + t2.minutes, t1.minutes + t2.minutes,
+                                     by_day[w1.weekday.value]):  # fmt: skip
+                        out.append(
+                            Piece(job.id, (t1.name, t2.name), (t1.minutes, t2.minutes), w1.weekday.value, s,
+                                  t1.minutes + t2.minutes, max(t1.difficulty, t2.difficulty),
+                                  max(t1.contact_load, t2.contact_load), max(t1.physical_load, t2.physical_load),
+                                  tuple(dict.fromkeys([*t1.skills, *t2.skills])),
+                                  2 if (t1.two_person and t2.two_person) else 1, False)
+                        )  # fmt: skip
+    return list(dict.fromkeys(out))
+
+
+def naive_slices(job: Job) -> list[Piece]:
+    """The baseline: each task in fixed 2-hour blocks (the last one shorter) from the start of its first window
+    on each of its first ``per_week`` days, up to the host's weekly need."""
+    out: list[Piece] = []
+    left = job.need_minutes
+    for t in job.tasks:
+        days = t.days[: t.per_week]
+        for d in days:
+            w = min((x for x in t.windows if x.weekday.value == d), key=lambda x: x.minutes[0])
+            a, b = w.minutes
+            done = 0
+            block = NAIVE_BLOCK_MINUTES if t.splittable else t.minutes
+            while done < t.minutes and left > 0:
+                length = min(block, t.minutes - done, left)
+                if a + length > b:
+                    break
+                out.append(
+                    Piece(job.id, (t.name,), (length,), d, a, length, t.difficulty, t.contact_load,
+                          t.physical_load, tuple(t.skills), 2 if t.two_person else 1, t.at_home)
+                )  # fmt: skip
+                a += length
+                done += length
+                left -= length
+    return out
+
+
+@dataclass
+class Proposal:
+    """A chosen shift, as an opening ready to create, with its explanation and the people it fits."""
+
+    piece: Piece
+    opening: Opening
+    fits: list[str]
+    newly_feasible: list[str]
+    assigned: list[str]
+    why: list[str]
+    copies: int = 1
+    """People doing this shift side by side (a split task shared out): the opening has that many places
+    (times two for a two-person task)."""
+
+    @property
+    def minutes_covered(self) -> int:
+        return self.piece.minutes * self.copies
+
+    def to_dict(self, *, people: bool = True) -> dict[str, Any]:
+        p = self.piece
+        out: dict[str, Any] = {
+            "job_id": p.job_id,
+            "opening_id": self.opening.id,
+            "title": self.opening.title,
+            "tasks": list(p.tasks),
+            "weekday": p.weekday,
+            "opens": _hhmm(p.start),
+            "closes": _hhmm(p.end),
+            "minutes": p.minutes,
+            "difficulty": p.difficulty,
+            "contact_load": p.contact_load,
+            "physical_load": p.physical_load,
+            "capacity": p.capacity * self.copies,
+            "copies": self.copies,
+            "remote": p.remote,
+            "fits": len(self.fits),
+            "newly_feasible": len(self.newly_feasible),
+            "why": list(self.why),
+        }
+        if people:
+            out |= {"fits_ids": self.fits, "newly_feasible_ids": self.newly_feasible, "assigned_ids": self.assigned}
+        return out
+
+
+@dataclass
+class SliceResult:
+    """The proposals of every job, the naive baseline's, the figures, and what could not be done and why."""
+
+    proposals: list[Proposal]
+    naive: list[Proposal]
+    covered: dict[str, int]  # job id -> minutes a week covered by the proposals
+    need: dict[str, int]
+    notes: dict[str, list[str]]  # job id -> Japanese notes (no tasks, need not coverable …)
+    status: str
+    solve_seconds: float
+    candidates: int
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_dict(self, *, people: bool = True) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "candidates": self.candidates,
+            "proposals": [p.to_dict(people=people) for p in self.proposals],
+            "naive": [p.to_dict(people=people) for p in self.naive],
+            "covered_minutes": self.covered,
+            "need_minutes": self.need,
+            "notes": self.notes,
+            "metrics": self.metrics,
+        }
+
+
+def _prune(pieces: list[Piece], sc: Scores, offset: int) -> list[int]:
+    """Drop a candidate whose feasible people are a subset of another's of the same tasks, day and length with
+    no better total score (keeps at least one per group, so coverage never depends on pruning)."""
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for k, p in enumerate(pieces):
+        groups[(p.job_id, p.tasks, p.parts, p.weekday, p.minutes)].append(k)
+    keep: list[int] = []
+    F = sc.feasible
+    S = np.nan_to_num(sc.score, nan=0.0)
+    for members in groups.values():
+        cols = [offset + k for k in members]
+        sub = F[:, cols]
+        tot = S[:, cols].sum(axis=0)
+        alive = []
+        for a in range(len(members)):
+            dominated = False
+            for b in range(len(members)):
+                if a == b:
+                    continue
+                sub_a, sub_b = sub[:, a], sub[:, b]
+                if not (sub_a & ~sub_b).any() and (
+                    tot[b] > tot[a] + 1e-12 or (abs(tot[b] - tot[a]) <= 1e-12 and (sub_b & ~sub_a).any())
+                    or (abs(tot[b] - tot[a]) <= 1e-12 and not (sub_b ^ sub_a).any() and b < a)
+                ):
+                    dominated = True
+                    break
+            if not dominated:
+                alive.append(members[a])
+        keep.extend(alive or members[:1])
+    return sorted(keep)
+
+
+def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list[int]) -> list[str]:
+    out = []
+    if len(piece.tasks) > 1:
+        out.append(f"短い作業「{'」「'.join(piece.tasks)}」を続けて1回の勤務にまとめた")
+    d = Weekday(piece.weekday)
+    come = [
+        p for p in profiles
+        if any(w.weekday == d and w.minutes[0] <= piece.start and w.minutes[1] >= piece.end for w in p.time_windows)
+    ]  # fmt: skip
+    band = "午前" if piece.start < 12 * 60 else ("午後" if piece.start < 17 * 60 else "夕方")
+    if come:
+        out.append(f"{d.ja}曜の{band} {_hhmm(piece.start)}–{_hhmm(piece.end)} に来られる人が{len(come)}人")
+    short = [p for p in profiles if p.max_hours_per_session is not None and p.max_hours_per_session * 60 < 120]
+    if piece.minutes <= 60 and short:
+        out.append(f"1回{piece.minutes}分: 1回2時間未満しか続けられない人が{len(short)}人")
+    low_contact = [p for p in profiles if p.contact_comfort <= piece.contact_load]
+    if piece.contact_load <= 2 and low_contact:
+        out.append(f"対人負荷{piece.contact_load}: 人との関わりが苦手な人 (耐性{piece.contact_load}以下) が{len(low_contact)}人")
+    if piece.physical_load <= 2:
+        light = [p for p in profiles if p.max_physical_load <= 2]
+        if light:
+            out.append(f"身体負荷{piece.physical_load}: 軽い作業しかできない人が{len(light)}人")
+    if piece.remote:
+        home = [p for p in profiles if p.home_only]
+        out.append(f"在宅でできる" + (f": 在宅のみの人が{len(home)}人" if home else ""))
+    if piece.capacity > 1:
+        out.append("2人1組で行える (2人まで)")
+    out.append(
+        f"待っている人のうち{len(fits)}人の条件に合う"
+        + (f" (うち{len(newly)}人は今は条件に合うメニューがない)" if newly else "")
+    )
+    return out
+
+
+def _solve(
+    pieces: list[Piece],
+    keep: list[int],
+    jobs: Sequence[Job],
+    sc: Scores,
+    offset: int,
+    before_feasible: np.ndarray,
+    before_good: np.ndarray,
+    *,
+    time_limit: float,
+    good_score: float,
+) -> tuple[dict[int, int], dict[int, list[int]], str]:
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    task_of = {(j.id, t.name): t for j in jobs for t in j.tasks}
+    # how many copies of a piece (a split task done by several people at once): up to the task's minutes
+    x = {k: model.NewIntVar(0, _copies(pieces[k], task_of), f"x{k}") for k in keep}
+    cov: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    total_by_job: dict[str, list[Any]] = defaultdict(list)
+    for k in keep:
+        p = pieces[k]
+        for name, mins in zip(p.tasks, p.parts, strict=True):
+            cov[(p.job_id, name, p.weekday)].append(mins * x[k])
+        total_by_job[p.job_id].append(p.minutes * x[k])
+    days_used: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for (jid, name, day), terms in cov.items():
+        t = task_of[(jid, name)]
+        u = model.NewBoolVar(f"u_{jid}_{name}_{day}")
+        model.Add(sum(terms) <= t.minutes * u)
+        days_used[(jid, name)].append(u)
+    for (jid, name), us in days_used.items():
+        model.Add(sum(us) <= task_of[(jid, name)].per_week)
+    covered = []
+    for j in jobs:
+        if total_by_job[j.id]:
+            model.Add(sum(total_by_job[j.id]) <= j.need_minutes)
+            covered.extend(total_by_job[j.id])
+    # phase 1: cover as much of the need as the windows allow
+    model.Maximize(sum(covered) if covered else 0)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit / 2
+    solver.parameters.num_workers = 2
+    st = solver.Solve(model)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, {}, "infeasible"
+    best_cov = int(round(solver.ObjectiveValue()))
+    phase1 = "optimal" if st == cp_model.OPTIMAL else "feasible"
+    if covered:
+        model.Add(sum(covered) >= best_cov)
+    for k in keep:
+        model.AddHint(x[k], solver.Value(x[k]))
+    # phase 2: people
+    F = sc.feasible[:, [offset + k for k in keep]]
+    S = np.nan_to_num(sc.score[:, [offset + k for k in keep]], nan=0.0)
+    terms: list[Any] = []
+    y: dict[tuple[int, int], Any] = {}
+    for i in range(F.shape[0]):
+        cols = np.flatnonzero(F[i])
+        if not len(cols):
+            continue
+        if not before_feasible[i]:
+            z = model.NewBoolVar(f"z{i}")
+            model.Add(z <= sum(x[keep[c]] for c in cols))
+            terms.append(1000 * z)
+        good_cols = [c for c in cols if S[i, c] >= good_score - 1e-12]
+        if good_cols and not before_good[i]:
+            g = model.NewBoolVar(f"g{i}")
+            model.Add(g <= sum(x[keep[c]] for c in good_cols))
+            terms.append(1000 * g)
+        for c in cols:
+            v = model.NewBoolVar(f"y{i}_{c}")
+            y[(i, c)] = v
+            terms.append(int(round(100 * S[i, c])) * v)
+    by_person: dict[int, list[Any]] = defaultdict(list)
+    by_col: dict[int, list[Any]] = defaultdict(list)
+    for (i, c), v in y.items():
+        by_person[i].append(v)
+        by_col[c].append(v)
+    for vs in by_person.values():
+        model.AddAtMostOne(vs)
+    for c, vs in by_col.items():
+        model.Add(sum(vs) <= pieces[keep[c]].capacity * x[keep[c]])
+    # a tie-break towards fewer, longer shifts (less for the host to organise)
+    terms.append(-1 * sum(x.values()))
+    model.Maximize(sum(terms))
+    solver2 = cp_model.CpSolver()
+    solver2.parameters.max_time_in_seconds = time_limit / 2
+    solver2.parameters.num_workers = 2
+    st2 = solver2.Solve(model)
+    if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {k: int(solver.Value(x[k])) for k in keep if solver.Value(x[k])}
+        return chosen, {}, phase1
+    chosen = {k: int(solver2.Value(x[k])) for k in keep if solver2.Value(x[k])}
+    assigned: dict[int, list[int]] = defaultdict(list)
+    for (i, c), v in y.items():
+        if solver2.Value(v):
+            assigned[keep[c]].append(i)
+    status = "optimal" if (st2 == cp_model.OPTIMAL and phase1 == "optimal") else "feasible"
+    return chosen, dict(assigned), status
+
+
+def _copies(piece: Piece, task_of: Mapping[tuple[str, str], JobTask]) -> int:
+    if len(piece.tasks) > 1:
+        return 1
+    t = task_of[(piece.job_id, piece.tasks[0])]
+    return max(1, t.minutes // piece.minutes) if t.splittable else 1
+
+
+def _job_notes(job: Job) -> list[str]:
+    notes = []
+    if not job.tasks:
+        notes.append("作業が登録されていないため、プチ勤務の案は作れません。作業を1つ以上加えてください。")
+    return notes
+
+
+def slice_jobs(
+    jobs: Sequence[Job],
+    profiles: Sequence[Profile],
+    existing: Sequence[Opening | Opportunity] = (),
+    *,
+    locations: Mapping[str, GeoPoint] | None = None,
+    scorer: Any = None,
+    good_score: float = GOOD_SCORE,
+    time_limit: float = 30.0,
+    id_prefix: str = "OP-",
+) -> SliceResult:
+    """Propose プチ勤務 for ``jobs`` that fit the waiting ``profiles`` best (see the module docstring).
+
+    ``existing`` are the openings already on offer (who is feasible or well matched before); ``locations`` the
+    place of a job whose own ``location`` is not given (usually the host's), by job id."""
+    locations = locations or {}
+    started = time.perf_counter()
+    notes = {j.id: _job_notes(j) for j in jobs}
+    pieces: list[Piece] = []
+    naive: list[Piece] = []
+    for j in jobs:
+        pieces += candidate_pieces(j, profiles)
+        naive += naive_slices(j)
+    job_of = {j.id: j for j in jobs}
+
+    def openings_of(ps: Sequence[Piece], tag: str) -> list[Opening]:
+        return [
+            p.opening(job_of[p.job_id], opening_id=f"{id_prefix}{p.job_id}-{tag}{k + 1}",
+                      location=locations.get(p.job_id))
+            for k, p in enumerate(ps)
+        ]  # fmt: skip
+
+    base = list(existing)
+    cand_open = openings_of(pieces, "C")
+    naive_open = openings_of(naive, "N")
+    # one scoring pass over everything: before (existing), naive and candidates
+    allc = [*base, *naive_open, *cand_open]
+    sc = score_all(profiles, allc, scorer=scorer) if profiles and allc else None
+    nb, nn = len(base), len(naive_open)
+    if sc is not None:
+        before_feasible = sc.feasible[:, :nb].any(axis=1) if nb else np.zeros(len(profiles), dtype=bool)
+        before_good = sc.good(good_score)[:, :nb].any(axis=1) if nb else np.zeros(len(profiles), dtype=bool)
+        keep = _prune(pieces, sc, nb + nn)
+    else:
+        before_feasible = before_good = np.zeros(len(profiles), dtype=bool)
+        keep = list(range(len(pieces)))
+        sc = Scores(list(profiles), _empty_index(), np.zeros((len(profiles), len(allc)), dtype=bool),
+                    np.full((len(profiles), len(allc)), np.nan))  # fmt: skip
+    if pieces:
+        chosen, assigned, status = _solve(
+            pieces, keep, jobs, sc, nb + nn, before_feasible, before_good,
+            time_limit=time_limit, good_score=good_score,
+        )  # fmt: skip
+    else:
+        chosen, assigned, status = {}, {}, "no_tasks"
+    ids = [p.id or f"#{i + 1}" for i, p in enumerate(profiles)]
+
+    def proposals(ps: Mapping[int, int], offset: int, opens: Sequence[Opening], src: Sequence[Piece],
+                  asg: Mapping[int, list[int]], tag: str) -> list[Proposal]:  # fmt: skip
+        out = []
+        for n, (k, copies) in enumerate(ps.items(), start=1):
+            col = offset + k
+            fits = np.flatnonzero(sc.feasible[:, col]).tolist() if sc.feasible.shape[1] else []
+            newly = [i for i in fits if not before_feasible[i]]
+            piece = src[k]
+            op = opens[k].model_copy(
+                update={"id": f"{id_prefix}{piece.job_id}-{tag}{n}", "capacity_left": piece.capacity * copies}
+            )
+            why = _why(piece, profiles, fits, newly)
+            if copies > 1:
+                why.insert(0, f"分割できる作業を{copies}人で同じ時間に分担 (1人{piece.minutes}分)")
+            out.append(Proposal(piece, op, [ids[i] for i in fits], [ids[i] for i in newly],
+                                [ids[i] for i in asg.get(k, [])], why, copies))  # fmt: skip
+        out.sort(key=lambda p: (p.piece.job_id, _ORDER.index(p.piece.weekday), p.piece.start, p.piece.tasks))
+        return out
+
+    chosen_props = proposals(chosen, nb + nn, cand_open, pieces, assigned, "P")
+    naive_props = proposals({k: 1 for k in range(len(naive))}, nb, naive_open, naive, {}, "N")
+    covered: dict[str, int] = defaultdict(int)
+    for p in chosen_props:
+        covered[p.piece.job_id] += p.minutes_covered
+    for j in jobs:
+        got = covered.get(j.id, 0)
+        if j.tasks and got < j.need_minutes:
+            notes[j.id].append(
+                f"週に必要な{j.need_minutes}分のうち{got}分しか切り出せません (作業の曜日・時間帯と回数の制約)。"
+            )
+    result = SliceResult(
+        proposals=chosen_props,
+        naive=naive_props,
+        covered={j.id: covered.get(j.id, 0) for j in jobs},
+        need={j.id: j.need_minutes for j in jobs},
+        notes=notes,
+        status=status,
+        solve_seconds=time.perf_counter() - started,
+        candidates=len(pieces),
+    )
+    result.metrics = _metrics(sc, nb, [nb + nn + k for k in chosen], list(range(nb, nb + nn)), good_score,
+                              [pieces[k].capacity * c for k, c in chosen.items()], [p.capacity for p in naive], base)  # fmt: skip
+    return result
+
+
+def _empty_index() -> Any:
+    from matching.index import OpeningIndex
+
+    return OpeningIndex.build([])
+
+
+def _assigned(sc: Scores, cols: list[int], caps: list[int], good_score: float) -> tuple[int, int]:
+    """Exact assignment of the waiting people to ``cols`` (one each): placed, and placed well."""
+    if not cols or sc.feasible.shape[0] == 0:
+        return 0, 0
+    F = sc.feasible[:, cols]
+    r, c = np.nonzero(F)
+    if not len(r):
+        return 0, 0
+    v = np.nan_to_num(sc.score[:, cols], nan=0.0)[r, c] + 1e-6
+    res = assign((r, c, v), person_capacity=1, opening_capacity=np.array(caps, dtype=np.int64),
+                 method="exact", shape=F.shape)  # fmt: skip
+    placed = len(res.pairs)
+    well = int((res.pair_scores >= good_score - 1e-6).sum())
+    return placed, well
+
+
+def _metrics(
+    sc: Scores,
+    nb: int,
+    chosen_cols: list[int],
+    naive_cols: list[int],
+    good_score: float,
+    chosen_caps: list[int],
+    naive_caps: list[int],
+    base: Sequence[Opening | Opportunity],
+) -> dict[str, dict[str, float]]:
+    n = sc.feasible.shape[0]
+    base_cols = list(range(nb))
+    cap = sc.index.capacity_left[:nb] if nb else np.zeros(0)
+    base_caps = [1 if not np.isfinite(c) else int(c) for c in cap]
+    out: dict[str, dict[str, float]] = {}
+    for name, cols, caps in (
+        ("before", base_cols, base_caps),
+        ("naive", base_cols + naive_cols, base_caps + naive_caps),
+        ("optimised", base_cols + chosen_cols, base_caps + chosen_caps),
+    ):
+        arr = np.array(cols, dtype=np.int64)
+        feas = sc.any_feasible(arr) if n else np.zeros(0, dtype=bool)
+        good = sc.good(good_score)[:, arr].any(axis=1) if (n and len(arr)) else np.zeros(n, dtype=bool)
+        best = sc.best_score(arr) if n else np.zeros(0)
+        placed, well = _assigned(sc, cols, caps, good_score)
+        out[name] = {
+            "waiting": float(n),
+            "openings": float(len(cols)),
+            "feasible_share": float(feas.mean()) if n else 0.0,
+            "good_share": float(good.mean()) if n else 0.0,
+            "mean_best_score": float(best.mean()) if n else 0.0,
+            "placed": float(placed),
+            "placed_well": float(well),
+        }
+    return out
+
+
+def evaluate_slicing(result: SliceResult) -> dict[str, dict[str, float]]:
+    """Before / naive / optimised figures of one run (computed by :func:`slice_jobs`)."""
+    return result.metrics
