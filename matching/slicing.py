@@ -95,7 +95,11 @@ class Piece:
             kind=OpportunityKind.PETIT_WORK,
             provides=list(_PROVIDES),
             schedule=Schedule(
-                slots=(ScheduleSlot(weekday=Weekday(self.weekday), opens=_hhmm(self.start), closes=_hhmm(self.end)),)
+                slots=(
+                    ScheduleSlot(
+                        weekday=Weekday(self.weekday), opens=_hhmm(self.start), closes=_hhmm(self.end)
+                    ),
+                )
             ),
             hours_per_session=self.minutes / 60,
             difficulty=self.difficulty,
@@ -110,7 +114,8 @@ class Piece:
             sectors=list(job.sectors),
             location=location if location is not None else job.location,
             remote=self.remote,
-            description=f"{'、'.join(self.tasks)} ({loads})" + (f" {job.description}" if job.description else ""),
+            description=f"{'、'.join(self.tasks)} ({loads})"
+            + (f" {job.description}" if job.description else ""),
         )
 
 
@@ -244,7 +249,11 @@ class Proposal:
             "why": list(self.why),
         }
         if people:
-            out |= {"fits_ids": self.fits, "newly_feasible_ids": self.newly_feasible, "assigned_ids": self.assigned}
+            out |= {
+                "fits_ids": self.fits,
+                "newly_feasible_ids": self.newly_feasible,
+                "assigned_ids": self.assigned,
+            }
         return out
 
 
@@ -297,7 +306,8 @@ def _prune(pieces: list[Piece], sc: Scores, offset: int) -> list[int]:
                     continue
                 sub_a, sub_b = sub[:, a], sub[:, b]
                 if not (sub_a & ~sub_b).any() and (
-                    tot[b] > tot[a] + 1e-12 or (abs(tot[b] - tot[a]) <= 1e-12 and (sub_b & ~sub_a).any())
+                    tot[b] > tot[a] + 1e-12
+                    or (abs(tot[b] - tot[a]) <= 1e-12 and (sub_b & ~sub_a).any())
                     or (abs(tot[b] - tot[a]) <= 1e-12 and not (sub_b ^ sub_a).any() and b < a)
                 ):
                     dominated = True
@@ -320,19 +330,23 @@ def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list
     band = "午前" if piece.start < 12 * 60 else ("午後" if piece.start < 17 * 60 else "夕方")
     if come:
         out.append(f"{d.ja}曜の{band} {_hhmm(piece.start)}–{_hhmm(piece.end)} に来られる人が{len(come)}人")
-    short = [p for p in profiles if p.max_hours_per_session is not None and p.max_hours_per_session * 60 < 120]
+    short = [
+        p for p in profiles if p.max_hours_per_session is not None and p.max_hours_per_session * 60 < 120
+    ]
     if piece.minutes <= 60 and short:
         out.append(f"1回{piece.minutes}分: 1回2時間未満しか続けられない人が{len(short)}人")
     low_contact = [p for p in profiles if p.contact_comfort <= piece.contact_load]
     if piece.contact_load <= 2 and low_contact:
-        out.append(f"対人負荷{piece.contact_load}: 人との関わりが苦手な人 (耐性{piece.contact_load}以下) が{len(low_contact)}人")
+        out.append(
+            f"対人負荷{piece.contact_load}: 人との関わりが苦手な人 (耐性{piece.contact_load}以下) が{len(low_contact)}人"
+        )
     if piece.physical_load <= 2:
         light = [p for p in profiles if p.max_physical_load <= 2]
         if light:
             out.append(f"身体負荷{piece.physical_load}: 軽い作業しかできない人が{len(light)}人")
     if piece.remote:
         home = [p for p in profiles if p.home_only]
-        out.append(f"在宅でできる" + (f": 在宅のみの人が{len(home)}人" if home else ""))
+        out.append("在宅でできる" + (f": 在宅のみの人が{len(home)}人" if home else ""))
     if piece.capacity > 1:
         out.append("2人1組で行える (2人まで)")
     out.append(
@@ -388,7 +402,7 @@ def _solve(
     st = solver.Solve(model)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, {}, "infeasible"
-    best_cov = int(round(solver.ObjectiveValue()))
+    best_cov = round(solver.ObjectiveValue())
     phase1 = "optimal" if st == cp_model.OPTIMAL else "feasible"
     if covered:
         model.Add(sum(covered) >= best_cov)
@@ -415,7 +429,7 @@ def _solve(
         for c in cols:
             v = model.NewBoolVar(f"y{i}_{c}")
             y[(i, c)] = v
-            terms.append(int(round(100 * S[i, c])) * v)
+            terms.append(round(100 * S[i, c]) * v)
     by_person: dict[int, list[Any]] = defaultdict(list)
     by_col: dict[int, list[Any]] = defaultdict(list)
     for (i, c), v in y.items():

@@ -220,7 +220,8 @@ def unmet_need(
 
     # binding constraints: the one limit that alone excludes an opening
     binding: dict[str, dict[str, Any]] = {
-        r.value: {"label": r.ja, "label_en": r.en, "people": 0, "pairs": 0, "people_no_feasible": 0} for r in Reason
+        r.value: {"label": r.ja, "label_en": r.en, "people": 0, "pairs": 0, "people_no_feasible": 0}
+        for r in Reason
     }
     per_person_binding: dict[int, list[str]] = {}
     for i in unmet:
@@ -300,9 +301,7 @@ def unmet_need(
         "difficulty": dict(Counter(str(int(x)) for x in index.difficulty)) if n_open else {},
         "contact_load": dict(Counter(str(int(x)) for x in index.contact_load)) if n_open else {},
         "physical_load": dict(Counter(str(int(x)) for x in index.physical_load)) if n_open else {},
-        "session": dict(
-            Counter(_session_bin(None if np.isnan(h) else float(h)) for h in index.session_hours)
-        )
+        "session": dict(Counter(_session_bin(None if np.isnan(h) else float(h)) for h in index.session_hours))
         if n_open
         else {},
     }

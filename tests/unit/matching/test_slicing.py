@@ -26,7 +26,9 @@ def tue_hour(pid: str, **kw: object) -> Profile:
 
 
 def job(tasks: list[dict[str, object]], **kw: object) -> Job:
-    return Job(id=kw.pop("id", "J1"), title="旅館の仕事", host_id="E-1", host_label="Employer", tasks=tasks, **kw)  # type: ignore[arg-type]
+    return Job(
+        id=kw.pop("id", "J1"), title="旅館の仕事", host_id="E-1", host_label="Employer", tasks=tasks, **kw
+    )  # type: ignore[arg-type]
 
 
 WEEKDAYS_9_15 = [{"weekday": d, "opens": "09:00", "closes": "15:00"} for d in ("tue", "thu")]
@@ -55,7 +57,9 @@ def test_three_people_tuesday_hour_get_the_job_cut_for_them_exactly() -> None:
 
 def test_unsplittable_task_goes_to_the_day_people_come() -> None:
     people = [
-        Profile(id=f"P{i}", time_windows=[{"weekday": "thu", "opens": "13:00", "closes": "16:00"}], consent=ALL)
+        Profile(
+            id=f"P{i}", time_windows=[{"weekday": "thu", "opens": "13:00", "closes": "16:00"}], consent=ALL
+        )
         for i in range(2)
     ]
     j = job([{"name": "洗い場", "minutes": 120, "per_week": 1,
@@ -75,8 +79,16 @@ def test_short_task_is_bundled_with_the_next_one() -> None:
     ]
     j = job(
         [
-            {"name": "ゴミ出し", "minutes": 15, "windows": [{"weekday": "wed", "opens": "08:00", "closes": "10:00"}]},
-            {"name": "玄関掃除", "minutes": 45, "windows": [{"weekday": "wed", "opens": "08:00", "closes": "10:00"}]},
+            {
+                "name": "ゴミ出し",
+                "minutes": 15,
+                "windows": [{"weekday": "wed", "opens": "08:00", "closes": "10:00"}],
+            },
+            {
+                "name": "玄関掃除",
+                "minutes": 45,
+                "windows": [{"weekday": "wed", "opens": "08:00", "closes": "10:00"}],
+            },
         ],
         min_shift_minutes=60,
     )
@@ -93,7 +105,11 @@ def test_weekly_need_below_the_tasks_is_respected_and_chosen_for_people() -> Non
     j = job(
         [
             {"name": "布団敷き", "minutes": 60, "per_week": 2, "windows": WEEKDAYS_9_15},
-            {"name": "干物加工", "minutes": 60, "windows": [{"weekday": "tue", "opens": "10:00", "closes": "11:00"}]},
+            {
+                "name": "干物加工",
+                "minutes": 60,
+                "windows": [{"weekday": "tue", "opens": "10:00", "closes": "11:00"}],
+            },
         ],
         weekly_hours=2,
     )
@@ -113,7 +129,9 @@ def test_properties_never_exceed_windows_task_or_need_and_keep_everyone_feasible
         people.append(
             Profile(
                 id=f"P{i}",
-                time_windows=[{"weekday": d, "opens": f"{a:02d}:00", "closes": f"{a + rng.choice([1, 2, 3]):02d}:00"}],
+                time_windows=[
+                    {"weekday": d, "opens": f"{a:02d}:00", "closes": f"{a + rng.choice([1, 2, 3]):02d}:00"}
+                ],
                 max_hours_per_session=rng.choice([None, 1, 2]),
                 max_physical_load=rng.choice([1, 2, 5]),
                 consent=ALL,
@@ -135,7 +153,9 @@ def test_properties_never_exceed_windows_task_or_need_and_keep_everyone_feasible
             }
         )
     j = job(tasks, weekly_hours=rng.choice([None, 3, 5]))
-    existing = [Opening(id="O-x", title="既存の袋詰め", kind="petit_work", hours_per_session=1, capacity_left=2)]
+    existing = [
+        Opening(id="O-x", title="既存の袋詰め", kind="petit_work", hours_per_session=1, capacity_left=2)
+    ]
     r = slice_jobs([j], people, existing)
     by_name = {t.name: t for t in j.tasks}
     per_task_day: dict[tuple[str, str], int] = {}
@@ -144,10 +164,14 @@ def test_properties_never_exceed_windows_task_or_need_and_keep_everyone_feasible
             t = by_name[name]
             # inside one of the task's windows on that day
             assert any(
-                w.weekday.value == p.piece.weekday and w.minutes[0] <= p.piece.start and p.piece.end <= w.minutes[1]
+                w.weekday.value == p.piece.weekday
+                and w.minutes[0] <= p.piece.start
+                and p.piece.end <= w.minutes[1]
                 for w in t.windows
             )
-            per_task_day[(name, p.piece.weekday)] = per_task_day.get((name, p.piece.weekday), 0) + mins * p.copies
+            per_task_day[(name, p.piece.weekday)] = (
+                per_task_day.get((name, p.piece.weekday), 0) + mins * p.copies
+            )
     for (name, _), mins in per_task_day.items():
         assert mins <= by_name[name].minutes
     for name, t in by_name.items():
@@ -163,7 +187,15 @@ def test_properties_never_exceed_windows_task_or_need_and_keep_everyone_feasible
 
 def test_bad_input_messages() -> None:
     with pytest.raises(ValidationError, match="収まりません"):
-        job([{"name": "客室清掃", "minutes": 180, "windows": [{"weekday": "mon", "opens": "10:00", "closes": "12:00"}]}])
+        job(
+            [
+                {
+                    "name": "客室清掃",
+                    "minutes": 180,
+                    "windows": [{"weekday": "mon", "opens": "10:00", "closes": "12:00"}],
+                }
+            ]
+        )
     with pytest.raises(ValidationError, match="満たせません"):
         job([{"name": "洗い場", "minutes": 60, "windows": WEEKDAYS_9_15}], weekly_hours=5)
     with pytest.raises(ValidationError, match="重なっています"):
@@ -171,7 +203,15 @@ def test_bad_input_messages() -> None:
             {"weekday": "mon", "opens": "09:00", "closes": "12:00"},
             {"weekday": "mon", "opens": "11:00", "closes": "13:00"}]}])  # fmt: skip
     with pytest.raises(ValidationError, match="終了時刻"):
-        job([{"name": "洗い場", "minutes": 60, "windows": [{"weekday": "mon", "opens": "12:00", "closes": "09:00"}]}])
+        job(
+            [
+                {
+                    "name": "洗い場",
+                    "minutes": 60,
+                    "windows": [{"weekday": "mon", "opens": "12:00", "closes": "09:00"}],
+                }
+            ]
+        )
     with pytest.raises(ValidationError, match="週3回"):
         job([{"name": "洗い場", "minutes": 60, "per_week": 3, "windows": WEEKDAYS_9_15}])
     with pytest.raises(ValidationError, match="作業が登録されていません"):

@@ -64,14 +64,25 @@ def test_unused_skills_and_interests() -> None:
     people = [
         Profile(id="P1", skills=["パソコン入力"], interests=["農作業"], consent=ALL, max_hours_per_session=1),
     ]
-    r = unmet_need(people, [opening("O-1", hours_per_session=2, title="畑の草取り", skills_wanted=["農作業"])])
+    r = unmet_need(
+        people, [opening("O-1", hours_per_session=2, title="畑の草取り", skills_wanted=["農作業"])]
+    )
     assert r.unused_skills == {"事務・PC作業": 1}
     assert not any("農" in k for k in r.unused_interests)
 
 
 def test_counts_only_withholds_small_cells_and_ids() -> None:
-    people = [Profile(id=f"P{i}", time_windows=TUE_AM, max_hours_per_session=1, consent=ALL) for i in range(6)]
-    people.append(Profile(id="P-sat", time_windows=[{"weekday": "sat", "opens": "09:00", "closes": "12:00"}], consent=ALL, max_hours_per_session=1))
+    people = [
+        Profile(id=f"P{i}", time_windows=TUE_AM, max_hours_per_session=1, consent=ALL) for i in range(6)
+    ]
+    people.append(
+        Profile(
+            id="P-sat",
+            time_windows=[{"weekday": "sat", "opens": "09:00", "closes": "12:00"}],
+            consent=ALL,
+            max_hours_per_session=1,
+        )
+    )
     d = unmet_need(people, [opening("O-1", hours_per_session=2)]).to_dict()
     c = counts_only(d)
     assert "people" not in c and "no_feasible_ids" not in c
