@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from graphsvc.api.errors import install_error_handlers
-from graphsvc.api.routes import admin, consent, gaps, hsds, matching, meta, resources, ties
+from graphsvc.api.routes import admin, consent, development, gaps, hsds, matching, meta, resources, ties
 
 __all__ = ["DESCRIPTION", "TAGS", "install"]
 
@@ -27,6 +27,7 @@ TAGS = [
     {"name": "参加支援の経過 (placements)", "description": "propose → contacted → accepted → started → …"},
     {"name": "本人同意 (consent)", "description": "consent grants by purpose, recipient and dates"},
     {"name": "分析 (gaps)", "description": "the gap report"},
+    {"name": "資源開発 (development)", "description": "unmet need, work slicing (プチ勤務化), catalogue"},
     {"name": "HSDS 3.0", "description": "Open Referral HSDS read endpoints"},
     {"name": "監査ログ (audit)", "description": "append-only audit log (admin)"},
     {"name": "APIキー (keys)", "description": "key management (admin)"},
@@ -36,5 +37,5 @@ TAGS = [
 def install(app: FastAPI) -> None:
     """Add the API's error handlers and routers (``/healthz``, ``/v1/...``)."""
     install_error_handlers(app)
-    for r in (meta, resources, ties, consent, matching, gaps, hsds, admin):
+    for r in (meta, resources, ties, consent, matching, gaps, development, hsds, admin):
         app.include_router(r.router)

@@ -1,9 +1,10 @@
 """資源開発: the unmet need across the waiting list, プチ勤務化 of a host's work, and the プチ勤務カタログ.
 
 The waiting list (参加支援を待っている人) is every person with a participation profile, consent for 参加支援 and
-no placement accepted or started (:meth:`MatchingService.candidates`). Consent: a person with grants in the
-consent register needs one covering 参加支援 today; a person the register knows nothing of is taken on the
-profile's own consent scope, when it names any recipient.
+no placement accepted or started (:meth:`MatchingService.candidates`). Consent: in a town whose consent
+register holds any grant for 参加支援, a person needs one covering it today; a town that keeps no such grants
+(the demo towns, a municipality not using the register) is taken on each profile's own consent scope, when it
+names any recipient.
 
 Who sees what (one rule, :meth:`ResourceDevelopment.people_view`): admin and coordinators see person ids (a
 coordinator only those assigned to them with consent); multiagency staff and the community developer (地域づくり)
@@ -278,13 +279,11 @@ class ResourceDevelopment(UseCase):
 
     def waiting(self, ctx: AccessContext) -> Waiting:
         """The people waiting for 参加支援 (see the module docstring)."""
-        reg = self.system.consents
-        today = date.today()
+        covered = self.system.consents.persons_covered(ctx.town, Purpose.PARTICIPATION, on=date.today())
 
         def consent(pid: str) -> bool | None:
-            if not reg.grants(ctx.town, pid):
-                return None
-            return reg.covers(ctx.town, pid, Purpose.PARTICIPATION, on=today)
+            # a town that keeps 参加支援 consent in the register: a grant covering it today is needed
+            return (pid in covered) if covered else None
 
         return waiting_list(self.store, self.engine(ctx), consent)
 
@@ -482,7 +481,7 @@ class ResourceDevelopment(UseCase):
         """The プチ勤務カタログ (printable A4 HTML, one card per opening): the published プチ勤務 of the town (or
         of one host), and, when given, a slicer run's proposals marked 「提案」."""
         require_role(ctx.principal, *GAP_ROLES)
-        from graphsvc.reports.catalogue import render_catalogue
+        from graphsvc.reports.development import render_catalogue
 
         hosts = {}
         for label in (NodeLabel.EMPLOYER, NodeLabel.VENUE, NodeLabel.AGENCY):

@@ -53,7 +53,6 @@ class Town:
     @cached_property
     def consent(self) -> ConsentService:
         from graphsvc.services.consent import ConsentService
-    from graphsvc.services.development import ResourceDevelopment
 
         return ConsentService(self.store, self.system)
 
