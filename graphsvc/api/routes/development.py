@@ -28,7 +28,9 @@ class SliceRequest(BaseModel):
 
 
 class AcceptRequest(BaseModel):
-    proposals: list[dict[str, Any]] = Field(description="採用する案 (slicing の proposals の要素)", min_length=1)
+    proposals: list[dict[str, Any]] = Field(
+        description="採用する案 (slicing の proposals の要素)", min_length=1
+    )
 
 
 class PublishRequest(BaseModel):

@@ -28,7 +28,10 @@ def test_jobs_slice_accept_publish_and_matching_uses_only_published(api: Api) ->
     h = api.h("coordinator", "participation")
     r = api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=h)
     assert r.status_code == 200, r.text
-    assert api.client.get(f"{T}/jobs/J-01", headers=api.h("admin", "administration")).json()["title"] == "旅館の仕事"
+    assert (
+        api.client.get(f"{T}/jobs/J-01", headers=api.h("admin", "administration")).json()["title"]
+        == "旅館の仕事"
+    )
     r = api.client.post(f"{T}/development/slicing", json={"job_ids": ["J-01"]}, headers=h)
     assert r.status_code == 200, r.text
     data = r.json()
@@ -87,5 +90,7 @@ def test_bad_jobs_and_proposals_are_refused_with_japanese_messages(api: Api) -> 
     r = api.client.post(f"{T}/development/jobs/J-01/accept", json={"proposals": [over]}, headers=h)
     assert r.status_code == 422 and "超え" in r.text
     assert api.client.get(f"{T}/opportunities", headers=h).json()["total"] == 2  # nothing half-written
-    r = api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=api.h("multiagency", "support_meeting"))
+    r = api.client.post(
+        f"{T}/development/jobs", json={"jobs": [JOB]}, headers=api.h("multiagency", "support_meeting")
+    )
     assert r.status_code == 403
