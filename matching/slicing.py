@@ -110,7 +110,7 @@ class Piece:
             contact_person=job.contact_person,
             capacity_left=self.capacity,
             host_id=job.host_id,
-            host_label=job.host_label.value,  # type: ignore[arg-type]
+            host_label=job.host_label.value,
             sectors=list(job.sectors),
             location=location if location is not None else job.location,
             remote=self.remote,
@@ -373,7 +373,7 @@ def _solve(
     model = cp_model.CpModel()
     task_of = {(j.id, t.name): t for j in jobs for t in j.tasks}
     # how many copies of a piece (a split task done by several people at once): up to the task's minutes
-    x = {k: model.NewIntVar(0, _copies(pieces[k], task_of), f"x{k}") for k in keep}
+    x = {k: model.new_int_var(0, _copies(pieces[k], task_of), f"x{k}") for k in keep}
     cov: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
     total_by_job: dict[str, list[Any]] = defaultdict(list)
     for k in keep:
@@ -384,75 +384,75 @@ def _solve(
     days_used: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for (jid, name, day), terms in cov.items():
         t = task_of[(jid, name)]
-        u = model.NewBoolVar(f"u_{jid}_{name}_{day}")
-        model.Add(sum(terms) <= t.minutes * u)
+        u = model.new_bool_var(f"u_{jid}_{name}_{day}")
+        model.add(sum(terms) <= t.minutes * u)
         days_used[(jid, name)].append(u)
     for (jid, name), us in days_used.items():
-        model.Add(sum(us) <= task_of[(jid, name)].per_week)
+        model.add(sum(us) <= task_of[(jid, name)].per_week)
     covered = []
     for j in jobs:
         if total_by_job[j.id]:
-            model.Add(sum(total_by_job[j.id]) <= j.need_minutes)
+            model.add(sum(total_by_job[j.id]) <= j.need_minutes)
             covered.extend(total_by_job[j.id])
     # phase 1: cover as much of the need as the windows allow
-    model.Maximize(sum(covered) if covered else 0)
+    model.maximize(sum(covered) if covered else 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit / 2
     solver.parameters.num_workers = 2
-    st = solver.Solve(model)
+    st = solver.solve(model)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, {}, "infeasible"
-    best_cov = round(solver.ObjectiveValue())
+    best_cov = round(solver.objective_value)
     phase1 = "optimal" if st == cp_model.OPTIMAL else "feasible"
     if covered:
-        model.Add(sum(covered) >= best_cov)
+        model.add(sum(covered) >= best_cov)
     for k in keep:
-        model.AddHint(x[k], solver.Value(x[k]))
+        model.add_hint(x[k], solver.value(x[k]))
     # phase 2: people
     F = sc.feasible[:, [offset + k for k in keep]]
     S = np.nan_to_num(sc.score[:, [offset + k for k in keep]], nan=0.0)
-    terms: list[Any] = []
+    people_terms: list[Any] = []
     y: dict[tuple[int, int], Any] = {}
     for i in range(F.shape[0]):
-        cols = np.flatnonzero(F[i])
+        cols = [int(c) for c in np.flatnonzero(F[i])]
         if not len(cols):
             continue
         if not before_feasible[i]:
-            z = model.NewBoolVar(f"z{i}")
-            model.Add(z <= sum(x[keep[c]] for c in cols))
-            terms.append(1000 * z)
+            z = model.new_bool_var(f"z{i}")
+            model.add(z <= sum(x[keep[c]] for c in cols))
+            people_terms.append(1000 * z)
         good_cols = [c for c in cols if S[i, c] >= good_score - 1e-12]
         if good_cols and not before_good[i]:
-            g = model.NewBoolVar(f"g{i}")
-            model.Add(g <= sum(x[keep[c]] for c in good_cols))
-            terms.append(1000 * g)
+            g = model.new_bool_var(f"g{i}")
+            model.add(g <= sum(x[keep[c]] for c in good_cols))
+            people_terms.append(1000 * g)
         for c in cols:
-            v = model.NewBoolVar(f"y{i}_{c}")
+            v = model.new_bool_var(f"y{i}_{c}")
             y[(i, c)] = v
-            terms.append(round(100 * S[i, c]) * v)
+            people_terms.append(round(100 * S[i, c]) * v)
     by_person: dict[int, list[Any]] = defaultdict(list)
     by_col: dict[int, list[Any]] = defaultdict(list)
     for (i, c), v in y.items():
         by_person[i].append(v)
         by_col[c].append(v)
     for vs in by_person.values():
-        model.AddAtMostOne(vs)
+        model.add_at_most_one(vs)
     for c, vs in by_col.items():
-        model.Add(sum(vs) <= pieces[keep[c]].capacity * x[keep[c]])
+        model.add(sum(vs) <= pieces[keep[c]].capacity * x[keep[c]])
     # a tie-break towards fewer, longer shifts (less for the host to organise)
-    terms.append(-1 * sum(x.values()))
-    model.Maximize(sum(terms))
+    people_terms.append(-1 * sum(x.values()))
+    model.maximize(sum(people_terms))
     solver2 = cp_model.CpSolver()
     solver2.parameters.max_time_in_seconds = time_limit / 2
     solver2.parameters.num_workers = 2
-    st2 = solver2.Solve(model)
+    st2 = solver2.solve(model)
     if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = {k: int(solver.Value(x[k])) for k in keep if solver.Value(x[k])}
+        chosen = {k: int(solver.value(x[k])) for k in keep if solver.value(x[k])}
         return chosen, {}, phase1
-    chosen = {k: int(solver2.Value(x[k])) for k in keep if solver2.Value(x[k])}
+    chosen = {k: int(solver2.value(x[k])) for k in keep if solver2.value(x[k])}
     assigned: dict[int, list[int]] = defaultdict(list)
     for (i, c), v in y.items():
-        if solver2.Value(v):
+        if solver2.value(v):
             assigned[keep[c]].append(i)
     status = "optimal" if (st2 == cp_model.OPTIMAL and phase1 == "optimal") else "feasible"
     return chosen, dict(assigned), status
@@ -512,8 +512,12 @@ def slice_jobs(
     sc = score_all(profiles, allc, scorer=scorer) if profiles and allc else None
     nb, nn = len(base), len(naive_open)
     if sc is not None:
-        before_feasible = sc.feasible[:, :nb].any(axis=1) if nb else np.zeros(len(profiles), dtype=bool)
-        before_good = sc.good(good_score)[:, :nb].any(axis=1) if nb else np.zeros(len(profiles), dtype=bool)
+        before_feasible = (
+            np.asarray(sc.feasible[:, :nb].any(axis=1)) if nb else np.zeros(len(profiles), dtype=bool)
+        )
+        before_good = (
+            np.asarray(sc.good(good_score)[:, :nb].any(axis=1)) if nb else np.zeros(len(profiles), dtype=bool)
+        )
         keep = _prune(pieces, sc, nb + nn)
     else:
         before_feasible = before_good = np.zeros(len(profiles), dtype=bool)

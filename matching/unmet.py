@@ -211,7 +211,7 @@ def unmet_need(
     assert sc.constraints is not None
     n_open = len(index)
     any_ok = sc.any_feasible()
-    good_ok = sc.good(good_score).any(axis=1) if n_open else np.zeros(len(profiles), dtype=bool)
+    good_ok = np.asarray(sc.good(good_score).any(axis=1)) if n_open else np.zeros(len(profiles), dtype=bool)
     best = sc.best_score()
     ids = [p.id or f"#{i + 1}" for i, p in enumerate(profiles)]
     no_feasible = [ids[i] for i in range(len(profiles)) if not any_ok[i]]

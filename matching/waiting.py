@@ -47,7 +47,7 @@ class Scores:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.feasible.shape  # type: ignore[return-value]
+        return self.feasible.shape
 
     def good(self, threshold: float = GOOD_SCORE) -> np.ndarray:
         """Feasible pairs scoring at least ``threshold``."""
@@ -63,7 +63,7 @@ class Scores:
 
     def any_feasible(self, columns: np.ndarray | None = None) -> np.ndarray:
         f = self.feasible if columns is None else self.feasible[:, columns]
-        return f.any(axis=1) if f.shape[1] else np.zeros(f.shape[0], dtype=bool)
+        return np.asarray(f.any(axis=1)) if f.shape[1] else np.zeros(f.shape[0], dtype=bool)
 
 
 def score_all(

@@ -7,6 +7,7 @@ Every node has a stable external ``id``. Records are converted to flat store pro
 from __future__ import annotations
 
 import builtins
+import itertools
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -253,7 +254,7 @@ class JobTask(BaseModel):
             by_day.setdefault(w.weekday.value, []).append(w)
         for slots in by_day.values():
             slots.sort(key=lambda w: w.minutes)
-            for a, b in zip(slots, slots[1:], strict=False):
+            for a, b in itertools.pairwise(slots):
                 if b.minutes[0] < a.minutes[1]:
                     raise ValueError(
                         f"作業「{self.name}」の時間帯 {_slot_ja(a)} と {_slot_ja(b)} が重なっています。"

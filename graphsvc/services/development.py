@@ -248,7 +248,9 @@ def location_of(store: GraphStore, job: Job) -> GeoPoint | None:
         return job.location
     host = store.get_node(NodeRef(job.host_label, job.host_id))
     if host is not None and "lat" in host.props and "lon" in host.props:
-        return GeoPoint(lat=float(host.props["lat"]), lon=float(host.props["lon"]), approximate=True)
+        lat, lon = host.props["lat"], host.props["lon"]
+        assert isinstance(lat, int | float) and isinstance(lon, int | float)
+        return GeoPoint(lat=float(lat), lon=float(lon), approximate=True)
     return None
 
 
@@ -366,12 +368,14 @@ class ResourceDevelopment(UseCase):
         require_role(ctx.principal, *DEVELOP_ROLES)
         problems: list[Problem] = []
         good: list[Job] = []
-        for n, j in enumerate(jobs, start=1):
-            if isinstance(j, dict):
-                from pydantic import ValidationError
+        from pydantic import ValidationError
 
+        for n, item in enumerate(jobs, start=1):
+            if isinstance(item, Job):
+                j = item
+            else:
                 try:
-                    j = Job.model_validate(j)
+                    j = Job.model_validate(item)
                 except ValidationError as err:
                     problems += problems_from_validation(err, row=n if len(jobs) > 1 else None)
                     continue

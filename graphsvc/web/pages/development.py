@@ -177,7 +177,7 @@ def job_save(p: Annotated[TownPage, opening(form=True)]) -> Response:
 
 @router.post("/towns/{town}/jobs/{job_id}/slice")
 def job_slice(p: Annotated[TownPage, opening(form=True)], job_id: Id) -> HTMLResponse:
-    res, data = p.t.development.slice(p.ctx, [job_id])
+    _res, data = p.t.development.slice(p.ctx, [job_id])
     job = p.t.development.job(p.ctx, job_id)
     return p.render(
         "slicing.html",
