@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 NAIVE_BLOCK_MINUTES = 120
+TOP_PER_PERSON = 30
+"""In the model each person is offered their best 30 candidates (by score); every one when they have fewer."""
 _ORDER = tuple(w.value for w in Weekday)
 _PROVIDES = ["収入", "役割・やりがい"]
 
@@ -270,11 +272,15 @@ class SliceResult:
     solve_seconds: float
     candidates: int
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent: ``candidates`` (cutting), ``scoring`` (ranking every person against every candidate),
+    ``solver`` (CP-SAT, both phases), ``metrics`` (before / naive / optimised with exact assignment)."""
 
     def to_dict(self, *, people: bool = True) -> dict[str, Any]:
         return {
             "status": self.status,
             "solve_seconds": round(self.solve_seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "candidates": self.candidates,
             "proposals": [p.to_dict(people=people) for p in self.proposals],
             "naive": [p.to_dict(people=people) for p in self.naive],
@@ -285,37 +291,65 @@ class SliceResult:
         }
 
 
-def _prune(pieces: list[Piece], sc: Scores, offset: int) -> list[int]:
-    """Drop a candidate whose feasible people are a subset of another's of the same tasks, day and length with
-    no better total score (keeps at least one per group, so coverage never depends on pruning)."""
+def _prune_fit(
+    pieces: list[Piece], proto_idx: np.ndarray, PF: np.ndarray, profiles: Sequence[Profile]
+) -> tuple[list[int], dict[int, np.ndarray]]:
+    """Each candidate's feasible people (its prototype's, where a time window of the person holds the shift
+    whole: the ranker's schedule test for a one-slot opening), and the candidates kept: among those of the same
+    tasks, weekday and length, one whose people are a subset of another's is dropped (the same prototype, so the
+    same scores; equal sets keep the first). At least one per group is kept, so coverage never depends on it."""
+    import scipy.sparse as sp
+
+    P = len(profiles)
+    free = np.array([not p.time_windows for p in profiles], dtype=bool)
+    by_day: dict[str, tuple[Any, np.ndarray, np.ndarray]] = {}
+    for d in _ORDER:
+        rows: list[int] = []
+        w_lo: list[int] = []
+        w_hi: list[int] = []
+        for i, p in enumerate(profiles):
+            for w in p.time_windows:
+                if w.weekday.value == d:
+                    rows.append(i)
+                    w_lo.append(w.minutes[0])
+                    w_hi.append(w.minutes[1])
+        inc = sp.csr_array(
+            (np.ones(len(rows), dtype=np.int32), (rows, np.arange(len(rows)))), shape=(P, len(rows))
+        )
+        by_day[d] = (inc, np.array(w_lo), np.array(w_hi))
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for k, p in enumerate(pieces):
-        groups[(p.job_id, p.tasks, p.parts, p.weekday, p.minutes)].append(k)
+    for k, pc in enumerate(pieces):
+        groups[(pc.job_id, pc.tasks, pc.parts, pc.weekday, pc.minutes)].append(k)
     keep: list[int] = []
-    F = sc.feasible
-    S = np.nan_to_num(sc.score, nan=0.0)
-    for members in groups.values():
-        cols = [offset + k for k in members]
-        sub = F[:, cols]
-        tot = S[:, cols].sum(axis=0)
-        alive = []
-        for a in range(len(members)):
-            dominated = False
-            for b in range(len(members)):
-                if a == b:
-                    continue
-                sub_a, sub_b = sub[:, a], sub[:, b]
-                if not (sub_a & ~sub_b).any() and (
-                    tot[b] > tot[a] + 1e-12
-                    or (abs(tot[b] - tot[a]) <= 1e-12 and (sub_b & ~sub_a).any())
-                    or (abs(tot[b] - tot[a]) <= 1e-12 and not (sub_b ^ sub_a).any() and b < a)
-                ):
-                    dominated = True
-                    break
-            if not dominated:
-                alive.append(members[a])
-        keep.extend(alive or members[:1])
-    return sorted(keep)
+    feas: dict[int, np.ndarray] = {}
+    for (_, _, _, day, length), members in groups.items():
+        starts = np.array([pieces[k].start for k in members])
+        inc, lo, hi = by_day[day]
+        if len(lo):
+            cond = ((lo[:, None] <= starts[None, :]) & (starts[None, :] + length <= hi[:, None])).astype(
+                np.int32
+            )
+            fit = np.asarray(inc @ cond) > 0
+        else:
+            fit = np.zeros((P, len(members)), dtype=bool)
+        fit |= free[:, None]
+        G = fit & PF[:, proto_idx[members[0]]][:, None] if P else fit
+        if len(members) > 1 and P:
+            gi = G.astype(np.int32)
+            A = gi.T @ (1 - gi)  # A[a, b] > 0: a has someone b does not
+            alive = []
+            for a in range(len(members)):
+                dominated = any(
+                    b != a and A[a, b] == 0 and (A[b, a] > 0 or b < a) for b in range(len(members))
+                )
+                if not dominated:
+                    alive.append(a)
+        else:
+            alive = list(range(len(members)))
+        for a in alive or [0]:
+            keep.append(members[a])
+            feas[members[a]] = np.flatnonzero(G[:, a]) if P else np.zeros(0, dtype=np.int64)
+    return sorted(keep), feas
 
 
 def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list[int]) -> list[str]:
@@ -359,24 +393,114 @@ def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list
 def _solve(
     pieces: list[Piece],
     keep: list[int],
+    feas: Mapping[int, np.ndarray],
+    proto_idx: np.ndarray,
+    PS: np.ndarray,
     jobs: Sequence[Job],
-    sc: Scores,
-    offset: int,
     before_feasible: np.ndarray,
     before_good: np.ndarray,
     *,
     time_limit: float,
     good_score: float,
+    per_person: int = TOP_PER_PERSON,
 ) -> tuple[dict[int, int], dict[int, list[int]], str]:
     from ortools.sat.python import cp_model
 
-    model = cp_model.CpModel()
     task_of = {(j.id, t.name): t for j in jobs for t in j.tasks}
-    # how many copies of a piece (a split task done by several people at once): up to the task's minutes
-    x = {k: model.new_int_var(0, _copies(pieces[k], task_of), f"x{k}") for k in keep}
+    need = {j.id: j.need_minutes for j in jobs}
+    # phase 1, job by job (coverage is a job's own): the most of the need its windows allow. Only the time of
+    # day differs within a group of candidates (same tasks, weekday, length), so one of each group is enough.
+    best: dict[str, int] = {}
+    by_job: dict[str, dict[tuple[Any, ...], int]] = defaultdict(dict)
+    for k in keep:
+        p = pieces[k]
+        by_job[p.job_id].setdefault((p.tasks, p.parts, p.weekday, p.minutes), k)
+    phase1 = "optimal"
+    hint: dict[int, int] = {}
+    for jid, reps in by_job.items():
+        m1 = cp_model.CpModel()
+        x1, tot1 = _coverage(m1, pieces, list(reps.values()), task_of, need)
+        m1.maximize(sum(tot1[jid]))
+        s1 = cp_model.CpSolver()
+        s1.parameters.max_time_in_seconds = max(1.0, time_limit * 0.3 / max(1, len(by_job)))
+        s1.parameters.num_workers = 2
+        st1 = s1.solve(m1)
+        if st1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {}, {}, "infeasible"
+        if st1 != cp_model.OPTIMAL:
+            phase1 = "feasible"
+        best[jid] = round(s1.objective_value)
+        hint.update({k: int(s1.value(v)) for k, v in x1.items()})
+    model = cp_model.CpModel()
+    x, total_by_job = _coverage(model, pieces, keep, task_of, need)
+    for jid, b in best.items():
+        model.add(sum(total_by_job[jid]) >= b)
+    for k, v in x.items():
+        model.add_hint(v, hint.get(k, 0))
+    # phase 2: people (each person's best ``per_person`` candidates)
+    options: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for k in keep:
+        for i in feas[k].tolist():
+            options[i].append((float(PS[i, proto_idx[k]]), k))
+    people_terms: list[Any] = []
+    y: dict[tuple[int, int], Any] = {}
+    for i, opts in options.items():
+        opts.sort(key=lambda t: (-t[0], t[1]))
+        opts = opts[:per_person]
+        ks = [k for _, k in opts]
+        if not before_feasible[i]:
+            z = model.new_bool_var(f"z{i}")
+            model.add(z <= sum(x[k] for k in ks))
+            people_terms.append(1000 * z)
+        good_ks = [k for sc_, k in opts if sc_ >= good_score - 1e-12]
+        if good_ks and not before_good[i]:
+            g = model.new_bool_var(f"g{i}")
+            model.add(g <= sum(x[k] for k in good_ks))
+            people_terms.append(1000 * g)
+        for sc_, k in opts:
+            v = model.new_bool_var(f"y{i}_{k}")
+            y[(i, k)] = v
+            people_terms.append(round(100 * sc_) * v)
+    by_person: dict[int, list[Any]] = defaultdict(list)
+    by_col: dict[int, list[Any]] = defaultdict(list)
+    for (i, c), v in y.items():
+        by_person[i].append(v)
+        by_col[c].append(v)
+    for vs in by_person.values():
+        model.add_at_most_one(vs)
+    for c, vs in by_col.items():
+        model.add(sum(vs) <= pieces[c].capacity * x[c])
+    # a tie-break towards fewer, longer shifts (less for the host to organise)
+    people_terms.append(-1 * sum(x.values()))
+    model.maximize(sum(people_terms))
+    solver2 = cp_model.CpSolver()
+    solver2.parameters.max_time_in_seconds = time_limit * 0.7
+    solver2.parameters.num_workers = 2
+    st2 = solver2.solve(model)
+    if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, {}, "infeasible"
+    chosen = {k: int(solver2.value(x[k])) for k in keep if solver2.value(x[k])}
+    assigned: dict[int, list[int]] = defaultdict(list)
+    for (i, c), v in y.items():
+        if solver2.value(v):
+            assigned[c].append(i)
+    status = "optimal" if (st2 == cp_model.OPTIMAL and phase1 == "optimal") else "feasible"
+    return chosen, dict(assigned), status
+
+
+def _coverage(
+    model: Any,
+    pieces: list[Piece],
+    ks: list[int],
+    task_of: Mapping[tuple[str, str], JobTask],
+    need: Mapping[str, int],
+) -> tuple[dict[int, Any], dict[str, list[Any]]]:
+    """The coverage constraints over candidates ``ks``: copies of each, at most the task's minutes a day on at
+    most its times a week, at most the host's weekly need; returns the variables and each job's minutes terms."""
+    x = {k: model.new_int_var(0, _copies(pieces[k], task_of), f"x{k}") for k in ks}
     cov: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
     total_by_job: dict[str, list[Any]] = defaultdict(list)
-    for k in keep:
+    for k in ks:
         p = pieces[k]
         for name, mins in zip(p.tasks, p.parts, strict=True):
             cov[(p.job_id, name, p.weekday)].append(mins * x[k])
@@ -389,73 +513,9 @@ def _solve(
         days_used[(jid, name)].append(u)
     for (jid, name), us in days_used.items():
         model.add(sum(us) <= task_of[(jid, name)].per_week)
-    covered = []
-    for j in jobs:
-        if total_by_job[j.id]:
-            model.add(sum(total_by_job[j.id]) <= j.need_minutes)
-            covered.extend(total_by_job[j.id])
-    # phase 1: cover as much of the need as the windows allow
-    model.maximize(sum(covered) if covered else 0)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit / 2
-    solver.parameters.num_workers = 2
-    st = solver.solve(model)
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, {}, "infeasible"
-    best_cov = round(solver.objective_value)
-    phase1 = "optimal" if st == cp_model.OPTIMAL else "feasible"
-    if covered:
-        model.add(sum(covered) >= best_cov)
-    for k in keep:
-        model.add_hint(x[k], solver.value(x[k]))
-    # phase 2: people
-    F = sc.feasible[:, [offset + k for k in keep]]
-    S = np.nan_to_num(sc.score[:, [offset + k for k in keep]], nan=0.0)
-    people_terms: list[Any] = []
-    y: dict[tuple[int, int], Any] = {}
-    for i in range(F.shape[0]):
-        cols = [int(c) for c in np.flatnonzero(F[i])]
-        if not len(cols):
-            continue
-        if not before_feasible[i]:
-            z = model.new_bool_var(f"z{i}")
-            model.add(z <= sum(x[keep[c]] for c in cols))
-            people_terms.append(1000 * z)
-        good_cols = [c for c in cols if S[i, c] >= good_score - 1e-12]
-        if good_cols and not before_good[i]:
-            g = model.new_bool_var(f"g{i}")
-            model.add(g <= sum(x[keep[c]] for c in good_cols))
-            people_terms.append(1000 * g)
-        for c in cols:
-            v = model.new_bool_var(f"y{i}_{c}")
-            y[(i, c)] = v
-            people_terms.append(round(100 * S[i, c]) * v)
-    by_person: dict[int, list[Any]] = defaultdict(list)
-    by_col: dict[int, list[Any]] = defaultdict(list)
-    for (i, c), v in y.items():
-        by_person[i].append(v)
-        by_col[c].append(v)
-    for vs in by_person.values():
-        model.add_at_most_one(vs)
-    for c, vs in by_col.items():
-        model.add(sum(vs) <= pieces[keep[c]].capacity * x[keep[c]])
-    # a tie-break towards fewer, longer shifts (less for the host to organise)
-    people_terms.append(-1 * sum(x.values()))
-    model.maximize(sum(people_terms))
-    solver2 = cp_model.CpSolver()
-    solver2.parameters.max_time_in_seconds = time_limit / 2
-    solver2.parameters.num_workers = 2
-    st2 = solver2.solve(model)
-    if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = {k: int(solver.value(x[k])) for k in keep if solver.value(x[k])}
-        return chosen, {}, phase1
-    chosen = {k: int(solver2.value(x[k])) for k in keep if solver2.value(x[k])}
-    assigned: dict[int, list[int]] = defaultdict(list)
-    for (i, c), v in y.items():
-        if solver2.value(v):
-            assigned[keep[c]].append(i)
-    status = "optimal" if (st2 == cp_model.OPTIMAL and phase1 == "optimal") else "feasible"
-    return chosen, dict(assigned), status
+    for jid, terms in total_by_job.items():
+        model.add(sum(terms) <= need[jid])
+    return x, total_by_job
 
 
 def _copies(piece: Piece, task_of: Mapping[tuple[str, str], JobTask]) -> int:
@@ -496,6 +556,7 @@ def slice_jobs(
         pieces += candidate_pieces(j, profiles)
         naive += naive_slices(j)
     job_of = {j.id: j for j in jobs}
+    t_cut = time.perf_counter()
 
     def openings_of(ps: Sequence[Piece], tag: str) -> list[Opening]:
         return [
@@ -505,44 +566,75 @@ def slice_jobs(
         ]  # fmt: skip
 
     base = list(existing)
-    cand_open = openings_of(pieces, "C")
     naive_open = openings_of(naive, "N")
-    # one scoring pass over everything: before (existing), naive and candidates
-    allc = [*base, *naive_open, *cand_open]
-    sc = score_all(profiles, allc, scorer=scorer) if profiles and allc else None
+    # Each candidate is its prototype (the same tasks and length, without a schedule: every constraint and
+    # factor but the time of day, through the matching ranker) and its exact time-window fit.
+    proto_of: dict[tuple[Any, ...], int] = {}
+    proto_idx = np.zeros(len(pieces), dtype=np.int64)
+    protos: list[Opening] = []
+    for k, pc in enumerate(pieces):
+        key = (pc.job_id, pc.tasks, pc.parts, pc.minutes, pc.capacity, pc.remote)
+        if key not in proto_of:
+            proto_of[key] = len(protos)
+            op = pc.opening(
+                job_of[pc.job_id], opening_id=f"proto-{len(protos)}", location=locations.get(pc.job_id)
+            )
+            protos.append(op.model_copy(update={"schedule": None}))
+        proto_idx[k] = proto_of[key]
     nb, nn = len(base), len(naive_open)
-    if sc is not None:
-        before_feasible = (
-            np.asarray(sc.feasible[:, :nb].any(axis=1)) if nb else np.zeros(len(profiles), dtype=bool)
-        )
-        before_good = (
-            np.asarray(sc.good(good_score)[:, :nb].any(axis=1)) if nb else np.zeros(len(profiles), dtype=bool)
-        )
-        keep = _prune(pieces, sc, nb + nn)
+    P = len(profiles)
+    allc = [*base, *naive_open, *protos]
+    sc0 = score_all(profiles, allc, scorer=scorer) if P and allc else None
+    if sc0 is not None:
+        before_feasible = np.asarray(sc0.feasible[:, :nb].any(axis=1)) if nb else np.zeros(P, dtype=bool)
+        before_good = np.asarray(sc0.good(good_score)[:, :nb].any(axis=1)) if nb else np.zeros(P, dtype=bool)
+        PF = sc0.feasible[:, nb + nn :]
+        PS = np.nan_to_num(sc0.score[:, nb + nn :], nan=0.0)
     else:
-        before_feasible = before_good = np.zeros(len(profiles), dtype=bool)
-        keep = list(range(len(pieces)))
-        sc = Scores(list(profiles), _empty_index(), np.zeros((len(profiles), len(allc)), dtype=bool),
-                    np.full((len(profiles), len(allc)), np.nan))  # fmt: skip
+        before_feasible = before_good = np.zeros(P, dtype=bool)
+        PF = np.zeros((P, len(protos)), dtype=bool)
+        PS = np.zeros((P, len(protos)))
+    keep, feas = _prune_fit(pieces, proto_idx, PF, profiles)
+    t_score = time.perf_counter()
     if pieces:
         chosen, assigned, status = _solve(
-            pieces, keep, jobs, sc, nb + nn, before_feasible, before_good,
+            pieces, keep, feas, proto_idx, PS, jobs, before_feasible, before_good,
             time_limit=time_limit, good_score=good_score,
         )  # fmt: skip
     else:
         chosen, assigned, status = {}, {}, "no_tasks"
+    t_solve = time.perf_counter()
+    # exact figures: the chosen shifts as real openings, ranked with the naive ones and the town's
+    chosen_keys = list(chosen)
+    chosen_open = [
+        pieces[k].opening(job_of[pieces[k].job_id], opening_id=f"{id_prefix}{pieces[k].job_id}-P{n + 1}",
+                          location=locations.get(pieces[k].job_id)).model_copy(
+            update={"capacity_left": pieces[k].capacity * chosen[k]})
+        for n, k in enumerate(chosen_keys)
+    ]  # fmt: skip
+    exact = [*base, *naive_open, *chosen_open]
+    sc = (
+        score_all(profiles, exact, scorer=scorer)
+        if P and exact
+        else Scores(list(profiles), _empty_index(), np.zeros((P, len(exact)), dtype=bool),
+                    np.full((P, len(exact)), np.nan))
+    )  # fmt: skip
     ids = [p.id or f"#{i + 1}" for i, p in enumerate(profiles)]
 
-    def proposals(ps: Mapping[int, int], offset: int, opens: Sequence[Opening], src: Sequence[Piece],
-                  asg: Mapping[int, list[int]], tag: str) -> list[Proposal]:  # fmt: skip
+    def proposals(ps: Sequence[int], copies_of: Mapping[int, int], offset: int, opens: Sequence[Opening],
+                  src: Sequence[Piece], asg: Mapping[int, list[int]], tag: str) -> list[Proposal]:  # fmt: skip
         out = []
-        for n, (k, copies) in enumerate(ps.items(), start=1):
-            col = offset + k
+        for n, k in enumerate(ps):
+            col = offset + n
+            copies = copies_of.get(k, 1)
             fits = np.flatnonzero(sc.feasible[:, col]).tolist() if sc.feasible.shape[1] else []
             newly = [i for i in fits if not before_feasible[i]]
             piece = src[k]
-            op = opens[k].model_copy(
-                update={"id": f"{id_prefix}{piece.job_id}-{tag}{n}", "capacity_left": piece.capacity * copies}
+            op = opens[n].model_copy(
+                update={
+                    "id": f"{id_prefix}{piece.job_id}-{tag}{n + 1}",
+                    "capacity_left": piece.capacity * copies,
+                }
             )
             why = _why(piece, profiles, fits, newly)
             if copies > 1:
@@ -552,8 +644,8 @@ def slice_jobs(
         out.sort(key=lambda p: (p.piece.job_id, _ORDER.index(p.piece.weekday), p.piece.start, p.piece.tasks))
         return out
 
-    chosen_props = proposals(chosen, nb + nn, cand_open, pieces, assigned, "P")
-    naive_props = proposals({k: 1 for k in range(len(naive))}, nb, naive_open, naive, {}, "N")
+    chosen_props = proposals(chosen_keys, chosen, nb + nn, chosen_open, pieces, assigned, "P")
+    naive_props = proposals(list(range(len(naive))), {}, nb, naive_open, naive, {}, "N")
     covered: dict[str, int] = defaultdict(int)
     for p in chosen_props:
         covered[p.piece.job_id] += p.minutes_covered
@@ -573,8 +665,15 @@ def slice_jobs(
         solve_seconds=time.perf_counter() - started,
         candidates=len(pieces),
     )
-    result.metrics = _metrics(sc, nb, [nb + nn + k for k in chosen], list(range(nb, nb + nn)), good_score,
-                              [pieces[k].capacity * c for k, c in chosen.items()], [p.capacity for p in naive], base)  # fmt: skip
+    result.metrics = _metrics(sc, nb, list(range(nb + nn, nb + nn + len(chosen_keys))), list(range(nb, nb + nn)),
+                              good_score, [pieces[k].capacity * chosen[k] for k in chosen_keys],
+                              [p.capacity for p in naive], base)  # fmt: skip
+    result.timings = {
+        "candidates": t_cut - started,
+        "scoring": t_score - t_cut,
+        "solver": t_solve - t_score,
+        "metrics": time.perf_counter() - t_solve,
+    }
     return result
 
 
