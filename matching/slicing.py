@@ -417,16 +417,19 @@ def _solve(
         by_job[p.job_id].setdefault((p.tasks, p.parts, p.weekday, p.minutes), k)
     phase1 = "optimal"
     hint: dict[int, int] = {}
-    for jid, reps in by_job.items():
+    deadline = time.perf_counter() + time_limit
+    for n_done, (jid, reps) in enumerate(by_job.items()):
         m1 = cp_model.CpModel()
         x1, tot1 = _coverage(m1, pieces, list(reps.values()), task_of, need)
         m1.maximize(sum(tot1[jid]))
         s1 = cp_model.CpSolver()
-        s1.parameters.max_time_in_seconds = max(1.0, time_limit * 0.3 / max(1, len(by_job)))
+        share = 0.3 * (deadline - time.perf_counter()) / max(1, len(by_job) - n_done)
+        s1.parameters.max_time_in_seconds = max(0.5, share)
         s1.parameters.num_workers = 2
         st1 = s1.solve(m1)
         if st1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {}, {}, "infeasible"
+            phase1 = "feasible"  # no solution in time: this job gets no lower bound on its coverage
+            continue
         if st1 != cp_model.OPTIMAL:
             phase1 = "feasible"
         best[jid] = round(s1.objective_value)
@@ -474,11 +477,12 @@ def _solve(
     people_terms.append(-1 * sum(x.values()))
     model.maximize(sum(people_terms))
     solver2 = cp_model.CpSolver()
-    solver2.parameters.max_time_in_seconds = time_limit * 0.7
+    solver2.parameters.max_time_in_seconds = max(1.0, deadline - time.perf_counter())
     solver2.parameters.num_workers = 2
     st2 = solver2.solve(model)
     if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, {}, "infeasible"
+        # no solution in time: the coverage of phase 1, without the people's terms
+        return {k: v for k, v in hint.items() if v}, {}, "coverage_only"
     chosen = {k: int(solver2.value(x[k])) for k in keep if solver2.value(x[k])}
     assigned: dict[int, list[int]] = defaultdict(list)
     for (i, c), v in y.items():
