@@ -53,6 +53,9 @@ __all__ = [
 NAIVE_BLOCK_MINUTES = 120
 TOP_PER_PERSON = 30
 """In the model each person is offered their best 30 candidates (by score); every one when they have fewer."""
+JOINT_LIMIT = 4000
+"""Up to this many candidates (after pruning) the people phase is one model over every job; above it, job by job
+(people reached or placed by an earlier job's shifts count no more), each job with its share of the time."""
 _ORDER = tuple(w.value for w in Weekday)
 _PROVIDES = ["収入", "役割・やりがい"]
 
@@ -424,7 +427,7 @@ def _solve(
         m1.maximize(sum(tot1[jid]))
         s1 = cp_model.CpSolver()
         share = 0.3 * (deadline - time.perf_counter()) / max(1, len(by_job) - n_done)
-        s1.parameters.max_time_in_seconds = max(0.5, share)
+        s1.parameters.max_time_in_seconds = max(0.2, share)
         s1.parameters.num_workers = 2
         st1 = s1.solve(m1)
         if st1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -434,19 +437,79 @@ def _solve(
             phase1 = "feasible"
         best[jid] = round(s1.objective_value)
         hint.update({k: int(s1.value(v)) for k, v in x1.items()})
+    groups = [keep] if len(keep) <= JOINT_LIMIT else [
+        [k for k in keep if pieces[k].job_id == jid] for jid in dict.fromkeys(pieces[k].job_id for k in keep)
+    ]  # fmt: skip
+    reached = before_feasible.copy()
+    reached_good = before_good.copy()
+    taken: set[int] = set()
+    chosen: dict[int, int] = {}
+    assigned: dict[int, list[int]] = defaultdict(list)
+    status = phase1
+    for n_done, ks in enumerate(groups):
+        budget = max(0.25, (deadline - time.perf_counter()) / max(1, len(groups) - n_done))
+        got = _people_phase(
+            cp_model, pieces, ks, feas, proto_idx, PS, task_of, need, best, hint, reached, reached_good,
+            taken, per_person=per_person, good_score=good_score, time_limit=budget, assignment=len(groups) == 1,
+        )  # fmt: skip
+        if got is None:  # no solution in time: phase 1's coverage for these jobs, without the people's terms
+            chosen.update({k: hint[k] for k in ks if hint.get(k)})
+            status = "coverage_only"
+            continue
+        ch, asg, optimal = got
+        chosen.update(ch)
+        for k, people in asg.items():
+            assigned[k].extend(people)
+            taken.update(people)
+        for k in ch:
+            reached[feas[k]] = True
+            reached_good[feas[k][PS[feas[k], proto_idx[k]] >= good_score - 1e-12]] = True
+        if not optimal and status == "optimal":
+            status = "feasible"
+    if len(groups) > 1 and status == "optimal":
+        status = "job_by_job"
+    return chosen, dict(assigned), status
+
+
+def _people_phase(
+    cp_model: Any,
+    pieces: list[Piece],
+    keep: list[int],
+    feas: Mapping[int, np.ndarray],
+    proto_idx: np.ndarray,
+    PS: np.ndarray,
+    task_of: Mapping[tuple[str, str], JobTask],
+    need: Mapping[str, int],
+    best: Mapping[str, int],
+    hint: Mapping[int, int],
+    before_feasible: np.ndarray,
+    before_good: np.ndarray,
+    taken: set[int],
+    *,
+    per_person: int,
+    good_score: float,
+    time_limit: float,
+    assignment: bool = True,
+) -> tuple[dict[int, int], dict[int, list[int]], bool] | None:
+    """Phase 2 over candidates ``keep``: phase 1's coverage kept, maximise the people who become feasible and
+    well matched (each person's best ``per_person`` candidates) and the scores of an assignment (``taken``:
+    people already placed on an earlier job's shifts). Without ``assignment`` (job by job, at scale) the scores
+    enter as each candidate's weight (the scores of the people who count it among their best) instead of
+    assignment variables. None when no solution is found in time."""
     model = cp_model.CpModel()
     x, total_by_job = _coverage(model, pieces, keep, task_of, need)
-    for jid, b in best.items():
-        model.add(sum(total_by_job[jid]) >= b)
+    for jid, terms in total_by_job.items():
+        if jid in best:
+            model.add(sum(terms) >= best[jid])
     for k, v in x.items():
         model.add_hint(v, hint.get(k, 0))
-    # phase 2: people (each person's best ``per_person`` candidates)
     options: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for k in keep:
         for i in feas[k].tolist():
             options[i].append((float(PS[i, proto_idx[k]]), k))
     people_terms: list[Any] = []
     y: dict[tuple[int, int], Any] = {}
+    weight: dict[int, int] = defaultdict(int)
     for i, opts in options.items():
         opts.sort(key=lambda t: (-t[0], t[1]))
         opts = opts[:per_person]
@@ -460,10 +523,15 @@ def _solve(
             g = model.new_bool_var(f"g{i}")
             model.add(g <= sum(x[k] for k in good_ks))
             people_terms.append(1000 * g)
+        if i in taken:
+            continue
         for sc_, k in opts:
-            v = model.new_bool_var(f"y{i}_{k}")
-            y[(i, k)] = v
-            people_terms.append(round(100 * sc_) * v)
+            if assignment:
+                v = model.new_bool_var(f"y{i}_{k}")
+                y[(i, k)] = v
+                people_terms.append(round(100 * sc_) * v)
+            else:
+                weight[k] += round(10 * sc_)
     by_person: dict[int, list[Any]] = defaultdict(list)
     by_col: dict[int, list[Any]] = defaultdict(list)
     for (i, c), v in y.items():
@@ -473,23 +541,22 @@ def _solve(
         model.add_at_most_one(vs)
     for c, vs in by_col.items():
         model.add(sum(vs) <= pieces[c].capacity * x[c])
+    people_terms.extend(min(w, 1000) * x[k] for k, w in weight.items() if w)
     # a tie-break towards fewer, longer shifts (less for the host to organise)
     people_terms.append(-1 * sum(x.values()))
     model.maximize(sum(people_terms))
-    solver2 = cp_model.CpSolver()
-    solver2.parameters.max_time_in_seconds = max(1.0, deadline - time.perf_counter())
-    solver2.parameters.num_workers = 2
-    st2 = solver2.solve(model)
-    if st2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # no solution in time: the coverage of phase 1, without the people's terms
-        return {k: v for k, v in hint.items() if v}, {}, "coverage_only"
-    chosen = {k: int(solver2.value(x[k])) for k in keep if solver2.value(x[k])}
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 2
+    st = solver.solve(model)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = {k: int(solver.value(x[k])) for k in keep if solver.value(x[k])}
     assigned: dict[int, list[int]] = defaultdict(list)
     for (i, c), v in y.items():
-        if solver2.value(v):
+        if solver.value(v):
             assigned[c].append(i)
-    status = "optimal" if (st2 == cp_model.OPTIMAL and phase1 == "optimal") else "feasible"
-    return chosen, dict(assigned), status
+    return chosen, dict(assigned), st == cp_model.OPTIMAL
 
 
 def _coverage(
