@@ -447,7 +447,7 @@ def _solve(
     assigned: dict[int, list[int]] = defaultdict(list)
     status = phase1
     for n_done, ks in enumerate(groups):
-        budget = max(0.25, (deadline - time.perf_counter()) / max(1, len(groups) - n_done))
+        budget = max(0.5, (deadline - time.perf_counter()) / max(1, len(groups) - n_done))
         got = _people_phase(
             cp_model, pieces, ks, feas, proto_idx, PS, task_of, need, best, hint, reached, reached_good,
             taken, per_person=per_person, good_score=good_score, time_limit=budget, assignment=len(groups) == 1,
@@ -503,16 +503,11 @@ def _people_phase(
             model.add(sum(terms) >= best[jid])
     for k, v in x.items():
         model.add_hint(v, hint.get(k, 0))
-    options: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for k in keep:
-        for i in feas[k].tolist():
-            options[i].append((float(PS[i, proto_idx[k]]), k))
+    options = _options(keep, feas, proto_idx, PS, per_person)
     people_terms: list[Any] = []
     y: dict[tuple[int, int], Any] = {}
     weight: dict[int, int] = defaultdict(int)
     for i, opts in options.items():
-        opts.sort(key=lambda t: (-t[0], t[1]))
-        opts = opts[:per_person]
         ks = [k for _, k in opts]
         if not before_feasible[i]:
             z = model.new_bool_var(f"z{i}")
@@ -557,6 +552,29 @@ def _people_phase(
         if solver.value(v):
             assigned[c].append(i)
     return chosen, dict(assigned), st == cp_model.OPTIMAL
+
+
+def _options(
+    keep: list[int], feas: Mapping[int, np.ndarray], proto_idx: np.ndarray, PS: np.ndarray, per_person: int
+) -> dict[int, list[tuple[float, int]]]:
+    """Each person's best ``per_person`` candidates among ``keep``: (score, candidate), best first."""
+    if not keep:
+        return {}
+    rows = np.concatenate([feas[k] for k in keep]).astype(np.int64)
+    cols = np.concatenate([np.full(len(feas[k]), n, dtype=np.int64) for n, k in enumerate(keep)])
+    kk = np.asarray(keep, dtype=np.int64)
+    scores = PS[rows, proto_idx[kk[cols]]] if len(rows) else np.zeros(0)
+    order = np.lexsort((kk[cols], -scores, rows))
+    out: dict[int, list[tuple[float, int]]] = {}
+    rows_o, cols_o, sc_o = rows[order], cols[order], scores[order]
+    starts = (
+        np.flatnonzero(np.r_[True, rows_o[1:] != rows_o[:-1]]) if len(rows_o) else np.zeros(0, dtype=np.int64)
+    )
+    ends = np.r_[starts[1:], len(rows_o)] if len(rows_o) else np.zeros(0, dtype=np.int64)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        b = min(b, a + per_person)
+        out[int(rows_o[a])] = [(float(sc_o[j]), int(kk[cols_o[j]])) for j in range(a, b)]
+    return out
 
 
 def _coverage(
