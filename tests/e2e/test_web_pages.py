@@ -377,7 +377,7 @@ def test_development_pages_unmet_jobs_slicing_and_catalogue(browser: Any, server
     _shot(com, srv, "30-unmet-community.png")
 
     page = _page(browser, errors, requests)
-    _sign_in(page, srv, "coordinator", "participation")
+    _sign_in(page, srv, "coordinator", "参加支援")
     page.goto(f"{srv.url}/app/towns/{TOWN}/unmet")
     assert "よく合うメニューがない人 (担当者用)" in page.locator("main").inner_text()
     _shot(page, srv, "31-unmet-coordinator.png")

@@ -90,6 +90,7 @@ def test_counts_only_withholds_small_cells_and_ids() -> None:
     assert c["availability"]["sat"]["morning"] is None  # 1 person: withheld
     assert all(m["people"] >= 5 for m in c["missing"])
     assert "P-sat" not in str(c) and "P0" not in str(c)
+    assert c["areas"] == {"地区不明": 7} and c["areas_withheld"] == 0
     rows = report_rows(c)
     sat = next(r for r in rows if r["key"] == "sat-morning")
     assert sat["count"] == ""
