@@ -54,8 +54,10 @@ NAIVE_BLOCK_MINUTES = 120
 TOP_PER_PERSON = 30
 """In the model each person is offered their best 30 candidates (by score); every one when they have fewer."""
 JOINT_LIMIT = 4000
-"""Up to this many candidates (after pruning) the people phase is one model over every job; above it, job by job
-(people reached or placed by an earlier job's shifts count no more), each job with its share of the time."""
+JOINT_PAIRS = 3000
+"""Up to this many candidates (after pruning) and (person, candidate) pairs, the people phase is one model over
+every job with assignment variables; above either, job by job (people reached or placed by an earlier job's
+shifts count no more), each job with its share of the time and the scores as candidate weights."""
 _ORDER = tuple(w.value for w in Weekday)
 _PROVIDES = ["収入", "役割・やりがい"]
 
@@ -437,7 +439,9 @@ def _solve(
             phase1 = "feasible"
         best[jid] = round(s1.objective_value)
         hint.update({k: int(s1.value(v)) for k, v in x1.items()})
-    groups = [keep] if len(keep) <= JOINT_LIMIT else [
+    pairs = sum(len(v) for v in _options(keep, feas, proto_idx, PS, per_person).values())
+    joint = len(keep) <= JOINT_LIMIT and pairs <= JOINT_PAIRS
+    groups = [keep] if joint else [
         [k for k in keep if pieces[k].job_id == jid] for jid in dict.fromkeys(pieces[k].job_id for k in keep)
     ]  # fmt: skip
     reached = before_feasible.copy()
