@@ -7,6 +7,8 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,35 +50,45 @@ def _import(db: str, kind: str, path: str, say: Callable[[str], None]) -> None:
     say("done")
 
 
+def _child_main() -> None:
+    """Entry of the child process: ``python -c … db kind path``; its lines go to stdout."""
+    import sys
+
+    def say(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    _import(sys.argv[1], sys.argv[2], sys.argv[3], say)
+
+
 class _Child:
-    """The import in a forked process (the modules are already imported, so it starts at once), whose lines
-    ("start", "writing", "written", "done") the parent reads; SIGKILL is a real kill -9."""
+    """The import in a fresh interpreter (never a fork of the test process: a fork inherits the threads of
+    DuckDB, the Neo4j driver and the analysers the session has started, and its garbage collector can crash on
+    their state), whose lines ("start", "writing", "written", "done") the parent reads; SIGKILL is a real
+    kill -9."""
 
     def __init__(self, db: Path, kind: str, path: Path):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(r)
-            code = 0
-            try:
-                _import(str(db), kind, str(path), lambda line: os.write(w, (line + "\n").encode()))
-            except BaseException:
-                code = 1
-            os._exit(code)
-        os.close(w)
-        self.pid = pid
-        self.out = os.fdopen(r, "r")
+        code = "from tests.integration.loaders.test_crash import _child_main; _child_main()"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(db), kind, str(path)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        assert self.proc.stdout is not None
+        self.out = self.proc.stdout
 
     def line(self) -> str:
         return self.out.readline().strip()
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(self.proc.pid, signal.SIGKILL)
         self.wait()
 
     def wait(self) -> None:
-        os.waitpid(self.pid, 0)
+        self.proc.wait()
         self.out.close()
 
 
