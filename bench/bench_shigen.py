@@ -36,8 +36,28 @@ from matching.slicing import SliceResult, slice_jobs
 
 SCALE_GOAL_S = 30.0
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TASK_NAMES = ("清掃", "洗い場", "袋詰め", "配膳", "仕分け", "草取り", "封入", "ラベル貼り", "棚の整理", "受付",
-              "梱包", "検品", "皿洗い", "収穫", "網の手入れ", "布団敷き", "リネンたたみ", "案内", "発送", "入力")  # fmt: skip
+TASK_NAMES = (
+    "清掃",
+    "洗い場",
+    "袋詰め",
+    "配膳",
+    "仕分け",
+    "草取り",
+    "封入",
+    "ラベル貼り",
+    "棚の整理",
+    "受付",
+    "梱包",
+    "検品",
+    "皿洗い",
+    "収穫",
+    "網の手入れ",
+    "布団敷き",
+    "リネンたたみ",
+    "案内",
+    "発送",
+    "入力",
+)
 
 
 def synthetic_jobs(hosts: list[tuple[str, str]], tasks: int, rng: random.Random) -> list[Job]:
@@ -57,8 +77,14 @@ def synthetic_jobs(hosts: list[tuple[str, str]], tasks: int, rng: random.Random)
                     "name": f"{TASK_NAMES[t % len(TASK_NAMES)]}{t + 1}",
                     "minutes": minutes,
                     "per_week": rng.randint(1, min(3, len(days))),
-                    "windows": [{"weekday": d, "opens": f"{start:02d}:00", "closes": f"{min(24, start + span):02d}:00"}
-                                for d in days],  # fmt: skip
+                    "windows": [
+                        {
+                            "weekday": d,
+                            "opens": f"{start:02d}:00",
+                            "closes": f"{min(24, start + span):02d}:00",
+                        }
+                        for d in days
+                    ],
                     "difficulty": rng.randint(1, 4),
                     "contact_load": rng.randint(1, 4),
                     "physical_load": rng.randint(1, 4),
@@ -71,8 +97,14 @@ def synthetic_jobs(hosts: list[tuple[str, str]], tasks: int, rng: random.Random)
         total = sum(t["minutes"] * t["per_week"] for t in ts)  # type: ignore[operator]
         out.append(
             Job.model_validate(
-                {"id": f"J-{h}", "title": f"仕事{h}", "host_id": hid, "host_label": label, "tasks": ts,
-                 "weekly_hours": round(total * rng.uniform(0.4, 0.8) / 60, 1)}  # fmt: skip
+                {
+                    "id": f"J-{h}",
+                    "title": f"仕事{h}",
+                    "host_id": hid,
+                    "host_label": label,
+                    "tasks": ts,
+                    "weekly_hours": round(total * rng.uniform(0.4, 0.8) / 60, 1),
+                }
             )
         )
     return out
@@ -85,7 +117,9 @@ def synthetic_people(n: int, rng: random.Random) -> list[Profile]:
         windows = []
         for d in rng.sample(DAYS, rng.randint(1, 3)):
             a = rng.randint(7, 15)
-            windows.append({"weekday": d, "opens": f"{a:02d}:00", "closes": f"{a + rng.randint(1, 4):02d}:00"})
+            windows.append(
+                {"weekday": d, "opens": f"{a:02d}:00", "closes": f"{a + rng.randint(1, 4):02d}:00"}
+            )
         out.append(
             Profile(
                 id=f"P-{i}",
@@ -110,8 +144,11 @@ def _row(name: str, m: dict[str, float]) -> str:
 
 def report(title: str, res: SliceResult, n_jobs: int) -> bool:
     m = res.metrics
-    print(f"{title}: {int(m['before']['waiting'])} waiting, {n_jobs} jobs, {res.candidates} candidates, "
-          f"{len(res.proposals)} proposals ({res.status}); " + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items()))  # fmt: skip
+    print(
+        f"{title}: {int(m['before']['waiting'])} waiting, {n_jobs} jobs, {res.candidates} candidates, "
+        f"{len(res.proposals)} proposals ({res.status}); "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items())
+    )
     for k in ("before", "naive", "optimised"):
         print(_row(k, m[k]))
     nv, op = m["naive"], m["optimised"]
@@ -150,8 +187,9 @@ def town_run(town: str, households: int | None) -> bool:
         eng = MatchingService(store)
         w = waiting_list(store, eng)
         existing: list[Any] = eng.opportunities()
-        res = slice_jobs(jobs, w.profiles, existing,
-                         locations={j.id: loc for j in jobs if (loc := location_of(store, j))})  # fmt: skip
+        res = slice_jobs(
+            jobs, w.profiles, existing, locations={j.id: loc for j in jobs if (loc := location_of(store, j))}
+        )
         print(f"[{town}] built in {built:.0f}s")
         ok = report(f"[{town}]", res, len(jobs))
         store.close()
@@ -163,10 +201,16 @@ def scale_run(hosts: int, tasks: int, people: int) -> bool:
     jobs = synthetic_jobs([(f"E-{h}", "Employer") for h in range(hosts)], tasks, rng)
     ppl = synthetic_people(people, rng)
     existing = [
-        Opening(id=f"O-{k}", title="既存の参加メニュー", kind="petit_work", hours_per_session=3,
-                schedule={"slots": [{"weekday": DAYS[k % 7], "opens": "09:00", "closes": "12:00"}]}, capacity_left=3)
+        Opening(
+            id=f"O-{k}",
+            title="既存の参加メニュー",
+            kind="petit_work",
+            hours_per_session=3,
+            schedule={"slots": [{"weekday": DAYS[k % 7], "opens": "09:00", "closes": "12:00"}]},
+            capacity_left=3,
+        )
         for k in range(20)
-    ]  # fmt: skip
+    ]
     t0 = time.perf_counter()
     res = slice_jobs(jobs, ppl, existing, time_limit=SCALE_GOAL_S - 12)
     total = time.perf_counter() - t0
@@ -174,8 +218,10 @@ def scale_run(hosts: int, tasks: int, people: int) -> bool:
     report(f"[scale {hosts} hosts × {tasks} tasks × {people} people]", res, len(jobs))
     need = sum(j.need_minutes for j in jobs)
     got = sum(res.covered.values())
-    print(f"  covered {got}/{need} min a week ({100 * got / max(1, need):.1f}%); whole run {total:.1f}s; "
-          f"solver {res.timings['solver']:.1f}s (goal ≤ {SCALE_GOAL_S:.0f}s: {'met' if ok_time else 'MISSED'})")  # fmt: skip
+    print(
+        f"  covered {got}/{need} min a week ({100 * got / max(1, need):.1f}%); whole run {total:.1f}s; "
+        f"solver {res.timings['solver']:.1f}s (goal ≤ {SCALE_GOAL_S:.0f}s: {'met' if ok_time else 'MISSED'})"
+    )
     return ok_time
 
 

@@ -432,7 +432,9 @@ def counts_only(report: Mapping[str, Any], *, min_count: int = SMALL_CELL) -> di
         elif key in ("unused_skills", "unused_interests", "areas"):
             # a rare skill or a small area would point at someone: the entry goes, only its count is kept
             out[key] = {k: n for k, n in value.items() if not (isinstance(n, int) and 0 < n < min_count)}
-            out[f"{key}_withheld"] = sum(1 for n in value.values() if isinstance(n, int) and 0 < n < min_count)
+            out[f"{key}_withheld"] = sum(
+                1 for n in value.values() if isinstance(n, int) and 0 < n < min_count
+            )
         elif isinstance(value, dict):
             out[key] = {k: _withhold(n, min_count) for k, n in value.items()}
         else:

@@ -386,7 +386,10 @@ def test_development_pages_unmet_jobs_slicing_and_catalogue(browser: Any, server
     page.fill("input[name=title]", "農家の畑の仕事")
     page.select_option("select[name=host]", "Employer:takasu-E-farm_co")
     page.fill("input[name=weekly_hours]", "6")
-    rows = [("選別・袋詰め", "120", "tue", "13:00", "17:00", True), ("草取り", "240", "thu", "08:00", "16:00", True)]
+    rows = [
+        ("選別・袋詰め", "120", "tue", "13:00", "17:00", True),
+        ("草取り", "240", "thu", "08:00", "16:00", True),
+    ]
     for i, (name, mins, day, a, b, split) in enumerate(rows):
         page.fill(f"input[name=t{i}_name]", name)
         page.fill(f"input[name=t{i}_minutes]", mins)
