@@ -212,7 +212,7 @@ def scale_run(hosts: int, tasks: int, people: int) -> bool:
         for k in range(20)
     ]
     t0 = time.perf_counter()
-    res = slice_jobs(jobs, ppl, existing, time_limit=SCALE_GOAL_S - 12)
+    res = slice_jobs(jobs, ppl, existing, time_limit=SCALE_GOAL_S - 8)
     total = time.perf_counter() - t0
     ok_time = res.timings["solver"] <= SCALE_GOAL_S
     report(f"[scale {hosts} hosts × {tasks} tasks × {people} people]", res, len(jobs))
