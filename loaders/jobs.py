@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from graphsvc.domain.codec import problems_from_validation
 from graphsvc.domain.errors import DomainValidationError, Problem
-from graphsvc.domain.records import Job
+from graphsvc.domain.records import Job, JobTask
 from loaders.common import (
     CellError,
     Column,
@@ -178,6 +178,11 @@ def parse_job_rows(rows: list[tuple[int, dict[str, str]]], file: str) -> list[Jo
                     row=n,
                 )
             )
+            continue
+        try:
+            JobTask.model_validate(task)  # a task's problem names the task's own row
+        except ValidationError as err:
+            problems += problems_from_validation(err, file=file, row=n)
             continue
         job["tasks"].append(task)
         task_rows.setdefault(jid, []).append(n)
