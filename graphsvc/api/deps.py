@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -33,6 +34,16 @@ __all__ = [
     "get_container",
     "require",
 ]
+
+_ALIASES = ("participation", "support_meeting", "outreach", "administration")
+HEADER_PURPOSES = (
+    *_ALIASES,
+    *(quote(p.value) for p in Purpose),
+    *(quote(p.value).lower() for p in Purpose),
+)
+"""The spellings of a purpose in the ``X-Purpose`` header (ASCII: the Japanese names percent-encoded)."""
+QUERY_PURPOSES = (*_ALIASES, *(p.value for p in Purpose))
+"""The spellings of a purpose in the ``purpose`` query parameter."""
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -93,22 +104,44 @@ def get_purpose(
         str | None,
         Header(
             alias="X-Purpose",
-            description="利用目的: 参加支援 / 支援会議 / アウトリーチ / 事務 (percent-encoded) or participation / "
-            "support_meeting / outreach / administration",
+            description="利用目的: participation / support_meeting / outreach / administration、または 参加支援 / "
+            "支援会議 / アウトリーチ / 事務 を percent-encode したもの (a header carries ASCII only)",
+            json_schema_extra={"enum": list(HEADER_PURPOSES)},
         ),
     ] = None,
     purpose: Annotated[
-        str | None, Query(description="利用目的 (X-Purpose の代わり / instead of the header)")
+        str | None,
+        Query(
+            description="利用目的 (X-Purpose の代わり、両方あればヘッダーが優先 / instead of the header, which wins "
+            "when both are given): participation / support_meeting / outreach / administration / 参加支援 / 支援会議 / "
+            "アウトリーチ / 事務",
+            json_schema_extra={"enum": list(QUERY_PURPOSES)},
+        ),
     ] = None,
 ) -> Purpose | None:
-    raw = x_purpose if x_purpose is not None else purpose
-    parsed = parse_purpose(raw)
-    if raw is not None and raw.strip() and parsed is None:
+    """The purpose of the request: the header, else the query parameter; each given must be one of its documented
+    spellings (422 naming it otherwise)."""
+    given = [
+        _purpose(field, raw, allowed)
+        for field, raw, allowed in (
+            ("X-Purpose", x_purpose, HEADER_PURPOSES),
+            ("purpose", purpose, QUERY_PURPOSES),
+        )
+        if raw is not None
+    ]
+    return given[0] if given else None
+
+
+def _purpose(field: str, raw: str, allowed: tuple[str, ...]) -> Purpose:
+    parsed = parse_purpose(raw) if raw in allowed else None
+    if parsed is None:
         raise ApiError.of(
             422,
-            "利用目的は 参加支援・支援会議・アウトリーチ・事務 のいずれかです",
+            "利用目的は 参加支援・支援会議・アウトリーチ・事務 (participation, support_meeting, outreach, "
+            "administration) のいずれかです",
             "purpose must be one of participation, support_meeting, outreach, administration",
-            "X-Purpose",
+            field,
+            value=raw[:80],
         )
     return parsed
 

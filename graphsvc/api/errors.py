@@ -12,12 +12,14 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.domain.codec import validation_message_ja
+from graphsvc.domain.codec import split_bilingual, validation_message_ja
+from graphsvc.domain.enums import RelType
 from graphsvc.domain.errors import (
     Problem,
     StoreUnavailableError,
@@ -29,12 +31,15 @@ __all__ = [
     "BodySizeLimit",
     "ProblemOut",
     "ProblemsOut",
+    "allowed_methods",
     "install_error_handlers",
     "problem",
     "status_of",
 ]
 
 log = logging.getLogger("tsunagari.api")
+# the tags of discriminated unions (a tie's type), which pydantic puts in an error's location
+_UNION_TAGS = frozenset(t.value for t in RelType)
 
 
 class ProblemOut(BaseModel):
@@ -99,19 +104,22 @@ _STATUS_TEXT = {
 def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     out = []
     for e in exc.errors():
-        loc = [str(p) for p in e.get("loc", ())]
+        loc = [str(p) for p in e.get("loc", ()) if str(p) not in _UNION_TAGS]
         typ = str(e.get("type", ""))
         ctx = dict(e.get("ctx") or {})
-        ja = validation_message_ja(typ, ctx) or "入力が正しくありません"
-        if typ == "json_invalid":
-            ja = "JSON として読めません"
-        if typ == "model_attributes_type" or typ == "dict_type":
-            ja = "オブジェクト (JSON) で指定してください"
+        if typ in ("union_tag_invalid", "union_tag_not_found") and ctx.get("discriminator"):
+            # the tag itself is what is wrong (a tie's unknown or missing type): name that field, not the union
+            loc.append(str(ctx["discriminator"]).strip("'"))
+        if typ == "value_error":
+            ja, en = split_bilingual(str(ctx.get("error", e.get("msg", ""))))
+        else:
+            ja = validation_message_ja(typ, ctx) or "入力が正しくありません"
+            en = str(e.get("msg", ""))
         value = e.get("input")
         out.append(
             Problem(
                 ja,
-                str(e.get("msg", "")),
+                en,
                 field=".".join(loc) or None,
                 value=None if value is None or isinstance(value, (dict, list)) else str(value)[:80],
             )
@@ -150,7 +158,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, _validation_problems(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
         ja, en = _STATUS_TEXT.get(exc.status_code, ("エラーです", "error"))
         detail = exc.detail
         if isinstance(detail, dict) and "message_ja" in detail:
@@ -174,6 +184,47 @@ def install_error_handlers(app: FastAPI) -> None:
             500,
             [Problem("サーバー内部でエラーが起きました。管理者に連絡してください", "internal server error")],
         )
+
+
+def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
+    """Every method some route of the app answers at the request's path (not only the first route whose path
+    matches, as Starlette's own 405 says), with HEAD beside GET and OPTIONS. Asked of the routes themselves (does
+    one match this path with that method?), so routers included in routers are searched as routing does."""
+    routes = getattr(getattr(app, "router", None), "routes", [])
+    methods = {
+        m
+        for m in _METHODS
+        if any(
+            isinstance(r, BaseRoute) and r.matches({**scope, "method": m})[0] is Match.FULL for r in routes
+        )
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    if methods:
+        methods.add("OPTIONS")
+    return sorted(methods, key=_METHODS.index)
+
+
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _method_not_allowed(request: Request) -> Response:
+    """405 with an ``Allow`` header listing every method of the resource; OPTIONS answered with that list."""
+    allow = ", ".join(allowed_methods(request.app, request.scope))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    ja, en = _STATUS_TEXT[405]
+    return _json(
+        405,
+        [
+            Problem(
+                f"{ja}: {request.method} (使えるのは {allow})",
+                f"{en}: {request.method}; allowed: {allow}",
+                "method",
+            )
+        ],
+        {"Allow": allow},
+    )
 
 
 class BodySizeLimit:

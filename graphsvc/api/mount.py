@@ -3,8 +3,11 @@ builds the application and mounts this beside the staff pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
+from graphsvc.api.contract import add_components
 from graphsvc.api.errors import install_error_handlers
 from graphsvc.api.routes import admin, consent, development, gaps, hsds, matching, meta, resources, ties
 
@@ -17,7 +20,13 @@ DESCRIPTION = """\
 - 役割 (roles): `coordinator`, `multiagency`, `community`, `case_system`, `admin`.
 - 個人情報を読むときは利用目的 `X-Purpose` (参加支援 / 支援会議 / アウトリーチ / 事務, or participation /
   support_meeting / outreach / administration) が必要で、すべて監査ログに残ります。
-- エラーは `{"detail": [{"message_ja", "message_en", "field", ...}]}`。
+- エラーは `{"detail": [{"message_ja", "message_en", "field", "row", "value"}]}` (application/json)。各操作が返しうる
+  状態コードはすべて記載しています (401 キー, 403 権限・同意, 404, 409 競合, 413 大きすぎる本文, 415 Content-Type,
+  422 入力, 429 回数制限 (Retry-After), 503 ストア)。未定義のメソッドは 405 と `Allow`、OPTIONS は 204 と `Allow`。
+- 本文は JSON の型どおりに読みます: 整数に `"1990"`、真偽値に `"yes"`、日付に数値は使えません (422、項目名付き)。
+  列挙型はコード値のみ。一括登録は JSON 配列か NDJSON (`application/x-ndjson`、1行1件) で、全行を検証してから書きます。
+  (bodies are read as their JSON types, with no coercion; enums by code; bulk: a JSON array or NDJSON, validated
+  whole before anything is written)
 """
 
 TAGS = [
@@ -35,7 +44,16 @@ TAGS = [
 
 
 def install(app: FastAPI) -> None:
-    """Add the API's error handlers and routers (``/healthz``, ``/v1/...``)."""
+    """Add the API's error handlers and routers (``/healthz``, ``/v1/...``), and the schemas the routers refer to
+    without FastAPI's knowledge (problems, bulk rows) to its OpenAPI document."""
     install_error_handlers(app)
     for r in (meta, resources, ties, consent, matching, gaps, development, hsds, admin):
         app.include_router(r.router)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_components(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -28,12 +28,13 @@ def assign_cmd(
     ] = None,
 ) -> None:
     """参加メニューへの一括割り当て (exact optimum; greedy as the baseline) を CSV に書き出す."""
+    from graphsvc.domain.ids import check_town_name
     from graphsvc.domain.spreadsheet import csv_writer
-    from graphsvc.services.matching import MatchingService
+    from graphsvc.services.matching import MatchingService, consent_on_record
 
     with open_container() as c:
-        town = town or c.settings.default_town
-        svc = MatchingService(c.store(town))
+        town = check_town_name(town or c.settings.default_town)
+        svc = MatchingService(c.store(town), consents=consent_on_record(c.system().consents, town))
         ids = svc.candidates(limit=limit)
         res = svc.assign(ids, k=k, max_per_host=max_per_host)
         path = out or c.settings.out_dir / town / "assignment.csv"

@@ -7,7 +7,8 @@ What-if mode reads a profile and a list of openings from JSON files and touches 
     tsunagari schema profile
 
 The store-backed form (``match --person ID``) calls :func:`matching.rank` the same way with openings read
-from the store.
+from the store, and the person's consent from the consent register (``tsunagari``'s one record of consent, the
+one the API's matching and proposals read): the consent scope written inside a stored profile does not count.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def match(
     `--person ID [--town T]` reads the person and the town's opportunities from the store;
     `--profile FILE --opportunities FILE` is the what-if mode and touches no store.
     """
-    from graphsvc.services.matching import MatchingService
+    from graphsvc.domain.ids import check_town_name
+    from graphsvc.services.matching import MatchingService, consent_on_record
     from matching.rank import check_references, rank
     from matching.records import load_openings, load_profile
     from matching.vocabulary import load_vocabulary, set_default_vocabulary
@@ -152,7 +154,12 @@ def match(
             scorer = load_learned_scorer(c.settings.data_dir, town or c.settings.default_town)
         svc = None
         if person_id is not None or opportunities is None:
-            svc = MatchingService(c.store(town), scorer=scorer)
+            # a stored person's consent is the consent register's (as the API's matching reads it), not the
+            # scope written in the stored profile
+            town_name = check_town_name(town or c.settings.default_town)
+            svc = MatchingService(
+                c.store(town_name), scorer=scorer, consents=consent_on_record(c.system().consents, town_name)
+            )
         person = svc.profile(person_id) if person_id is not None and svc else load_profile(profile)  # type: ignore[arg-type]
         openings = load_openings(opportunities) if opportunities is not None else svc.catalogue()  # type: ignore[union-attr]
     result = rank(

@@ -131,6 +131,21 @@ _MESSAGES_JA: dict[str, str] = {
     "literal_error": "次のいずれかで指定してください: {expected}",
     "list_type": "一覧で指定してください",
     "string_type": "文字列で指定してください",
+    "int_type": "整数 (JSON の数値) で指定してください。文字列や true/false は使えません",
+    "float_type": "数値 (JSON の数値) で指定してください。文字列や true/false は使えません",
+    "finite_number": "有限の数値で指定してください",
+    "bool_type": 'true か false (JSON の真偽値) で指定してください。"yes" や 1 は使えません',
+    "datetime_type": "日時は RFC 3339 (時差付き、例 2025-04-01T09:00:00+09:00) で指定してください",
+    "date_type": '日付は "YYYY-MM-DD" の文字列で指定してください。数値は使えません',
+    "string_pattern_mismatch": "形式が正しくありません (パターン {pattern})",
+    "too_short": "{min_length}件以上で指定してください",
+    "too_long": "{max_length}件までです",
+    "dict_type": "オブジェクト (JSON) で指定してください",
+    "model_type": "オブジェクト (JSON) で指定してください",
+    "model_attributes_type": "オブジェクト (JSON) で指定してください",
+    "union_tag_invalid": "種類 {discriminator} は次のいずれかです: {expected_tags}",
+    "union_tag_not_found": "種類 {discriminator} を指定してください",
+    "json_invalid": "JSON として読めません",
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from graphsvc.access.consent import ConsentRegister
 from graphsvc.access.context import AccessContext
 from graphsvc.access.policy import MATCH_ROLES, PLACEMENT_ROLES, require_role
 from graphsvc.domain import (
@@ -42,7 +43,7 @@ from graphsvc.store.port import GraphStore, NodeRef
 from matching import OpeningIndex, Profile, RankResult, rank
 from matching.assign import Assignment, assign
 
-__all__ = ["AssignmentResult", "Matching", "MatchingService"]
+__all__ = ["AssignmentResult", "Matching", "MatchingService", "consent_on_record"]
 
 # One catalogue per open store, keyed by the store's revision (any write, by any process, invalidates it).
 _CATALOGUES: weakref.WeakKeyDictionary[GraphStore, tuple[int, OpeningIndex]] = weakref.WeakKeyDictionary()
@@ -70,6 +71,12 @@ class AssignmentResult:
             }
             for (i, j), s in zip(self.exact.pairs.tolist(), self.exact.pair_scores.tolist(), strict=True)
         ]
+
+
+def consent_on_record(register: ConsentRegister, town: str) -> Callable[[str], ConsentScope | None]:
+    """The consent of a person id as the consent register holds it for 参加支援 in this town (what a proposal is
+    checked against): the one source of consent for every front door that matches stored persons (API, CLI)."""
+    return lambda person_id: register.scope(town, person_id, Purpose.PARTICIPATION)
 
 
 class MatchingService:
@@ -254,7 +261,7 @@ class Matching(UseCase):
         return MatchingService(
             self.store,
             scorer=scorer,
-            consents=lambda pid: self.system.consents.scope(ctx.town, pid, Purpose.PARTICIPATION),
+            consents=consent_on_record(self.system.consents, ctx.town),
         )
 
     def match(

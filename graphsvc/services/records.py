@@ -5,9 +5,10 @@ the staff pages (persons, resources, the profile form) both call these."""
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from graphsvc.access.context import AccessContext
 from graphsvc.access.kinds import KINDS, RecordKind
@@ -21,11 +22,13 @@ from graphsvc.services.base import Listing, UseCase
 from graphsvc.store.port import NodeRef, NodeRow, WriteBatch
 
 __all__ = [
+    "FILTER_VALUE_PATTERNS",
     "NOT_FILTERABLE",
     "BulkOutcome",
     "DeleteOutcome",
     "RecordService",
     "UpsertOutcome",
+    "filter_fields",
     "parse_filters",
 ]
 
@@ -58,40 +61,63 @@ class DeleteOutcome:
     removed_relationships: list[dict[str, str]] = field(default_factory=list)
 
 
+def filter_fields(kind: RecordKind) -> dict[str, str]:
+    """The fields of a kind a list may be filtered on, each with how its value is read: ``bool`` (``true``,
+    ``false``, ``1``, ``0``), ``int`` (decimal digits, an optional minus), ``number`` (a decimal) or ``text``
+    (compared as it is; a list field matches when it holds the value)."""
+    out: dict[str, str] = {}
+    for name, f in kind.record.model_fields.items():
+        if name in NOT_FILTERABLE:
+            continue
+        args = set(get_args(f.annotation)) | {f.annotation}
+        out[name] = (
+            "bool" if bool in args else "int" if int in args else "number" if float in args else "text"
+        )
+    return out
+
+
+FILTER_VALUE_PATTERNS = {
+    "bool": r"true|false|1|0",
+    "int": r"-?[0-9]{1,18}",
+    "number": r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?",
+}
+"""What a filter value of each kind of field looks like (the API states them in its OpenAPI)."""
+_FILTER_VALUES = {k: re.compile(v) for k, v in FILTER_VALUE_PATTERNS.items()}
+
+
 def parse_filters(kind: RecordKind, raw: Sequence[str] | None) -> dict[str, Prop]:
-    """``field=value`` filters on a kind's fields, typed as the field is (bool, int, text); 422 naming the
+    """``field=value`` filters on a kind's fields (:func:`filter_fields`), typed as the field is; 422 naming the
     filter otherwise."""
+    fields = filter_fields(kind)
     where: dict[str, Prop] = {}
     for item in raw or []:
         key, sep, value = item.partition("=")
-        key = key.strip()
-        f = kind.record.model_fields.get(key)
-        if not sep or f is None or key in NOT_FILTERABLE:
+        how = fields.get(key)
+        if not sep or how is None:
             raise DomainValidationError(
                 [
                     Problem(
-                        f"絞り込みは 項目=値 の形で、{kind.ja}の項目を指定してください",
-                        f"filter must be field=value with a field of {kind.path}",
+                        f"絞り込みは 項目=値 の形で、{kind.ja}の項目を指定してください ({', '.join(fields)})",
+                        f"filter must be field=value with a field of {kind.path}: {', '.join(fields)}",
                         field="filter",
                         value=item[:80],
                     )
                 ]
             )
-        ann = str(f.annotation)
         parsed: Prop
-        if "bool" in ann:
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise DomainValidationError.one(
-                    "true か false で指定してください", "expected true or false", field=f"filter.{key}"
-                )
-            parsed = value.lower() in ("true", "1")
-        elif "int" in ann and "list" not in ann:
-            try:
-                parsed = int(value)
-            except ValueError:
-                raise DomainValidationError.one(
-                    "整数で指定してください", "expected an integer", field=f"filter.{key}"
-                ) from None
+        if how != "text" and not _FILTER_VALUES[how].fullmatch(value):
+            ja, en = {
+                "bool": ("true か false で指定してください", "expected true or false"),
+                "int": ("整数で指定してください", "expected an integer"),
+                "number": ("数値で指定してください", "expected a number"),
+            }[how]
+            raise DomainValidationError.one(ja, en, field=f"filter.{key}", value=value[:80])
+        if how == "bool":
+            parsed = value in ("true", "1")
+        elif how == "int":
+            parsed = int(value)
+        elif how == "number":
+            parsed = float(value)
         else:
             parsed = value
         where[key] = parsed

@@ -11,7 +11,7 @@ from graphsvc.access.context import AccessContext
 from graphsvc.access.kinds import TIE_KIND
 from graphsvc.access.principals import Role
 from graphsvc.domain.codec import rel_props_to_store, validate_rel_props
-from graphsvc.domain.enums import RelType
+from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, NotFound, Problem
 from graphsvc.domain.records import REL_SPECS
 from graphsvc.services.base import Listing, UseCase
@@ -89,14 +89,28 @@ class TieService(UseCase):
         return BulkOutcome(TIE_KIND, rows=rows, created=len(set(keys) - existing), updated=len(existing))
 
     def list(
-        self, ctx: AccessContext, *, rel_type: RelType | None = None, node: NodeRef | None = None
+        self,
+        ctx: AccessContext,
+        *,
+        rel_type: RelType | None = None,
+        node: NodeRef | None = None,
+        label: NodeLabel | None = None,
+        node_id: str | None = None,
     ) -> Listing[RelRow]:
-        """The ties the caller may see (a case system: its own), by type and end; the page shown is audited."""
+        """The ties the caller may see (a case system: its own), by type and by an end: ``node``, or an end's
+        ``label`` and/or ``node_id`` (both: that node); the page shown is audited."""
         self.policy.check_read(ctx, TIE_KIND, True)
+        if node is None and label is not None and node_id is not None:
+            node = NodeRef(label, node_id)
+        types = [rel_type] if rel_type else None
         if node is not None:
-            rels = self.store.relationships(node, types=[rel_type] if rel_type else None)
+            rels = self.store.relationships(node, types=types)
         else:
-            rels = [r for t in ([rel_type] if rel_type else list(RelType)) for r in self.store.iter_rels(t)]
+            rels = [r for t in (types or list(RelType)) for r in self.store.iter_rels(t)]
+            if label is not None:
+                rels = [r for r in rels if label in (r.src.label, r.dst.label)]
+            if node_id is not None:
+                rels = [r for r in rels if node_id in (r.src.id, r.dst.id)]
         if ctx.role is Role.CASE_SYSTEM:
             own = set(self.system.ownership.owned(ctx.town, TIE_KIND, ctx.principal.owner_id))
             rels = [r for r in rels if tie_key(r.type, r.src, r.dst) in own]

@@ -20,11 +20,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from graphsvc.api.contract import TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep
 from graphsvc.api.errors import ApiError
-from graphsvc.api.routes.resources import ERRORS
 
-router = APIRouter(prefix="/v1/towns/{town}/hsds", tags=["HSDS 3.0"])
+router = APIRouter(prefix="/v1/towns/{town}/hsds", tags=["HSDS 3.0"], route_class=ApiRoute)
 
 Item = dict[str, Any]
 
@@ -49,12 +49,12 @@ class HsdsPage(BaseModel):
 
 
 _LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERRORS,
     200: {
         "description": "HSDS の Page (format=json)、または条件に合う全件を 1 行 1 件の NDJSON で (format=ndjson、"
         "ページなし) (the HSDS Page, or every match as NDJSON without paging)",
-        "content": {"application/json": {}, "application/x-ndjson": {}},
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
     },
+    **responses(*TOWN_ERRORS),
 }
 
 # ---------------------------------------------------------------- query parameters
@@ -107,8 +107,16 @@ ModifiedAfter = Annotated[
         "更新日時 (last_modified) は記録が最後に変わった時刻です。更新日時が不明な記録 (時刻の記録を始める前に最後に"
         "書かれたもの) は除外しません (modified on or after this ISO 8601 date-time, no offset = Japan time; "
         "last_modified is when the record last changed; records whose time is unknown, last written before "
-        "times were kept, have no last_modified and are kept)",
+        "times were kept, have no last_modified and are kept). 空欄は指定なし (blank: not given)",
         examples=["2025-04-01T00:00:00+09:00"],
+        # the schema states the RFC 3339 form and a blank; a date-time without its offset (read as Japan time) is
+        # also read, an extension the description gives
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date-time", "maxLength": 64},
+                {"type": "string", "pattern": r"^\s*$", "maxLength": 64},
+            ]
+        },
     ),
 ]
 Full = Annotated[
@@ -281,7 +289,12 @@ def taxonomy_terms(
     return _respond(listing, page, per_page, format)
 
 
-@router.get("/{table}/{id}", summary="1件 (HSDS one item by id, fully nested)", responses=ERRORS)
+@router.get(
+    "/{table}/{id}",
+    summary="1件 (HSDS one item by id, fully nested)",
+    response_model=dict[str, Any],
+    responses=responses(*TOWN_ERRORS),
+)
 def one(
     ctx: TownDep,
     table: Annotated[str, Path(pattern="^(services|organizations|service_at_locations|taxonomy_terms)$")],

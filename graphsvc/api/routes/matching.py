@@ -5,11 +5,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query
 
 from graphsvc.access.policy import MATCH_ROLES, PLACEMENT_ROLES
+from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.routes.resources import ERRORS, ID_PATTERN
+from graphsvc.api.paging import Limit, Offset
+from graphsvc.api.routes.resources import ID_PATTERN
 from graphsvc.api.schemas.services import (
     AssignRequest,
     AssignResponse,
@@ -18,10 +20,12 @@ from graphsvc.api.schemas.services import (
     ProposeRequest,
     TransitionRequest,
 )
+from graphsvc.api.schemas.strict import exact_enum
 from graphsvc.domain.enums import PlacementStatus
 from graphsvc.services.placements import Placement
 
-router = APIRouter(prefix="/v1/towns/{town}")
+router = APIRouter(prefix="/v1/towns/{town}", route_class=ApiRoute)
+PlacementStatusCode = exact_enum(PlacementStatus)
 _coord = [Depends(require(*PLACEMENT_ROLES))]
 IdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
@@ -35,7 +39,8 @@ def _placement(p: Placement) -> PlacementOut:
     "/match",
     tags=["マッチング (matching)"],
     summary="本人に合う参加先の順位付け (ranked placements, every factor's and exclusion's reason)",
-    responses=ERRORS,
+    response_model=dict[str, Any],
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
     dependencies=[Depends(require(*MATCH_ROLES))],
 )
 def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
@@ -48,7 +53,7 @@ def match(ctx: TownDep, req: MatchRequest) -> dict[str, Any]:
     tags=["マッチング (matching)"],
     summary="定員を考慮した一括割り当て (exact assignment; greedy as the baseline)",
     response_model=AssignResponse,
-    responses=ERRORS,
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS),
     dependencies=_coord,
 )
 def assign(ctx: TownDep, req: AssignRequest) -> AssignResponse:
@@ -71,15 +76,15 @@ tags_pl: list[str | Enum] = ["参加支援の経過 (placements)"]
     tags=tags_pl,
     summary="参加支援の一覧 (placements you may see)",
     response_model=list[PlacementOut],
-    responses=ERRORS,
+    responses=responses(*TOWN_ERRORS),
     dependencies=_coord,
 )
 def list_placements(
     ctx: TownDep,
     person_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
-    status: PlacementStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    status: Annotated[PlacementStatusCode | None, Query(description="段階 (status)")] = None,  # type: ignore[valid-type]
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[PlacementOut]:
     listing = ctx.t.placements.list(ctx.ctx, person_id=person_id, status=status)
     return [_placement(p) for p in listing.page(offset, limit)]
@@ -90,7 +95,7 @@ def list_placements(
     tags=tags_pl,
     summary="参加支援1件と変更履歴 (one placement with who changed what when)",
     response_model=PlacementOut,
-    responses=ERRORS,
+    responses=responses(*TOWN_ERRORS),
     dependencies=_coord,
 )
 def get_placement(ctx: TownDep, person_id: IdPath, opportunity_id: IdPath) -> PlacementOut:
@@ -103,10 +108,10 @@ def get_placement(ctx: TownDep, person_id: IdPath, opportunity_id: IdPath) -> Pl
     summary="参加先への提案 (propose; needs consent covering the host)",
     response_model=PlacementOut,
     status_code=201,
-    responses={**ERRORS, 409: {}},
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_coord,
 )
-def propose(ctx: TownDep, req: ProposeRequest, response: Response) -> PlacementOut:
+def propose(ctx: TownDep, req: ProposeRequest) -> PlacementOut:
     return _placement(ctx.t.placements.propose(ctx.ctx, req.person_id, req.opportunity_id, note=req.note))
 
 
@@ -115,7 +120,7 @@ def propose(ctx: TownDep, req: ProposeRequest, response: Response) -> PlacementO
     tags=tags_pl,
     summary="段階を進める・受け入れ先のメモ (transition with host notes)",
     response_model=PlacementOut,
-    responses={**ERRORS, 409: {}},
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_coord,
 )
 def transition(

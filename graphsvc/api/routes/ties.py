@@ -1,41 +1,54 @@
 """Relationships (ties) between nodes: upsert, list, delete, bulk. Ties touch persons and households, so they
-are personal data: admin, multiagency (read) and case systems (their own) only."""
+are personal data: admin, multiagency (read) and case systems (their own) only.
+
+A tie's schema is one per relationship type (a discriminated union on ``type``): the labels of its ends are the
+ones that type joins and its ``props`` are that type's properties, so a body that follows the schema is a tie the
+graph can hold."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from graphsvc.access.kinds import TIE_KIND
 from graphsvc.access.policy import WRITERS
+from graphsvc.api.bulk import bulk_body, parse_rows, validate_rows
+from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, component, responses
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.errors import ApiError
-from graphsvc.api.routes.resources import (
-    ERRORS,
-    ID_PATTERN,
-    MAX_BULK_ROWS,
-    decode_cursor,
-    encode_cursor,
-    parse_rows,
+from graphsvc.api.paging import Cursor, Limit, Offset, encode_cursor, start_of
+from graphsvc.api.routes.resources import ID_PATTERN
+from graphsvc.api.schemas.services import (
+    TIE_ADAPTER,
+    TIE_DELETE_EXAMPLE,
+    TIE_EXAMPLE,
+    BulkResult,
+    Page,
+    TieDelete,
+    TieDeleted,
+    TieIn,
+    TieOut,
+    UpsertResult,
 )
-from graphsvc.api.schemas.services import Page, TieDelete, TieIn, TieOut, UpsertResult
-from graphsvc.domain.codec import problems_from_validation, rel_props_from_store
+from graphsvc.api.schemas.strict import exact_enum
+from graphsvc.domain.codec import rel_props_from_store
 from graphsvc.domain.enums import NodeLabel, RelType
-from graphsvc.domain.errors import DomainValidationError, Problem
 from graphsvc.services.ties import tie_row
 from graphsvc.store.port import NodeRef, RelRow
 
-router = APIRouter(prefix="/v1/towns/{town}", tags=["関係 (ties)"])
+router = APIRouter(prefix="/v1/towns/{town}", tags=["関係 (ties)"], route_class=ApiRoute)
 _writers = [Depends(require(*WRITERS))]
+RelTypeCode = exact_enum(RelType)
+NodeLabelCode = exact_enum(NodeLabel)
 
 
-def _row(tie: TieIn, *, row: int | None = None) -> RelRow:
-    return tie_row(
-        tie.type, NodeRef(tie.src.label, tie.src.id), NodeRef(tie.dst.label, tie.dst.id), tie.props, row=row
-    )
+def _ref(end: Any) -> NodeRef:
+    return NodeRef(NodeLabel(end.label), end.id)
+
+
+def _row(tie: Any, *, row: int | None = None) -> RelRow:
+    props = tie.props.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    return tie_row(RelType(tie.type), _ref(tie.src), _ref(tie.dst), props, row=row)
 
 
 def _out(r: RelRow) -> TieOut:
@@ -51,10 +64,17 @@ def _out(r: RelRow) -> TieOut:
     "/ties",
     summary="関係の登録・更新 (idempotent upsert by type, source and target)",
     response_model=UpsertResult,
-    responses={**ERRORS, 201: {"model": UpsertResult}},
+    responses={
+        201: {"model": UpsertResult, "description": "作成 (created)"},
+        **responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
+    },
     dependencies=_writers,
 )
-def put_tie(ctx: TownDep, tie: TieIn, response: Response) -> UpsertResult:
+def put_tie(
+    ctx: TownDep,
+    tie: Annotated[TieIn, Body(openapi_examples={"tie": {"value": TIE_EXAMPLE}})],
+    response: Response,
+) -> UpsertResult:
     res = ctx.t.ties.upsert(ctx.ctx, _row(tie))
     response.status_code = 201 if res.created else 200
     return UpsertResult(id=res.id, kind=res.kind, created=res.created)
@@ -62,72 +82,48 @@ def put_tie(ctx: TownDep, tie: TieIn, response: Response) -> UpsertResult:
 
 @router.post(
     "/ties:bulk",
-    summary="関係の一括登録 (atomic; JSON array or NDJSON of TieIn)",
-    responses={**ERRORS, 413: {}},
+    summary="関係の一括登録 (atomic; JSON array or NDJSON of ties)",
+    description="全行を検証してから1回で書き込みます。1行でも誤りがあれば 422 で何も書きません "
+    "(every row is validated first; one bad row or line → 422 with every problem, each naming its row, "
+    "nothing written). NDJSON: `Content-Type: application/x-ndjson`, one tie per line.",
+    response_model=BulkResult,
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_writers,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "array",
-                        "maxItems": MAX_BULK_ROWS,
-                        "items": {"$ref": "#/components/schemas/TieIn"},
-                    },
-                    "example": [TieIn.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": json.dumps(
-                        TieIn.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
-                        ensure_ascii=False,
-                    )
-                    + "\n",
-                },
-            },
-        }
-    },
+    openapi_extra=bulk_body(component(TieIn, "TieIn"), TIE_EXAMPLE),
 )
-async def bulk_ties(ctx: TownDep, request: Request) -> dict[str, Any]:
-    raw = parse_rows(await request.body(), request.headers.get("content-type", ""))
-    if len(raw) > MAX_BULK_ROWS:
-        raise ApiError.of(413, f"一度に送れるのは {MAX_BULK_ROWS:,} 行までです", "too many rows", "body")
-    problems: list[Problem] = []
-    rels: list[RelRow] = []
-    for n, item in enumerate(raw, start=1):
-        try:
-            rels.append(_row(TieIn.model_validate(item), row=n))
-        except DomainValidationError as err:
-            problems.extend(err.problems)
-        except ValidationError as err:
-            problems.extend(problems_from_validation(err, row=n))
-    if problems:
-        raise ApiError(422, problems)
+async def bulk_ties(ctx: TownDep, request: Request) -> BulkResult:
+    raw = parse_rows(await request.body(), request.headers.get("content-type"))
+    ties = validate_rows(raw, TIE_ADAPTER.validate_python)
+    rels = [_row(t, row=n) for n, t in enumerate(ties, start=1)]
     res = ctx.t.ties.bulk_upsert(ctx.ctx, rels, rows=len(raw))
-    return {"kind": TIE_KIND, "rows": res.rows, "created": res.created, "updated": res.updated}
+    return BulkResult(kind=TIE_KIND, rows=res.rows, created=res.created, updated=res.updated)
 
 
-@router.get("/ties", summary="関係の一覧 (list ties)", response_model=Page[TieOut], responses=ERRORS)
+@router.get(
+    "/ties",
+    summary="関係の一覧 (list ties; by type, by an end's label and/or id)",
+    response_model=Page[TieOut],
+    responses=responses(*TOWN_ERRORS),
+)
 def list_ties(
     ctx: TownDep,
-    type: Annotated[RelType | None, Query(description="関係の種類")] = None,
-    node_label: Annotated[NodeLabel | None, Query(description="この端点の関係だけ (with node_id)")] = None,
-    node_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    type: Annotated[RelTypeCode | None, Query(description="関係の種類")] = None,  # type: ignore[valid-type]
+    node_label: Annotated[
+        NodeLabelCode | None,  # type: ignore[valid-type]
+        Query(
+            description="この種類の端点を持つ関係 (ties with an end of this label; with node_id: that node)"
+        ),
+    ] = None,
+    node_id: Annotated[
+        str | None,
+        Query(pattern=ID_PATTERN, description="この ID の端点を持つ関係 (ties with an end of this id)"),
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> Page[TieOut]:
-    start = decode_cursor(cursor) if cursor else offset
-    if (node_label is None) != (node_id is None):
-        raise ApiError.of(
-            422,
-            "node_label と node_id は両方指定してください",
-            "give node_label and node_id together",
-            "node_id",
-        )
-    node = NodeRef(node_label, node_id) if node_label is not None and node_id is not None else None
-    listing = ctx.t.ties.list(ctx.ctx, rel_type=type, node=node)
+    start = start_of(cursor, offset)
+    listing = ctx.t.ties.list(ctx.ctx, rel_type=type, label=node_label, node_id=node_id)
     page = listing.page(start, limit)
     nxt = start + len(page)
     return Page[TieOut](
@@ -142,10 +138,12 @@ def list_ties(
 @router.post(
     "/ties:delete",
     summary="関係の削除 (delete one tie)",
-    responses=ERRORS,
+    response_model=TieDeleted,
+    responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_writers,
 )
-def delete_tie(ctx: TownDep, tie: TieDelete) -> dict[str, Any]:
-    src, dst = NodeRef(tie.src.label, tie.src.id), NodeRef(tie.dst.label, tie.dst.id)
-    res = ctx.t.ties.delete(ctx.ctx, tie.type, src, dst)
-    return {"deleted": res.deleted, "type": res.type, "src": res.src, "dst": res.dst}
+def delete_tie(
+    ctx: TownDep, tie: Annotated[TieDelete, Body(openapi_examples={"tie": {"value": TIE_DELETE_EXAMPLE}})]
+) -> TieDeleted:
+    res = ctx.t.ties.delete(ctx.ctx, RelType(tie.type), _ref(tie.src), _ref(tie.dst))
+    return TieDeleted(deleted=res.deleted, type=res.type, src=res.src, dst=res.dst)
