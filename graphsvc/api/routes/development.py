@@ -13,12 +13,20 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from graphsvc.access.policy import GAP_ROLES
+from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.routes.resources import ERRORS
 from graphsvc.domain.spreadsheet import write_rows
 from graphsvc.services.development import DEVELOP_ROLES
 
-router = APIRouter(prefix="/v1/towns/{town}")
+router = APIRouter(prefix="/v1/towns/{town}", route_class=ApiRoute)
+ERRORS = responses(*TOWN_ERRORS)
+POST_ERRORS = responses(*TOWN_ERRORS, *BODY_ERRORS)
+_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "HTML"}
+}
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}
+}
 TAG = "資源開発 (development)"
 
 
@@ -45,6 +53,7 @@ class JobsRequest(BaseModel):
     "/unmet",
     tags=[TAG],
     summary="足りない参加メニュー (JSON; community and multiagency: counts only, small cells withheld)",
+    response_model=dict[str, Any],
     responses=ERRORS,
     dependencies=[Depends(require(*GAP_ROLES))],
 )
@@ -57,7 +66,7 @@ def unmet(ctx: TownDep) -> dict[str, Any]:
     "/unmet.csv",
     tags=[TAG],
     summary="足りない参加メニュー (CSV: section, key, label, count)",
-    responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+    responses={**_CSV, **ERRORS},
     dependencies=[Depends(require(*GAP_ROLES))],
 )
 def unmet_csv(ctx: TownDep) -> Response:
@@ -79,7 +88,7 @@ def unmet_csv(ctx: TownDep) -> Response:
     tags=[TAG],
     summary="足りない参加メニュー (印刷用 HTML)",
     response_class=HTMLResponse,
-    responses={**ERRORS, 200: {"content": {"text/html": {}}}},
+    responses={**_HTML, **ERRORS},
     dependencies=[Depends(require(*GAP_ROLES))],
 )
 def unmet_report(ctx: TownDep) -> HTMLResponse:
@@ -94,7 +103,7 @@ def unmet_report(ctx: TownDep) -> HTMLResponse:
     tags=[TAG],
     summary="待っている人 (メッシュ集計) と参加メニューの地図 (HTML)",
     response_class=HTMLResponse,
-    responses={**ERRORS, 200: {"content": {"text/html": {}}}},
+    responses={**_HTML, **ERRORS},
     dependencies=[Depends(require(*GAP_ROLES))],
 )
 def unmet_map(ctx: TownDep, offline: bool = True) -> HTMLResponse:
@@ -105,7 +114,8 @@ def unmet_map(ctx: TownDep, offline: bool = True) -> HTMLResponse:
     "/development/jobs",
     tags=[TAG],
     summary="仕事 (作業の一覧) の登録・更新 (全件検証してから一括で書き込み)",
-    responses=ERRORS,
+    response_model=dict[str, Any],
+    responses=POST_ERRORS,
     dependencies=[Depends(require(*DEVELOP_ROLES))],
 )
 def save_jobs(ctx: TownDep, body: JobsRequest) -> dict[str, Any]:
@@ -117,7 +127,8 @@ def save_jobs(ctx: TownDep, body: JobsRequest) -> dict[str, Any]:
     "/development/slicing",
     tags=[TAG],
     summary="プチ勤務化: 仕事を待っている人に合う短い勤務に切り出す案 (CP-SAT と 2時間区切りの比較)",
-    responses=ERRORS,
+    response_model=dict[str, Any],
+    responses=POST_ERRORS,
     dependencies=[Depends(require(*GAP_ROLES))],
 )
 def slicing(ctx: TownDep, body: SliceRequest) -> dict[str, Any]:
@@ -129,7 +140,8 @@ def slicing(ctx: TownDep, body: SliceRequest) -> dict[str, Any]:
     "/development/jobs/{job_id}/accept",
     tags=[TAG],
     summary="案を採用して参加メニューの下書きを作る (draft)",
-    responses=ERRORS,
+    response_model=dict[str, Any],
+    responses=POST_ERRORS,
     status_code=201,
     dependencies=[Depends(require(*DEVELOP_ROLES))],
 )
@@ -142,7 +154,8 @@ def accept(ctx: TownDep, job_id: str, body: AcceptRequest) -> dict[str, Any]:
     "/development/publish",
     tags=[TAG],
     summary="下書きの参加メニューを公開する (マッチングの対象になる)",
-    responses=ERRORS,
+    response_model=dict[str, Any],
+    responses=POST_ERRORS,
     dependencies=[Depends(require(*DEVELOP_ROLES))],
 )
 def publish(ctx: TownDep, body: PublishRequest) -> dict[str, Any]:
@@ -154,7 +167,7 @@ def publish(ctx: TownDep, body: PublishRequest) -> dict[str, Any]:
     tags=[TAG],
     summary="プチ勤務カタログ (A4 印刷用 HTML; host_id で受け入れ先ごと)",
     response_class=HTMLResponse,
-    responses={**ERRORS, 200: {"content": {"text/html": {}}}},
+    responses={**_HTML, **ERRORS},
     dependencies=[Depends(require(*GAP_ROLES))],
 )
 def catalogue(ctx: TownDep, host_id: str | None = None) -> HTMLResponse:
