@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.access.policy import GAP_ROLES
 from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
@@ -30,22 +30,75 @@ _CSV: dict[int | str, dict[str, Any]] = {
 TAG = "資源開発 (development)"
 
 
+_JOB_EXAMPLE: dict[str, Any] = {
+    "id": "J-RYOKAN-1",
+    "title": "旅館の朝の仕事",
+    "host_id": "E-0001",
+    "host_label": "Employer",
+    "weekly_hours": 6,
+    "tasks": [
+        {
+            "name": "リネンたたみ",
+            "minutes": 120,
+            "per_week": 3,
+            "windows": [{"weekday": "tue", "opens": "09:00", "closes": "12:00"}],
+            "difficulty": 1,
+            "contact_load": 1,
+            "physical_load": 2,
+            "splittable": True,
+        }
+    ],
+}
+
+
 class SliceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"job_ids": ["J-RYOKAN-1"]}]})
+
     job_ids: list[str] | None = Field(default=None, description="切り出す仕事のID (省略時はすべて)")
     time_limit: float = Field(default=20.0, gt=0, le=120, description="最適化の制限時間 (秒)")
 
 
 class AcceptRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "proposals": [
+                        {
+                            "job_id": "J-RYOKAN-1",
+                            "opening_id": "O-J-RYOKAN-1-1",
+                            "title": "リネンたたみ 火 10:00–11:00",
+                            "tasks": ["リネンたたみ"],
+                            "weekday": "tue",
+                            "opens": "10:00",
+                            "closes": "11:00",
+                            "minutes": 60,
+                            "difficulty": 1,
+                            "contact_load": 1,
+                            "physical_load": 2,
+                            "capacity": 1,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
     proposals: list[dict[str, Any]] = Field(
         description="採用する案 (slicing の proposals の要素)", min_length=1
     )
 
 
 class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": ["O-J-RYOKAN-1-1"]}]})
+
     ids: list[str] = Field(min_length=1, description="公開する参加メニューのID")
 
 
 class JobsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"jobs": [_JOB_EXAMPLE]}]})
+
     jobs: list[dict[str, Any]] = Field(min_length=1, description="仕事 (作業の一覧) の配列")
 
 
