@@ -12,6 +12,7 @@ from graphsvc.domain.records import (
     Case,
     Employer,
     Household,
+    Job,
     NodeRecord,
     Opportunity,
     Person,
@@ -52,6 +53,7 @@ KINDS: dict[str, RecordKind] = {
         RecordKind("employers", NodeLabel.EMPLOYER, Employer, False),
         RecordKind("opportunities", NodeLabel.OPPORTUNITY, Opportunity, False),
         RecordKind("areas", NodeLabel.AREA, Area, False),
+        RecordKind("jobs", NodeLabel.JOB, Job, False),
     )
 }
 

@@ -9,7 +9,18 @@ from fastapi import FastAPI
 
 from graphsvc.api.contract import add_components
 from graphsvc.api.errors import install_error_handlers
-from graphsvc.api.routes import admin, consent, gaps, hsds, linkage, matching, meta, resources, ties
+from graphsvc.api.routes import (
+    admin,
+    consent,
+    development,
+    gaps,
+    hsds,
+    linkage,
+    matching,
+    meta,
+    resources,
+    ties,
+)
 
 __all__ = ["DESCRIPTION", "TAGS", "install"]
 
@@ -36,6 +47,7 @@ TAGS = [
     {"name": "参加支援の経過 (placements)", "description": "propose → contacted → accepted → started → …"},
     {"name": "本人同意 (consent)", "description": "consent grants by purpose, recipient and dates"},
     {"name": "分析 (gaps)", "description": "the gap report"},
+    {"name": "資源開発 (development)", "description": "unmet need, work slicing (プチ勤務化), catalogue"},
     {"name": "HSDS 3.0", "description": "Open Referral HSDS read endpoints"},
     {
         "name": "名寄せ (linkage)",
@@ -50,7 +62,7 @@ def install(app: FastAPI) -> None:
     """Add the API's error handlers and routers (``/healthz``, ``/v1/...``), and the schemas the routers refer to
     without FastAPI's knowledge (problems, bulk rows) to its OpenAPI document."""
     install_error_handlers(app)
-    for r in (meta, resources, ties, consent, matching, gaps, hsds, linkage, admin):
+    for r in (meta, resources, ties, consent, matching, gaps, development, hsds, linkage, admin):
         app.include_router(r.router)
     build = app.openapi
 

@@ -19,6 +19,7 @@ __all__ = [
     "LabeledEnum",
     "NodeLabel",
     "OpportunityKind",
+    "OpportunityStatus",
     "PlacementOutcome",
     "PlacementStatus",
     "RelType",
@@ -247,6 +248,17 @@ _LABELS["OpportunityKind"] = {
     "remote_task": ("在宅・遠隔の作業", "remote task"),
     "other": ("その他", "other"),
 }
+
+
+class OpportunityStatus(LabeledEnum):
+    """参加メニューの公開状態: a draft (下書き, e.g. cut from a host's job and not yet confirmed) is not offered by
+    matching, maps or exports until it is published. A record without a status is published."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+_LABELS["OpportunityStatus"] = {"draft": ("下書き", "draft"), "published": ("公開", "published")}
 
 
 class CaseStage(LabeledEnum):
@@ -575,6 +587,7 @@ class NodeLabel(LabeledEnum):
     CASE = "Case"
     AREA = "Area"
     CASELIST_RECORD = "CaselistRecord"
+    JOB = "Job"
 
 
 _LABELS["NodeLabel"] = {
@@ -588,6 +601,7 @@ _LABELS["NodeLabel"] = {
     "Case": ("相談ケース", "case"),
     "Area": ("地区", "area"),
     "CaselistRecord": ("機関名簿の行", "caselist record"),
+    "Job": ("仕事の切り出し (作業の一覧)", "job (a host's work as tasks)"),
 }
 
 
@@ -605,6 +619,8 @@ class RelType(LabeledEnum):
     ABOUT = "ABOUT"
     HANDLED_BY = "HANDLED_BY"
     IDENTIFIED_AS = "IDENTIFIED_AS"
+    POSTED_BY = "POSTED_BY"
+    SLICED_FROM = "SLICED_FROM"
 
 
 _LABELS["RelType"] = {
@@ -621,4 +637,6 @@ _LABELS["RelType"] = {
     "ABOUT": ("対象", "about"),
     "HANDLED_BY": ("担当機関", "handled by"),
     "IDENTIFIED_AS": ("名寄せ元の行", "identified as"),
+    "POSTED_BY": ("依頼元 (仕事を出す受け入れ先)", "posted by"),
+    "SLICED_FROM": ("切り出し元の仕事", "sliced from"),
 }

@@ -7,6 +7,7 @@ Every node has a stable external ``id``. Records are converted to flat store pro
 from __future__ import annotations
 
 import builtins
+import itertools
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -21,6 +22,7 @@ from graphsvc.domain.enums import (
     HouseholdFlag,
     NodeLabel,
     OpportunityKind,
+    OpportunityStatus,
     PlacementOutcome,
     PlacementStatus,
     RelType,
@@ -31,7 +33,7 @@ from graphsvc.domain.enums import (
     TieStrength,
     VenueKind,
 )
-from graphsvc.domain.values import Capacity, ExternalId, GeoPoint, Schedule
+from graphsvc.domain.values import Capacity, ExternalId, GeoPoint, Schedule, ScheduleSlot
 
 __all__ = [
     "NODE_MODELS",
@@ -46,6 +48,8 @@ __all__ = [
     "HandledByProps",
     "Household",
     "IdentifiedAsProps",
+    "Job",
+    "JobTask",
     "MemberOfProps",
     "NoProps",
     "NodeRecord",
@@ -180,20 +184,192 @@ class Opportunity(NodeRecord):
     area_id: ExternalId | None = None
     location: GeoPoint | None = None
     remote: bool = Field(default=False, description="在宅・遠隔で可")
+    status: OpportunityStatus | None = Field(
+        default=None,
+        description="公開状態 (draft 下書き: マッチング・地図・書き出しに出さない / published 公開; 省略は公開)",
+    )
+    job_id: ExternalId | None = Field(default=None, description="切り出し元の仕事 (Job) のID")
+    tasks: list[str] = Field(default_factory=list, description="含む作業 (仕事の切り出しで作ったとき)")
+
+    @property
+    def published(self) -> bool:
+        """Offered to people (every record without a status is): not a draft."""
+        return self.status is not OpportunityStatus.DRAFT
 
     @model_validator(mode="after")
     def _host_pair(self) -> Self:
-        if (self.host_id is None) != (self.host_label is None):
+        _check_host(self.host_id, self.host_label)
+        return self
+
+
+def _check_host(host_id: str | None, host_label: NodeLabel | None, *, required: bool = False) -> None:
+    if required and host_id is None and host_label is None:
+        raise ValueError("受け入れ先 (host_id と host_label) を指定してください (give the host)")
+    if (host_id is None) != (host_label is None):
+        raise ValueError("host_id と host_label は両方指定してください (give both host_id and host_label)")
+    if host_label is not None and host_label not in (NodeLabel.EMPLOYER, NodeLabel.VENUE, NodeLabel.AGENCY):
+        raise ValueError(
+            "受け入れ先は企業・居場所・機関のいずれかです (host_label must be Employer, Venue or Agency)"
+        )
+
+
+class JobTask(BaseModel):
+    """仕事の中の作業 1つ: 1回の時間、週の回数、実施できる曜日・時間帯、負荷、技能、分け方."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    name: str = Field(min_length=1, max_length=80, description="作業名", examples=["客室清掃"])
+    minutes: int = Field(gt=0, le=1440, description="1回あたりの作業時間 (分)", examples=[120])
+    per_week: int = Field(default=1, ge=1, le=7, description="週の回数 (別々の曜日に)", examples=[5])
+    windows: tuple[ScheduleSlot, ...] = Field(
+        min_length=1,
+        description="実施できる曜日と時間帯 (この中に作業が収まること)",
+        examples=[[{"weekday": "tue", "opens": "10:00", "closes": "15:00"}]],
+    )
+    difficulty: int = Field(default=1, ge=1, le=5, description="難易度 1-5")
+    contact_load: int = Field(default=1, ge=1, le=5, description="対人負荷 1-5 (接客・電話は高い)")
+    physical_load: int = Field(default=1, ge=1, le=5, description="身体負荷 1-5")
+    skills: list[str] = Field(default_factory=list, description="必要・役立つ技能", examples=[["清掃"]])
+    splittable: bool = Field(
+        default=False, description="分割できる (複数の人・回に分けてよい: 30分ずつ など)"
+    )
+    min_piece_minutes: int = Field(
+        default=30, ge=5, le=1440, description="分割するときの最小の長さ (分)", examples=[30]
+    )
+    two_person: bool = Field(default=False, description="2人1組で行える (ペア作業)")
+    at_home: bool = Field(default=False, description="在宅で行える (持ち帰り・遠隔)")
+    note: str | None = Field(default=None, max_length=500, description="補足")
+
+    @property
+    def weekly_minutes(self) -> int:
+        return self.minutes * self.per_week
+
+    @property
+    def days(self) -> list[str]:
+        """The weekdays the task may be done on, in week order."""
+        order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        return sorted({w.weekday.value for w in self.windows}, key=order.index)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        by_day: dict[str, list[ScheduleSlot]] = {}
+        for w in self.windows:
+            by_day.setdefault(w.weekday.value, []).append(w)
+        for slots in by_day.values():
+            slots.sort(key=lambda w: w.minutes)
+            for a, b in itertools.pairwise(slots):
+                if b.minutes[0] < a.minutes[1]:
+                    raise ValueError(
+                        f"作業「{self.name}」の時間帯 {_slot_ja(a)} と {_slot_ja(b)} が重なっています。"
+                        f"1つの時間帯にまとめてください (windows {a.weekday.value} {a.opens}-{a.closes} and "
+                        f"{b.opens}-{b.closes} of task {self.name!r} overlap)"
+                    )
+        if self.per_week > len(by_day):
             raise ValueError(
-                "host_id と host_label は両方指定してください (give both host_id and host_label)"
+                f"作業「{self.name}」は週{self.per_week}回ですが、実施できる曜日は{len(by_day)}日"
+                f" ({'・'.join(_day_ja(d) for d in self.days)}) しかありません "
+                f"(task {self.name!r}: {self.per_week} times a week on {len(by_day)} days)"
             )
-        if self.host_label is not None and self.host_label not in (
-            NodeLabel.EMPLOYER,
-            NodeLabel.VENUE,
-            NodeLabel.AGENCY,
-        ):
+        if self.splittable:
+            if self.min_piece_minutes > self.minutes:
+                raise ValueError(
+                    f"作業「{self.name}」の分割の最小単位 ({self.min_piece_minutes}分) が作業時間"
+                    f" ({self.minutes}分) より長いです (min_piece_minutes exceeds minutes)"
+                )
+            need = self.min_piece_minutes
+        else:
+            need = self.minutes
+        for day, slots in by_day.items():
+            longest = max(w.hours * 60 for w in slots)
+            if longest + 1e-9 < need:
+                what = "分割の最小単位" if self.splittable else "作業時間"
+                hint = "" if self.splittable else "時間帯を広げるか、分割可にしてください"
+                raise ValueError(
+                    f"作業「{self.name}」の{what} ({need}分) が {_day_ja(day)}曜の時間帯"
+                    f" ({'、'.join(_slot_ja(w) for w in slots)}: 最長{longest:g}分) に収まりません。{hint} "
+                    f"(task {self.name!r} needs {need} min but the longest window on {day} is {longest:g} min)"
+                )
+        return self
+
+
+def _day_ja(day: str) -> str:
+    from graphsvc.domain.enums import Weekday
+
+    return Weekday(day).ja
+
+
+def _slot_ja(w: ScheduleSlot) -> str:
+    return f"{w.weekday.ja}{w.opens}-{w.closes}"
+
+
+class Job(NodeRecord):
+    """仕事の切り出し: 受け入れ先 (企業・居場所・機関) の仕事を作業の一覧として書いたもの.
+
+    プチ勤務化 (``matching.slicing``) は、この作業を曜日・時間・難易度で切り分けて、待っている人が参加できる
+    短い勤務 (参加メニュー) の案を作ります。``weekly_hours`` は受け入れ先が週に手伝ってほしい時間 (省略時は
+    作業の合計)。作業が1つもない仕事も登録できます (案は作られず、その理由が示されます)。
+    """
+
+    label: ClassVar[NodeLabel] = NodeLabel.JOB
+    title: str = Field(min_length=1, max_length=120, examples=["旅館の朝の仕事"])
+    host_id: ExternalId = Field(description="受け入れ先のID")
+    host_label: NodeLabel = Field(description="受け入れ先の種類 (Employer, Venue, Agency)")
+    weekly_hours: float | None = Field(
+        default=None, gt=0, le=168, description="週に手伝ってほしい時間 (時間; 省略時は作業の合計)"
+    )
+    tasks: list[JobTask] = Field(default_factory=list, description="作業の一覧")
+    min_shift_minutes: int = Field(
+        default=60, ge=15, le=480, description="1回の勤務の最短 (分): これより短い作業は他の作業とまとめる"
+    )
+    max_shift_minutes: int = Field(
+        default=180,
+        ge=30,
+        le=720,
+        description="1回の勤務の最長 (分; 分割できない作業はその長さまで)",
+    )
+    support: list[str] = Field(
+        default_factory=lambda: ["声かけ", "見守り"], description="受け入れ先が行う支援 (声かけ, 見守り …)"
+    )
+    contact_person: str | None = Field(default=None, max_length=120, description="受け入れ先の担当者・連絡先")
+    description: str | None = Field(default=None, max_length=2000)
+    sectors: list[Sector] = Field(default_factory=list)
+    area_id: ExternalId | None = None
+    location: GeoPoint | None = Field(default=None, description="場所 (省略時は受け入れ先の場所)")
+
+    @property
+    def task_minutes(self) -> int:
+        """Minutes of work a week in all the tasks."""
+        return sum(t.weekly_minutes for t in self.tasks)
+
+    @property
+    def need_minutes(self) -> int:
+        """Minutes a week the host needs covered (the tasks' total when not given)."""
+        if self.weekly_hours is None:
+            return self.task_minutes
+        return round(self.weekly_hours * 60)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_host(self.host_id, self.host_label, required=True)
+        seen: set[str] = set()
+        for t in self.tasks:
+            if t.name in seen:
+                raise ValueError(
+                    f"作業名「{t.name}」が重複しています。作業ごとに別の名前にしてください (duplicate task name)"
+                )
+            seen.add(t.name)
+        if self.min_shift_minutes > self.max_shift_minutes:
             raise ValueError(
-                "受け入れ先は企業・居場所・機関のいずれかです (host_label must be Employer, Venue or Agency)"
+                f"1回の勤務の最短 ({self.min_shift_minutes}分) が最長 ({self.max_shift_minutes}分) を超えています "
+                "(min_shift_minutes exceeds max_shift_minutes)"
+            )
+        if self.weekly_hours is not None and self.need_minutes > self.task_minutes:
+            total = self.task_minutes / 60
+            what = "作業が登録されていません" if not self.tasks else f"作業の合計は週{total:g}時間です"
+            raise ValueError(
+                f"週に必要な時間 ({self.weekly_hours:g}時間) を作業で満たせません: {what}。"
+                "作業を加えるか、必要な時間を減らしてください "
+                f"(weekly_hours {self.weekly_hours:g} exceeds the tasks' {total:g} h a week)"
             )
         return self
 
@@ -243,7 +419,19 @@ class CaselistRecord(NodeRecord):
 
 NODE_MODELS: dict[NodeLabel, type[NodeRecord]] = {
     m.label: m
-    for m in (Area, Household, Person, Agency, Venue, Employer, Opportunity, Supporter, Case, CaselistRecord)
+    for m in (
+        Area,
+        Household,
+        Person,
+        Agency,
+        Venue,
+        Employer,
+        Opportunity,
+        Supporter,
+        Case,
+        CaselistRecord,
+        Job,
+    )
 }
 
 
@@ -358,5 +546,7 @@ REL_SPECS: dict[RelType, RelSpec] = {
         _spec(RelType.ABOUT, {_L.CASE}, {_L.HOUSEHOLD, _L.PERSON}, NoProps),
         _spec(RelType.HANDLED_BY, {_L.CASE}, {_L.AGENCY}, HandledByProps),
         _spec(RelType.IDENTIFIED_AS, {_L.PERSON}, {_L.CASELIST_RECORD}, IdentifiedAsProps),
+        _spec(RelType.POSTED_BY, {_L.JOB}, {_L.EMPLOYER, _L.VENUE, _L.AGENCY}, NoProps),
+        _spec(RelType.SLICED_FROM, {_L.OPPORTUNITY}, {_L.JOB}, NoProps),
     )
 }

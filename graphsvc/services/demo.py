@@ -16,6 +16,10 @@ step                  writes
                       loaded as caselists into the town ``<town>-linked`` and linked there (名寄せ);
                       ``linkage.json`` and ``linkage.md``: precision/recall against the truth, the review
                       queue, and the missing-agency-link finding on linked data vs on the truth
+``shigen``            資源開発: the town's jobs (``loaders/demo/jobs/<town>.csv``) stored and sliced into プチ勤務
+                      (accepted as drafts), ``unmet-need.html`` / ``.json`` / ``.csv`` (足りない参加メニュー, with
+                      before / naive / optimised figures), ``unmet-need-map.html``, ``slicing.json`` and
+                      ``petit-catalogue.html`` (プチ勤務カタログ with the proposals)
 ====================  ============================================================================
 """
 
@@ -395,6 +399,93 @@ def link_caselists(t: DemoTown) -> None:
         tmp.cleanup()
 
 
+def write_development(t: DemoTown) -> None:
+    """資源開発: unmet need across the waiting list, the jobs sliced into プチ勤務, and the catalogue."""
+    import json
+    from importlib import resources
+
+    from graphsvc.maps.unmet_map import unmet_map_html
+    from graphsvc.reports.development import render_catalogue, render_unmet
+    from graphsvc.services.development import accept_proposals, location_of, store_jobs, waiting_list
+    from graphsvc.services.matching import MatchingService
+    from loaders.jobs import load_jobs
+    from matching.slicing import slice_jobs
+    from matching.unmet import report_rows, unmet_need
+
+    jobs_file = resources.files("loaders.demo") / "jobs" / f"{t.town}.csv"
+    jobs = []
+    if jobs_file.is_file():
+        with resources.as_file(jobs_file) as path:
+            jobs = [
+                j for j in load_jobs(path) if t.store.get_node(NodeRef(j.host_label, j.host_id)) is not None
+            ]
+    if jobs:
+        store_jobs(t.store, jobs)
+    eng = MatchingService(t.store)
+    w = waiting_list(t.store, eng)
+    existing = eng.opportunities()
+    rep = unmet_need(w.profiles, eng.catalogue(), areas=w.areas)
+    res = slice_jobs(
+        jobs, w.profiles, existing, locations={j.id: loc for j in jobs if (loc := location_of(t.store, j))}
+    )
+    slicing = res.to_dict(people=False)
+    report = rep.to_dict()
+    t.out_dir.mkdir(parents=True, exist_ok=True)
+    out = t.out_dir
+    (out / "unmet-need.json").write_text(
+        json.dumps({"report": report, "slicing_metrics": res.metrics}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    with (out / "unmet-need.csv").open("w", newline="", encoding="utf-8") as f:
+        rows = report_rows(report)
+        write_rows(
+            f,
+            ("section", "key", "label", "count"),
+            [[r[k] for k in ("section", "key", "label", "count")] for r in rows],
+        )
+    (out / "unmet-need.html").write_text(
+        render_unmet(t.town, report, slicing=slicing, map_href="unmet-need-map.html"), encoding="utf-8"
+    )
+    no_good = set(rep.no_good_ids)
+    openings = [(o.location.lat, o.location.lon, o.title) for o in existing if o.location is not None]
+    (out / "unmet-need-map.html").write_text(
+        unmet_map_html(
+            t.town, list(w.homes.values()), [h for p, h in w.homes.items() if p in no_good], openings
+        ),
+        encoding="utf-8",
+    )
+    (out / "slicing.json").write_text(
+        json.dumps(slicing, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    hosts = {
+        r.id: str(r.props.get("name") or r.id)
+        for label in (NodeLabel.EMPLOYER, NodeLabel.VENUE, NodeLabel.AGENCY)
+        for r in t.store.iter_nodes(label)
+    }
+    from graphsvc.domain.enums import OpportunityKind
+
+    petit = [o for o in existing if o.kind is OpportunityKind.PETIT_WORK]
+    (out / "petit-catalogue.html").write_text(
+        render_catalogue(t.town, petit, hosts, proposals=res), encoding="utf-8"
+    )
+    # the proposals become draft openings (下書き) a coordinator publishes from the staff pages
+    for j in jobs:
+        mine = [p.to_dict(people=False) for p in res.proposals if p.piece.job_id == j.id]
+        if mine:
+            accept_proposals(t.store, j, mine)
+    t.written.extend(
+        out / n
+        for n in (
+            "unmet-need.json",
+            "unmet-need.csv",
+            "unmet-need.html",
+            "unmet-need-map.html",
+            "slicing.json",
+            "petit-catalogue.html",
+        )
+    )
+
+
 STEPS: tuple[DemoStep, ...] = (
     DemoStep("build", "町を生成して格納 (build the town)", build),
     DemoStep("summary", "概要 (summary.json, summary.md)", write_summary),
@@ -402,6 +493,7 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("map", "資源マップ (resource-map.html)", write_maps),
     DemoStep("gaps", "ギャップ報告 (gap-report.html, gaps.json, CSV)", write_gaps),
     DemoStep("linkage", "機関の名簿を名寄せ (caselists/, linkage.json, linkage.md)", link_caselists),
+    DemoStep("shigen", "資源開発 (unmet-need.html, petit-catalogue.html, slicing.json)", write_development),
 )
 """Every step of ``tsunagari demo``, in the order they run for each town."""
 

@@ -161,7 +161,8 @@ class MatchingService:
         for row in self.store.iter_nodes(NodeLabel.OPPORTUNITY):
             rec = node_from_props(NodeLabel.OPPORTUNITY, row.props)
             assert isinstance(rec, Opportunity)
-            out.append(rec)
+            if rec.published:  # a draft (下書き) is not offered until it is published
+                out.append(rec)
         return out
 
     def outcome_history(self) -> dict[str, list[PlacementOutcome]]:

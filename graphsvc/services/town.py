@@ -18,6 +18,7 @@ from graphsvc.store.port import GraphStore
 if TYPE_CHECKING:
     from graphsvc.bootstrap import Container
     from graphsvc.services.consent import ConsentService
+    from graphsvc.services.development import ResourceDevelopment
     from graphsvc.services.gaps import GapService
     from graphsvc.services.households import HouseholdService
     from graphsvc.services.linkage import Linkage
@@ -79,6 +80,12 @@ class Town:
         from graphsvc.services.placements import Placements
 
         return Placements(self.store, self.system)
+
+    @cached_property
+    def development(self) -> ResourceDevelopment:
+        from graphsvc.services.development import ResourceDevelopment
+
+        return ResourceDevelopment(self.store, self.system)
 
     @cached_property
     def maps(self) -> MapService:

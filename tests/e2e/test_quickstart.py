@@ -100,3 +100,12 @@ def test_demo_then_match_a_demo_person(env: dict[str, str], tmp_path: Path) -> N
     person = next(line.split(",")[1] for line in matches[1:] if line.split(",")[2] == "1")
     res = run(["match", "--person", person, "--town", "takasu", "--top", "3", "--explain"], env)
     assert "参加メニューの候補" in res.stdout
+    # 資源開発: the unmet-need report and the catalogue with the proposals, which reach more people than 2-hour blocks
+    out = tmp_path / "out" / "takasu"
+    assert "足りない参加メニュー" in (out / "unmet-need.html").read_text(encoding="utf-8")
+    catalogue = (out / "petit-catalogue.html").read_text(encoding="utf-8")
+    assert "プチ勤務カタログ" in catalogue and "提案" in catalogue
+    m = json.loads((out / "unmet-need.json").read_text(encoding="utf-8"))["slicing_metrics"]
+    assert m["optimised"]["placed"] > m["naive"]["placed"]
+    assert m["optimised"]["good_share"] >= m["naive"]["good_share"]
+    assert (out / "unmet-need.csv").read_text(encoding="utf-8-sig").startswith("section,key,label,count")

@@ -360,3 +360,63 @@ def test_withdraw_consent_page_through_lists_and_delete_a_venue(browser: Any, se
 
     assert errors == []
     assert [u for u in requests if not u.startswith((srv.url, "data:", "about:"))] == []
+
+
+def test_development_pages_unmet_jobs_slicing_and_catalogue(browser: Any, server: Server) -> None:
+    """資源開発 in the browser: the community developer's counts-only page, a coordinator's job form, the
+    proposals with their reasons, accepting them as drafts, publishing, the printable report and catalogue."""
+    srv = server
+    errors: list[str] = []
+    requests: list[str] = []
+    com = _page(browser, errors, requests)
+    _sign_in(com, srv, "community")
+    com.goto(f"{srv.url}/app/towns/{TOWN}/unmet")
+    text = com.locator("main").inner_text()
+    assert "足りない参加メニュー" in text and "集計だけ" in text
+    assert not any(p in text for p in srv.persons)
+    _shot(com, srv, "30-unmet-community.png")
+
+    page = _page(browser, errors, requests)
+    _sign_in(page, srv, "coordinator", "参加支援")
+    page.goto(f"{srv.url}/app/towns/{TOWN}/unmet")
+    assert "よく合うメニューがない人 (担当者用)" in page.locator("main").inner_text()
+    _shot(page, srv, "31-unmet-coordinator.png")
+    page.goto(f"{srv.url}/app/towns/{TOWN}/jobs")
+    page.fill("input[name=id]", "takasu-J-farm")
+    page.fill("input[name=title]", "農家の畑の仕事")
+    page.select_option("select[name=host]", "Employer:takasu-E-farm_co")
+    page.fill("input[name=weekly_hours]", "6")
+    rows = [
+        ("選別・袋詰め", "120", "tue", "13:00", "17:00", True),
+        ("草取り", "240", "thu", "08:00", "16:00", True),
+    ]
+    for i, (name, mins, day, a, b, split) in enumerate(rows):
+        page.fill(f"input[name=t{i}_name]", name)
+        page.fill(f"input[name=t{i}_minutes]", mins)
+        page.check(f"input[name=t{i}_days][value={day}]")
+        page.fill(f"input[name=t{i}_opens]", a)
+        page.fill(f"input[name=t{i}_closes]", b)
+        if split:
+            page.check(f"input[name=t{i}_splittable]")
+    page.click("form[action$='/jobs'] button[type=submit]")
+    page.wait_for_url("**saved=takasu-J-farm")
+    _shot(page, srv, "32-jobs.png")
+    page.click("form[action$='/takasu-J-farm/slice'] button")
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "プチ勤務の案" in main and "2時間ずつ区切った場合" in main and "来られる人が" in main
+    _shot(page, srv, "33-slicing-proposals.png")
+    page.click("text=選んだ案を下書きとして登録する")
+    page.wait_for_url("**/jobs?saved=*")
+    assert "下書きの参加メニュー" in page.locator("main").inner_text()
+    page.click("text=選んだ下書きを公開する")
+    page.wait_for_url("**published=*")
+    assert "公開しました" in page.locator("main").inner_text()
+    page.goto(f"{srv.url}/app/towns/{TOWN}/unmet/print")
+    assert "足りない参加メニュー" in page.locator("body").inner_text()
+    _shot(page, srv, "34-unmet-print.png")
+    page.goto(f"{srv.url}/app/towns/{TOWN}/catalogue")
+    assert "選別・袋詰め" in page.locator("body").inner_text()
+    _shot(page, srv, "35-catalogue.png")
+    assert errors == []
+    assert [u for u in requests if not u.startswith((srv.url, "data:", "about:"))] == []

@@ -13,10 +13,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from graphsvc.web.core import WebRoute
-from graphsvc.web.pages import auth, gaps, linkage, maps, persons, placements, resources
+from graphsvc.web.pages import auth, development, gaps, linkage, maps, persons, placements, resources
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
-for _module in (auth, persons, placements, maps, gaps, resources, linkage):
+for _module in (auth, persons, placements, maps, gaps, resources, linkage, development):
     router.include_router(_module.router)

@@ -183,3 +183,12 @@ def test_cli_demo_writes_summaries(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "## 地区別" in (tmp_path / "out" / "takasu" / "summary.md").read_text(encoding="utf-8")
     with EmbeddedStore(tmp_path / "data" / "takasu.sqlite3", "takasu") as st:
         assert st.counts().nodes["Household"] == 400  # the rerun cleared first
+        # 資源開発: the town's jobs with their hosts, and the proposals as draft openings cut from them
+        assert {r.id for r in st.iter_nodes(NodeLabel.JOB)} == {"J-cafe", "J-farm"}
+        assert len(list(st.iter_rels(RelType.POSTED_BY))) == 2
+        drafts = list(st.iter_rels(RelType.SLICED_FROM))
+        assert drafts and all(
+            st.get_node(r.src) is not None and st.get_node(r.src).props["status"] == "draft"  # type: ignore[union-attr]
+            for r in drafts
+        )
+    assert (tmp_path / "out" / "takasu" / "petit-catalogue.html").exists()

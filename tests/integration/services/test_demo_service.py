@@ -31,14 +31,14 @@ EVERY_FILE = {
 
 
 def test_the_steps_are_one_fixed_ordered_list() -> None:
-    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage"]
+    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage", "shigen"]
     assert isinstance(STEPS, tuple)  # nothing can append to it
     assert not hasattr(demo_service, "register_step")
     # Importing every command module (as the CLI does) leaves the list as it was.
     import graphsvc.cli
 
     importlib.reload(graphsvc.cli.gaps)
-    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage"]
+    assert step_names() == ["build", "summary", "matches", "map", "gaps", "linkage", "shigen"]
     assert all(s.label_ja and callable(s.run) for s in STEPS)
 
 

@@ -1,0 +1,96 @@
+"""資源開発 over the API: jobs → slicing → accept (draft, not offered) → publish (offered); the unmet-need views
+by role (counts only for the community developer, a coordinator's own people only); bad input."""
+
+from __future__ import annotations
+
+from tests.integration.api.conftest import TOWN, Api
+
+T = f"/v1/towns/{TOWN}"
+
+JOB = {
+    "id": "J-01",
+    "title": "旅館の仕事",
+    "host_id": "E-01",
+    "host_label": "Employer",
+    "tasks": [
+        {
+            "name": "リネンたたみ",
+            "minutes": 120,
+            "splittable": True,
+            "min_piece_minutes": 60,
+            "windows": [{"weekday": "tue", "opens": "09:00", "closes": "15:00"}],
+        }
+    ],
+}
+
+
+def test_jobs_slice_accept_publish_and_matching_uses_only_published(api: Api) -> None:
+    h = api.h("coordinator", "participation")
+    r = api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert (
+        api.client.get(f"{T}/jobs/J-01", headers=api.h("admin", "administration")).json()["title"]
+        == "旅館の仕事"
+    )
+    r = api.client.post(f"{T}/development/slicing", json={"job_ids": ["J-01"]}, headers=h)
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["proposals"] and sum(p["minutes"] * p["copies"] for p in data["proposals"]) == 120
+    assert set(data["metrics"]) == {"before", "naive", "optimised"}
+    # the coordinator sees only the people assigned to them with consent (P-001)
+    ids = {i for p in data["proposals"] for i in p["fits_ids"]}
+    assert ids <= {"P-001"}
+    r = api.client.post(f"{T}/development/jobs/J-01/accept", json={"proposals": data["proposals"]}, headers=h)
+    assert r.status_code == 201, r.text
+    created = r.json()["created"]
+    opp = api.client.get(f"{T}/opportunities/{created[0]}", headers=h).json()
+    assert opp["status"] == "draft" and opp["job_id"] == "J-01"
+    match = api.client.post(f"{T}/match", json={"person_id": "P-001", "top": 50}, headers=h).json()
+    offered = {x["opening_id"] for x in match["ranked"]}
+    assert not offered & set(created)
+    r = api.client.post(f"{T}/development/publish", json={"ids": created}, headers=h)
+    assert r.status_code == 200 and r.json()["published"] == created
+    match = api.client.post(f"{T}/match", json={"person_id": "P-001", "top": 50}, headers=h).json()
+    assert set(created) <= {x["opening_id"] for x in match["ranked"]} | {
+        x["opening_id"] for x in match.get("exclusions", [])
+    }
+    cat = api.client.get(f"{T}/catalogue", headers=api.h("community"))
+    assert cat.status_code == 200 and "リネンたたみ" in cat.text and "プチ勤務カタログ" in cat.text
+
+
+def test_unmet_views_by_role(api: Api) -> None:
+    full = api.client.get(f"{T}/unmet", headers=api.h("admin", "administration")).json()
+    assert full["view"] == "full" and full["report"]["n_waiting"] == 2  # P-001 and P-003 consent to 参加支援
+    com = api.client.get(f"{T}/unmet", headers=api.h("community")).json()
+    assert com["view"] == "counts_only" and "people" not in com["report"]
+    assert "P-00" not in str(com)
+    coord = api.client.get(f"{T}/unmet", headers=api.h("coordinator", "participation")).json()
+    assert all(p["person_id"] == "P-001" for p in coord["report"]["people"])
+    csv = api.client.get(f"{T}/unmet.csv", headers=api.h("community"))
+    assert csv.status_code == 200 and csv.text.startswith("\ufeffsection,key,label,count")
+    page = api.client.get(f"{T}/unmet/report", headers=api.h("community"))
+    assert "足りない参加メニュー" in page.text and "少数のため非表示" in page.text
+    m = api.client.get(f"{T}/maps/unmet", headers=api.h("community"))
+    assert m.status_code == 200 and "メッシュ" in m.text
+    assert api.client.get(f"{T}/unmet", headers=api.h("case_system", "administration")).status_code == 403
+
+
+def test_bad_jobs_and_proposals_are_refused_with_japanese_messages(api: Api) -> None:
+    h = api.h("admin", "administration")
+    bad = {**JOB, "tasks": [{**JOB["tasks"][0], "minutes": 480, "splittable": False}]}  # type: ignore[dict-item]
+    r = api.client.post(f"{T}/development/jobs", json={"jobs": [bad]}, headers=h)
+    assert r.status_code == 422 and "収まりません" in r.text
+    r = api.client.post(f"{T}/development/jobs", json={"jobs": [{**JOB, "host_id": "E-99"}]}, headers=h)
+    assert r.status_code == 422 and "登録されていません" in r.text
+    assert api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=h).status_code == 200
+    outside = {"tasks": ["リネンたたみ"], "weekday": "tue", "opens": "16:00", "closes": "17:00"}
+    r = api.client.post(f"{T}/development/jobs/J-01/accept", json={"proposals": [outside]}, headers=h)
+    assert r.status_code == 422 and "時間帯の外" in r.text
+    over = {"tasks": ["リネンたたみ"], "weekday": "tue", "opens": "09:00", "closes": "12:00"}
+    r = api.client.post(f"{T}/development/jobs/J-01/accept", json={"proposals": [over]}, headers=h)
+    assert r.status_code == 422 and "超え" in r.text
+    assert api.client.get(f"{T}/opportunities", headers=h).json()["total"] == 2  # nothing half-written
+    r = api.client.post(
+        f"{T}/development/jobs", json={"jobs": [JOB]}, headers=api.h("multiagency", "support_meeting")
+    )
+    assert r.status_code == 403
