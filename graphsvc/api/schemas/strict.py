@@ -27,6 +27,7 @@ point lies in Japan, a case closes after it opens, ...) are.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import types
@@ -353,6 +354,21 @@ def strict_model(
         __module__=__name__,
         **fields,
     )
+    _carry_properties(model, out)
     if not exclude and not overrides and config is None:
         _CACHE[key] = out
     return out
+
+
+def _carry_properties(model: type[BaseModel], out: type[BaseModel]) -> None:
+    """Give the derived model the domain model's properties and helper methods (``ScheduleSlot.minutes``): its
+    re-declared "after" validators, and the "after" validators of a model that holds it (a job's windows), were
+    written against the domain class and read them."""
+    for cls in model.__mro__:
+        if cls is BaseModel or not issubclass(cls, BaseModel):
+            continue
+        for name, attr in vars(cls).items():
+            if name.startswith("__") or hasattr(out, name) or name in out.model_fields:
+                continue
+            if isinstance(attr, property) or (inspect.isfunction(attr) and not name.startswith("model_")):
+                setattr(out, name, attr)
