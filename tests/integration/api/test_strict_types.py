@@ -408,3 +408,26 @@ def test_the_profile_text_rule_is_in_the_schema(api: Api) -> None:
     ):
         res = api.client.put(f"{T}/persons/TX-2", json={"participation_profile": bad}, headers=h)
         _problem_names(res, field)
+
+
+def test_a_derived_model_keeps_the_domain_helpers_its_rules_read(api: Api) -> None:
+    """A job task's rule reads its windows' ``minutes`` (a property of the domain ``ScheduleSlot``): through the
+    API the windows are the strict ``ScheduleSlotIn``, which carries it, so overlapping windows are a 422 naming
+    the task, not a 500; two windows of one day that do not overlap are accepted."""
+    h = api.h(*ADMIN)
+    assert api.client.put(f"{T}/employers/E-J1", json={"name": "x"}, headers=h).status_code == 201
+
+    def job(windows: list[dict[str, str]]) -> dict[str, Any]:
+        task = {"name": "清掃", "minutes": 60, "windows": windows}
+        return {"id": "J-S1", "title": "t", "host_id": "E-J1", "host_label": "Employer", "tasks": [task]}
+
+    apart = [
+        {"weekday": "tue", "opens": "09:00", "closes": "10:00"},
+        {"weekday": "tue", "opens": "13:00", "closes": "15:00"},
+    ]
+    ok = api.client.post(f"{T}/jobs:bulk", json=[job(apart)], headers=h)
+    assert ok.status_code == 200, ok.text
+    overlap = [apart[0], {"weekday": "tue", "opens": "09:30", "closes": "11:00"}]
+    bad = api.client.post(f"{T}/jobs:bulk", json=[job(overlap)], headers=h)
+    assert bad.status_code == 422, bad.text
+    assert "重なっています" in bad.json()["detail"][0]["message_ja"]
