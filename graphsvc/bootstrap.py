@@ -22,16 +22,23 @@ if TYPE_CHECKING:
 __all__ = ["Container", "build", "check_town_name"]
 
 
+def _person_profile_problems(record: Any, **where: Any) -> Any:
+    """``matching``'s profile check, imported when a person is first written (not at start-up: ``matching`` pulls
+    in scikit-learn and the analyser, seconds a CLI command must not pay before its work)."""
+    from matching.records import person_profile_problems
+
+    return person_profile_problems(record, **where)
+
+
 class Container:
     """Holds the process-wide objects: settings, the one Neo4j driver, one store per town."""
 
     def __init__(self, settings: Settings):
         from graphsvc.domain import checks
         from graphsvc.domain.enums import NodeLabel
-        from matching.records import person_profile_problems
 
         checks.register(
-            NodeLabel.PERSON, person_profile_problems
+            NodeLabel.PERSON, _person_profile_problems
         )  # a participation profile is checked on write
         self.settings = settings
         self._driver: Any = None

@@ -203,7 +203,7 @@ def link(
 
     t = time.perf_counter()
     if model is None:
-        train(linker, cfg)
+        linker = train(linker, cfg, sdf)
     timings["train"] = time.perf_counter() - t
     model = linker.misc.save_model_to_json()
     weights = level_weights(model)
@@ -257,7 +257,7 @@ def link(
     )
 
 
-def train(linker: Any, cfg: LinkConfig) -> None:
+def train(linker: Any, cfg: LinkConfig, sdf: Any) -> Any:
     """λ from deterministic rules (name and birth date), u by random sampling, m by EM once per
     :data:`linkage.model.TRAINING_BLOCKS` block."""
     from splink import block_on
@@ -266,10 +266,29 @@ def train(linker: Any, cfg: LinkConfig) -> None:
         [block_on("nm_full", "dob"), block_on("kn_full", "dob")], recall=cfg.prior_recall
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs, seed=cfg.seed)
+    from splink import Linker
+
+    trained = 0
     for cols in TRAINING_BLOCKS:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*cols), estimate_without_term_frequencies=True, max_pairs=cfg.em_max_pairs
-        )
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=cfg.em_max_pairs
+            )
+        except ValueError as err:
+            # On small or uniform lists one block's EM can drive an m probability of a level it hardly sees
+            # below float64, which Splink refuses mid-session, leaving the model half-updated (the session's
+            # deactivated comparisons gone). Such a block is left out: the model goes back to what it was
+            # before it, and the other blocks estimate those comparisons.
+            if "m_probability" not in str(err):
+                raise
+            log.warning("EM on block %s left out: %s", "+".join(cols), str(err).split(".")[0])
+            linker = Linker(sdf, before, log_level=logging.WARNING)
+            continue
+        trained += 1
+    if trained == 0:
+        raise ValueError("m_probability: no training block could be estimated")
+    return linker
 
 
 def _gamma_of(model: dict[str, Any], comparison: str, label: str) -> int:

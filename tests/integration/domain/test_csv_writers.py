@@ -16,6 +16,7 @@ import ast
 import csv
 import importlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ EXERCISED = {
     "write_matches": "demo matches.csv (graphsvc.services.demo)",
     "assign_cmd": "assignment CSV (tsunagari assign)",
     "AuditLog.to_csv": "audit log CSV (GET /v1/audit?format=csv)",
+    "unmet_csv": "足りない参加メニュー CSV (GET /v1/towns/{town}/unmet.csv and the staff page's CSV)",
+    "write_development": "demo unmet-need.csv (graphsvc.services.demo, step shigen)",
 }
 
 
@@ -161,6 +164,12 @@ def evil_town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[
     ):
         rows = list(store.iter_nodes(label))
         store.upsert_nodes(label, [{**r.props, key: text} for r in rows])
+    # skills no opening uses reach the unmet-need CSVs by name
+    people = [p for p in store.iter_nodes(NodeLabel.PERSON) if p.props.get("participation_profile_json")]
+    for p in people:
+        profile = json.loads(p.props["participation_profile_json"])
+        profile["skills"] = [*profile.get("skills", []), EVIL]
+        store.upsert_nodes(NodeLabel.PERSON, [{**p.props, "participation_profile_json": json.dumps(profile)}])
     yield c, store
     c.close()
 
@@ -209,6 +218,21 @@ def test_every_csv_writer_neutralises_formula_cells(evil_town, tmp_path: Path) -
         prev_hash="", hash="h",
     )  # fmt: skip
     written["AuditLog.to_csv"] = ["".join(audit.AuditLog.to_csv([entry]))]
+
+    # the unmet-need CSV: the demo's step and the API (the staff page's CSV is the same function on the page)
+    shigen = next(s for s in demo.STEPS if s.name == "shigen")
+    shigen.run(demo.DemoTown("synthetic", store, tmp_path / "demo", 0, 120))
+    written["write_development"] = [(tmp_path / "demo" / "unmet-need.csv").read_text(encoding="utf-8")]
+
+    from fastapi.testclient import TestClient
+
+    from graphsvc.app import create_app
+
+    key = _container.system().keys.create(name="管理者", role="admin")[0]
+    with TestClient(create_app(_container)) as client:
+        r = client.get("/v1/towns/synthetic/unmet.csv", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    written["unmet_csv"] = [r.text]
 
     assert set(written) == set(EXERCISED)
     for writer, texts in written.items():

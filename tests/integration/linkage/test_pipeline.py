@@ -104,7 +104,15 @@ def test_hazards_have_exact_answers(town: tuple) -> None:
         for v in res.clustering.clusters().values()
         if any(u.split(":")[0] in HAZARD_LISTS for u in v)
     ]
-    assert set(hazard) == {frozenset(e) for e in EXPECTED}, [sorted(h) for h in hazard]
+    expected = {frozenset(e) for e in EXPECTED}
+    if set(hazard) != expected:
+        # The surname change (田中 → 鈴木 裕子, all else agreeing) is the one hazard a model trained on other
+        # lists may score just under the upper threshold: then it must wait in the review queue (a person
+        # decides), never be split silently. Everything else is exact either way.
+        maiden = frozenset({"a:A4", "b:2400000004"})
+        assert any({r.a, r.b} == maiden for r in res.review), [sorted(h) for h in hazard]
+        expected = (expected - {maiden}) | {frozenset({"a:A4"}), frozenset({"b:2400000004"})}
+    assert set(hazard) == expected, [sorted(h) for h in hazard]
 
 
 def test_reviewer_decisions_survive_a_rerun(town: tuple) -> None:

@@ -164,5 +164,6 @@ def test_households_is_validated() -> None:
 def test_rel_types_cover_the_design() -> None:
     types = {r.type for b in _batches("toba") for r in b.rels}
     # jobs (POSTED_BY) and the openings cut from them (SLICED_FROM) are written by the demo's 資源開発 step
-    # (graphsvc.services.demo.write_development), after the town is built
-    assert types == set(RelType) - {RelType.POSTED_BY, RelType.SLICED_FROM}
+    # (graphsvc.services.demo.write_development), after the town is built; IDENTIFIED_AS (a linked person to its
+    # caselist rows) by the 名寄せ step (graphsvc.services.demo.link_caselists) in the town <town>-linked
+    assert types == set(RelType) - {RelType.POSTED_BY, RelType.SLICED_FROM, RelType.IDENTIFIED_AS}
