@@ -625,6 +625,19 @@ def _job_notes(job: Job) -> list[str]:
     return notes
 
 
+def _opening_id(prefix: str, job_id: str, tag: str) -> str:
+    """An opening's id from its job's: ``OP-<job>-<tag>``, within the 128 characters an id may have (a long job
+    id is shortened and a hash of it keeps openings of different jobs apart)."""
+    full = f"{prefix}{job_id}-{tag}"
+    if len(full) <= 128:
+        return full
+    import hashlib
+
+    digest = hashlib.sha256(job_id.encode("utf-8")).hexdigest()[:12]
+    keep = 128 - len(prefix) - len(tag) - len(digest) - 2
+    return f"{prefix}{job_id[:keep]}{digest}-{tag}"
+
+
 def slice_jobs(
     jobs: Sequence[Job],
     profiles: Sequence[Profile],
@@ -653,7 +666,7 @@ def slice_jobs(
 
     def openings_of(ps: Sequence[Piece], tag: str) -> list[Opening]:
         return [
-            p.opening(job_of[p.job_id], opening_id=f"{id_prefix}{p.job_id}-{tag}{k + 1}",
+            p.opening(job_of[p.job_id], opening_id=_opening_id(id_prefix, p.job_id, f"{tag}{k + 1}"),
                       location=locations.get(p.job_id))
             for k, p in enumerate(ps)
         ]  # fmt: skip
@@ -700,7 +713,7 @@ def slice_jobs(
     # exact figures: the chosen shifts as real openings, ranked with the naive ones and the town's
     chosen_keys = list(chosen)
     chosen_open = [
-        pieces[k].opening(job_of[pieces[k].job_id], opening_id=f"{id_prefix}{pieces[k].job_id}-P{n + 1}",
+        pieces[k].opening(job_of[pieces[k].job_id], opening_id=_opening_id(id_prefix, pieces[k].job_id, f"P{n + 1}"),
                           location=locations.get(pieces[k].job_id)).model_copy(
             update={"capacity_left": pieces[k].capacity * chosen[k]})
         for n, k in enumerate(chosen_keys)
@@ -725,7 +738,7 @@ def slice_jobs(
             piece = src[k]
             op = opens[n].model_copy(
                 update={
-                    "id": f"{id_prefix}{piece.job_id}-{tag}{n + 1}",
+                    "id": _opening_id(id_prefix, piece.job_id, f"{tag}{n + 1}"),
                     "capacity_left": piece.capacity * copies,
                 }
             )

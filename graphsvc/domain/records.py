@@ -220,7 +220,7 @@ class JobTask(BaseModel):
 
     name: str = Field(min_length=1, max_length=80, description="作業名", examples=["客室清掃"])
     minutes: int = Field(gt=0, le=1440, description="1回あたりの作業時間 (分)", examples=[120])
-    per_week: int = Field(default=1, ge=1, le=7, description="週の回数 (別々の曜日に)", examples=[5])
+    per_week: int = Field(default=1, ge=1, le=7, description="週の回数 (別々の曜日に)", examples=[1])
     windows: tuple[ScheduleSlot, ...] = Field(
         min_length=1,
         description="実施できる曜日と時間帯 (この中に作業が収まること)",

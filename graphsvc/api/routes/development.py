@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphsvc.access.policy import GAP_ROLES
 from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
+from graphsvc.api.schemas.records import kind_of, request_data
+from graphsvc.domain.enums import NodeLabel
 from graphsvc.domain.spreadsheet import write_rows
 from graphsvc.services.development import DEVELOP_ROLES
 
@@ -35,12 +37,12 @@ _JOB_EXAMPLE: dict[str, Any] = {
     "title": "旅館の朝の仕事",
     "host_id": "E-0001",
     "host_label": "Employer",
-    "weekly_hours": 6,
+    "weekly_hours": 2,
     "tasks": [
         {
             "name": "リネンたたみ",
             "minutes": 120,
-            "per_week": 3,
+            "per_week": 1,
             "windows": [{"weekday": "tue", "opens": "09:00", "closes": "12:00"}],
             "difficulty": 1,
             "contact_load": 1,
@@ -96,10 +98,13 @@ class PublishRequest(BaseModel):
     ids: list[str] = Field(min_length=1, description="公開する参加メニューのID")
 
 
+_JOB_ROW = kind_of(NodeLabel.JOB).row
+
+
 class JobsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"jobs": [_JOB_EXAMPLE]}]})
 
-    jobs: list[dict[str, Any]] = Field(min_length=1, description="仕事 (作業の一覧) の配列")
+    jobs: list[_JOB_ROW] = Field(min_length=1, description="仕事 (作業の一覧) の配列")  # type: ignore[valid-type]
 
 
 @router.get(
@@ -172,7 +177,8 @@ def unmet_map(ctx: TownDep, offline: bool = True) -> HTMLResponse:
     dependencies=[Depends(require(*DEVELOP_ROLES))],
 )
 def save_jobs(ctx: TownDep, body: JobsRequest) -> dict[str, Any]:
-    saved = ctx.t.development.save_jobs(ctx.ctx, body.jobs)
+    rows: list[BaseModel] = list(body.jobs)
+    saved = ctx.t.development.save_jobs(ctx.ctx, [request_data(j) for j in rows])
     return {"saved": [j.id for j in saved]}
 
 

@@ -62,6 +62,21 @@ _EXAMPLES: dict[NodeLabel, dict[str, Any]] = {
     },
     NodeLabel.SUPPORTER: {"name": "民生委員 A", "kind": "minsei_iin", "area_id": "A-01"},
     NodeLabel.AREA: {"name": "答志島", "kind": "district", "remote": True},
+    NodeLabel.JOB: {
+        "title": "旅館の朝の仕事",
+        "host_id": "E-0001",
+        "host_label": "Employer",
+        "weekly_hours": 2,
+        "tasks": [
+            {
+                "name": "リネンたたみ",
+                "minutes": 120,
+                "per_week": 1,
+                "windows": [{"weekday": "tue", "opens": "09:00", "closes": "12:00"}],
+                "splittable": True,
+            }
+        ],
+    },
 }
 
 
@@ -85,6 +100,13 @@ def _overrides(record: type[NodeRecord]) -> dict[str, tuple[Any, Any]]:
     if record is Person:
         f = Person.model_fields["participation_profile"]
         return {"participation_profile": (ProfileIn | None, Field(default=None, description=f.description))}
+    if record.label is NodeLabel.JOB:
+        return {
+            "host_label": (
+                Literal[_HOST_LABELS],
+                Field(description="受け入れ先の種類 (Employer, Venue, Agency; host_id と一緒に)"),
+            )
+        }
     if record is Opportunity:
         f = Opportunity.model_fields["host_label"]
         return {

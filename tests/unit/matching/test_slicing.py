@@ -234,3 +234,13 @@ def test_naive_blocks_are_two_hours_from_the_first_window() -> None:
     assert [(p.weekday, p.start, p.minutes) for p in naive_slices(j)] == [
         ("tue", 540, 120), ("tue", 660, 120), ("tue", 780, 60)
     ]  # fmt: skip
+
+
+def test_opening_ids_stay_valid_for_long_job_ids() -> None:
+    from graphsvc.domain.ids import check_record_id
+    from matching.slicing import _opening_id
+
+    long_a, long_b = "J" + "a" * 127, "J" + "a" * 126 + "b"
+    ids = {_opening_id("OP-", j, "N3") for j in (long_a, long_b)}
+    assert len(ids) == 2 and all(len(i) <= 128 and check_record_id(i) == i for i in ids)
+    assert _opening_id("OP-", "J-1", "N3") == "OP-J-1-N3"
