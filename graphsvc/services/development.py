@@ -26,6 +26,7 @@ from graphsvc.access.context import AccessContext
 from graphsvc.access.policy import GAP_ROLES, require_role
 from graphsvc.access.principals import Role
 from graphsvc.domain import (
+    ConflictError,
     DomainValidationError,
     NodeLabel,
     NotFoundError,
@@ -217,7 +218,8 @@ def accept_proposals(store: GraphStore, job: Job, proposals: list[dict[str, Any]
             )
         )
     if problems:
-        raise DomainValidationError(problems)
+        # the proposals are read against the job as stored (its tasks, windows and weekly need): a conflict
+        raise ConflictError(problems)
     store.write(
         WriteBatch(
             nodes=[NodeRow(NodeLabel.OPPORTUNITY, o.id, to_props(o)) for o in opps],
@@ -367,6 +369,7 @@ class ResourceDevelopment(UseCase):
         """Validate every job (and that its host exists) first; then one write, or nothing."""
         require_role(ctx.principal, *DEVELOP_ROLES)
         problems: list[Problem] = []
+        missing_hosts: list[Problem] = []
         good: list[Job] = []
         from pydantic import ValidationError
 
@@ -381,7 +384,7 @@ class ResourceDevelopment(UseCase):
                     continue
             host = self.store.get_node(NodeRef(j.host_label, j.host_id))
             if host is None:
-                problems.append(
+                missing_hosts.append(
                     Problem(
                         f"受け入れ先「{j.host_id}」({j.host_label.ja}) が登録されていません",
                         f"no {j.host_label.value} {j.host_id!r}",
@@ -394,6 +397,8 @@ class ResourceDevelopment(UseCase):
             good.append(j)
         if problems:
             raise DomainValidationError(problems)
+        if missing_hosts:  # well-formed jobs whose host is not stored (yet): a conflict with what is stored
+            raise ConflictError(missing_hosts)
         store_jobs(self.store, good)
         self.audit(ctx, "upsert", "jobs", [j.id for j in good])
         return good

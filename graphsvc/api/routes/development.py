@@ -22,7 +22,7 @@ from graphsvc.services.development import DEVELOP_ROLES
 
 router = APIRouter(prefix="/v1/towns/{town}", route_class=ApiRoute)
 ERRORS = responses(*TOWN_ERRORS)
-POST_ERRORS = responses(*TOWN_ERRORS, *BODY_ERRORS)
+POST_ERRORS = responses(*TOWN_ERRORS, *BODY_ERRORS, 409)
 _HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "HTML"}
 }

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi.responses import HTMLResponse, Response
 
 from graphsvc.domain.enums import NodeLabel, Weekday
-from graphsvc.domain.errors import DomainValidationError, Problem
+from graphsvc.domain.errors import ConflictError, DomainValidationError, Problem
 from graphsvc.domain.spreadsheet import write_rows
 from graphsvc.web.core import MAP_CSP, SECURITY_HEADERS, TownPage, opening
 from graphsvc.web.pages._common import Id, see_other, sub_router
@@ -168,7 +168,7 @@ def job_save(p: Annotated[TownPage, opening(form=True)]) -> Response:
     data = job_from_form(p.form)
     try:
         saved = p.t.development.save_jobs(p.ctx, [data])
-    except DomainValidationError as err:
+    except (DomainValidationError, ConflictError) as err:  # a bad field, or a host not registered
         flat = {k: v[0] for k, v in p.form.items() if v and k != "csrf"}
         flat |= {f"{k}[]": ",".join(v) for k, v in p.form.items() if k.endswith("_days")}
         return _jobs_page(p, flat, err.problems, status=422)

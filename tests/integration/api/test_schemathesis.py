@@ -136,7 +136,7 @@ def _follows_unstated_rules(value: Any) -> bool:
     a, b = value.get("a"), value.get("b")
     if "decision" in value and isinstance(a, str) and a == b:  # a linkage decision's two rows
         return False
-    if "tasks" in value and "host_id" in value and not _job_keeps_its_rules(value):
+    if "host_id" in value and "title" in value and "host_label" in value and not _job_keeps_its_rules(value):
         return False
     return all(_follows_unstated_rules(v) for v in value.values())
 
