@@ -148,6 +148,27 @@ def nodes_of(
     return [row for label, ids in by_label.items() for row in get_nodes(label, ids)]
 
 
+def missing_end_problems(rels: Sequence[RelRow], exists: Callable[[NodeRef], bool]) -> list[Problem]:
+    """One located problem per missing source or target of ``rels`` (rows 1-based), at most about 50: what every
+    store answers when a relationship's end does not exist."""
+    problems: list[Problem] = []
+    for i, r in enumerate(rels):
+        for end, ref in (("source", r.src), ("target", r.dst)):
+            if not exists(ref):
+                problems.append(
+                    Problem(
+                        f"関係 {r.type.value} の{'始点' if end == 'source' else '終点'} {ref} が存在しません",
+                        f"{r.type.value} {end} {ref} does not exist",
+                        field=end,
+                        row=i + 1,
+                        value=ref.id,
+                    )
+                )
+        if len(problems) >= 50:
+            break
+    return problems
+
+
 def has_rels_error(refs: Sequence[NodeRef]) -> NodeHasRelationshipsError:
     shown = ", ".join(str(r) for r in refs[:5])
     return NodeHasRelationshipsError(

@@ -33,13 +33,14 @@ import networkx as nx
 
 from graphsvc.domain.codec import Prop, Props
 from graphsvc.domain.enums import NodeLabel, RelType
-from graphsvc.domain.errors import EndpointMissingError, Problem, StoreUnavailableError
+from graphsvc.domain.errors import EndpointMissingError, StoreUnavailableError
 from graphsvc.store.common import (
     StoreMixin,
     build_projection,
     check_batch,
     format_modified,
     has_rels_error,
+    missing_end_problems,
     nodes_of,
     parse_modified,
     within_hops,
@@ -300,7 +301,6 @@ class EmbeddedStore(StoreMixin):
         res.rels_updated += conn.total_changes - before
 
     def _missing_endpoints(self, conn: sqlite3.Connection, rels: Sequence[RelRow]) -> EndpointMissingError:
-        problems: list[Problem] = []
         cache: dict[NodeRef, bool] = {}
 
         def exists(ref: NodeRef) -> bool:
@@ -313,20 +313,7 @@ class EmbeddedStore(StoreMixin):
                 )
             return cache[ref]
 
-        for i, r in enumerate(rels):
-            for end, ref in (("source", r.src), ("target", r.dst)):
-                if not exists(ref):
-                    problems.append(
-                        Problem(
-                            f"関係 {r.type.value} の{'始点' if end == 'source' else '終点'} {ref} が存在しません",
-                            f"{r.type.value} {end} {ref} does not exist",
-                            field=end,
-                            row=i + 1,
-                            value=ref.id,
-                        )
-                    )
-            if len(problems) >= 50:
-                break
+        problems = missing_end_problems(rels, exists)
         return EndpointMissingError(problems)
 
     def _delete_nodes(

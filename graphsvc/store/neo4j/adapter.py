@@ -45,6 +45,7 @@ from graphsvc.store.common import (
     build_projection,
     check_batch,
     has_rels_error,
+    missing_end_problems,
     nodes_of,
     within_hops,
 )
@@ -413,21 +414,7 @@ class Neo4jStore(StoreMixin):
         and raising rolls everything back."""
         wanted = {ref for r in batch.rels for ref in (r.src, r.dst)}
         existing = self._ids_matching(tx, q_existing_ids, wanted)
-        problems: list[Problem] = []
-        for i, r in enumerate(batch.rels):
-            for end, ref in (("source", r.src), ("target", r.dst)):
-                if ref not in existing:
-                    problems.append(
-                        Problem(
-                            f"関係 {r.type.value} の{'始点' if end == 'source' else '終点'} {ref} が存在しません",
-                            f"{r.type.value} {end} {ref} does not exist",
-                            field=end,
-                            row=i + 1,
-                            value=ref.id,
-                        )
-                    )
-            if len(problems) >= 50:
-                break
+        problems = missing_end_problems(batch.rels, existing.__contains__)
         if not problems:  # not expected: the ends were missing a moment ago, in this transaction
             problems.append(
                 Problem(
