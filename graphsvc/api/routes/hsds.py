@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from graphsvc.api.contract import TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep
 from graphsvc.api.errors import ApiError
+from graphsvc.api.schemas.strict import BLANK_PATTERN
 
 router = APIRouter(prefix="/v1/towns/{town}/hsds", tags=["HSDS 3.0"], route_class=ApiRoute)
 
@@ -114,7 +115,7 @@ ModifiedAfter = Annotated[
         json_schema_extra={
             "anyOf": [
                 {"type": "string", "format": "date-time", "maxLength": 64},
-                {"type": "string", "pattern": r"^\s*$", "maxLength": 64},
+                {"type": "string", "pattern": BLANK_PATTERN, "maxLength": 64},
             ]
         },
     ),

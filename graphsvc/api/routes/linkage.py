@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field
 from graphsvc.access.policy import CASELIST_WRITERS, LINKAGE_ROLES
 from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
-from graphsvc.api.schemas.strict import JsonDate, StrictIn
+from graphsvc.api.schemas.strict import NON_BLANK_PATTERN, SPACE_CHARS, JsonDate, StrictIn
 from graphsvc.domain.errors import DomainValidationError
 from graphsvc.domain.ids import RECORD_ID_PATTERN
 
@@ -29,10 +29,12 @@ _linkers = [Depends(require(*LINKAGE_ROLES))]
 MAX_CASELIST_BYTES = 50 * 1024 * 1024
 CASELIST_EXAMPLE = "ケース番号,氏名,フリガナ,生年月日,性別,住所\r\nHK000001,髙橋 和子,タカハシ カズコ,S15.4.1,女,鳥羽市鳥羽3-4-6\r\n"
 """A caselist of one row (synthetic), the example of the request body."""
-ROW_ID_PATTERN = RECORD_ID_PATTERN.removesuffix("$") + r":\S(?:[\s\S]*\S)?$"
+ROW_ID_PATTERN = (
+    RECORD_ID_PATTERN.removesuffix("$") + rf":{NON_BLANK_PATTERN}(?:[\s\S]*{NON_BLANK_PATTERN})?$"
+)
 """A caselist row: ``機関ID:ケース番号`` (the agency's id, a colon, the case number as the list gives it)."""
 CASELIST_FILENAME_PATTERN = (
-    r"^[^\\/\s.][^\\/]*\.(?:[Cc][Ss][Vv]|[Tt][Ss][Vv]|[Tt][Xx][Tt]|[Xx][Ll][Ss][XxMm])$"
+    rf"^[^\\/.{SPACE_CHARS}][^\\/]*\.(?:[Cc][Ss][Vv]|[Tt][Ss][Vv]|[Tt][Xx][Tt]|[Xx][Ll][Ss][XxMm])$"
 )
 """A file's name (no folder): CSV (``.csv``, ``.tsv``, ``.txt``) or Excel (``.xlsx``, ``.xlsm``), by its suffix."""
 RowId = Annotated[str, Field(pattern=ROW_ID_PATTERN, max_length=300, examples=["AG-01:HK000001"])]
@@ -57,7 +59,7 @@ class RunIn(StrictIn):
         description="根拠の記録 (会議の名称と開催日、同意書の番号など)",
         min_length=1,
         max_length=500,
-        pattern=r"\S",
+        pattern=NON_BLANK_PATTERN,
     )
     reference_date: JsonDate | None = Field(
         default=None, description="基準日: 名簿の年齢・日付を読む日 (名簿を書き出した日; 省略時は今日)"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from graphsvc.access.principals import Role
 from graphsvc.api.schemas.strict import (
     API_CONFIG,
+    NON_BLANK_PATTERN,
     ApiId,
     JsonBool,
     JsonDate,
@@ -299,7 +300,7 @@ class ConsentGrantOut(BaseModel):
 
 
 class KeyCreate(_In):
-    name: str = Field(min_length=1, max_length=100, pattern=r"\S", examples=["佐藤"])
+    name: str = Field(min_length=1, max_length=100, pattern=NON_BLANK_PATTERN, examples=["佐藤"])
     role: RoleCode
     towns: list[Annotated[str, Field(pattern=_TOWN_OR_ALL)]] = Field(
         default_factory=lambda: ["*"],
@@ -314,7 +315,7 @@ class KeyCreate(_In):
         default_factory=list, max_length=10_000, description="coordinator: 担当の本人 id か `*`"
     )
     system_id: str | None = Field(
-        default=None, max_length=100, pattern=r"\S", description="case_system: システムの id"
+        default=None, max_length=100, pattern=NON_BLANK_PATTERN, description="case_system: システムの id"
     )
     model_config = ConfigDict(
         json_schema_extra={

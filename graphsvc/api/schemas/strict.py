@@ -56,7 +56,10 @@ from graphsvc.domain.values import check_external_id
 
 __all__ = [
     "API_CONFIG",
+    "BLANK_PATTERN",
     "MAX_SAFE_INTEGER",
+    "NON_BLANK_PATTERN",
+    "SPACE_CHARS",
     "ApiId",
     "DateTimeText",
     "JsonBool",
@@ -211,6 +214,15 @@ def strict_type(tp: Any, replace: dict[type[BaseModel], type[BaseModel]] | None 
 
 
 _CACHE: dict[tuple[type[BaseModel], str], type[BaseModel]] = {}
+SPACE_CHARS = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters Python counts as white space (``str.isspace``, what ``str.strip`` removes), spelled out for a
+pattern's character class: ``\\s`` and ``\\S`` mean different sets in Python's ``re`` (which counts ``\\x1c``-``\\x1f``
+and ``\\x85``), in ECMAScript (which counts ``\\ufeff``) and in the Rust engine, so a schema pattern that used them
+would let a client's validator and the server disagree about the same string."""
+NON_BLANK_PATTERN = rf"[^{SPACE_CHARS}]"
+"""Text with at least one character that is not white space (what the domain keeps after trimming)."""
+BLANK_PATTERN = rf"^[{SPACE_CHARS}]*$"
+"""Text that is empty or white space only."""
 API_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=False, regex_engine="python-re")
 """How every API request model reads: unknown properties refused; text kept as sent (the domain record trims it
 when the use case validates it; a pattern is checked on the text as sent, so ``" P-1"`` is not an id); patterns with
@@ -222,7 +234,7 @@ def _strict_field(
     f: FieldInfo, replace: dict[type[BaseModel], type[BaseModel]] | None
 ) -> tuple[Any, FieldInfo]:
     """A field's strict type; an id (its check in the field's metadata) gets :data:`ApiId`; text that must not be
-    empty must not be blank either (the domain trims it), which the schema says with the pattern ``\\S``."""
+    empty must not be blank either (the domain trims it), which the schema says with :data:`NON_BLANK_PATTERN`."""
     tp = strict_type(f.annotation, replace)
     if _is_int(tp):  # within what every JSON parser reads exactly, unless the field says narrower
         bounds: dict[str, int] = {}
@@ -244,7 +256,7 @@ def _strict_field(
         (getattr(m, "min_length", None) for m in f.metadata if getattr(m, "min_length", None)), None
     )
     if text and min_len and not any(getattr(m, "pattern", None) for m in f.metadata):
-        non_blank = Annotated[str, Field(pattern=r"\S")]
+        non_blank = Annotated[str, Field(pattern=NON_BLANK_PATTERN)]
         if tp is str:
             return non_blank, f
         return Union[tuple(non_blank if a is str else a for a in get_args(tp))], f  # noqa: UP007

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from graphsvc.api.schemas.strict import strict_model
+from graphsvc.api.schemas.strict import SPACE_CHARS, strict_model
 from graphsvc.domain.values import JAPAN_BOXES, Capacity, GeoPoint, Schedule, ScheduleSlot
 from matching.records import Limit, Profile
 from matching.vocabulary import default_vocabulary
@@ -34,7 +34,7 @@ READABLE_TEXT_PATTERN = rf"^[^{_UNREADABLE}]*$"
 no replacement character or non-character, no unpaired surrogate."""
 ReadableText = Annotated[str, Field(pattern=READABLE_TEXT_PATTERN)]
 NonBlankReadableText = Annotated[
-    str, Field(pattern=rf"^[^{_UNREADABLE}]*[^\s{_UNREADABLE}][^{_UNREADABLE}]*$")
+    str, Field(pattern=rf"^[^{_UNREADABLE}]*[^{SPACE_CHARS}{_UNREADABLE}][^{_UNREADABLE}]*$")
 ]
 
 
