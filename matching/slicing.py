@@ -24,6 +24,7 @@ Every proposal explains itself in Japanese (:attr:`Proposal.why`).
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -280,6 +281,19 @@ class SliceResult:
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent: ``candidates`` (cutting), ``scoring`` (ranking every person against every candidate),
     ``solver`` (CP-SAT, both phases), ``metrics`` (before / naive / optimised with exact assignment)."""
+    solver: dict[str, float] = field(default_factory=dict)
+    """CP-SAT's figures: ``joint`` (1 when one model over every job, 0 job by job), ``models``,
+    ``model_candidates`` and ``model_variables`` (after shrinking), ``cp_sat_objective`` and ``cp_sat_bound``
+    (summed over the models), ``cp_sat_gap`` (their relative gap: 0 when every model was solved to optimality;
+    job by job, each model is optimal *given the jobs before it*), ``cp_sat_worst_gap``, ``workers``."""
+    bounds: dict[str, float] = field(default_factory=dict)
+    """How far the proposals can be from the **joint** optimum over every job, whatever way they were solved:
+    upper bounds of a relaxation that drops every coverage limit (each task's minutes, days and the host's
+    need, i.e. every candidate chosen at once) against what the proposals reach. ``feasible`` /
+    ``feasible_bound`` (people with a feasible opening), ``placed`` / ``placed_bound`` (people an exact
+    assignment places: at most those with a feasible opening), ``good_model`` / ``good_model_bound`` (people with
+    a well-matched opening, by the model's scores, i.e. without the time-of-day factors), and the relative
+    ``*_gap`` of each: 0 means the joint optimum of that measure is reached."""
 
     def to_dict(self, *, people: bool = True) -> dict[str, Any]:
         return {
@@ -293,6 +307,8 @@ class SliceResult:
             "need_minutes": self.need,
             "notes": self.notes,
             "metrics": self.metrics,
+            "solver": self.solver,
+            "bounds": self.bounds,
         }
 
 
@@ -342,13 +358,11 @@ def _prune_fit(
         if len(members) > 1 and P:
             gi = G.astype(np.int32)
             A = gi.T @ (1 - gi)  # A[a, b] > 0: a has someone b does not
-            alive = []
-            for a in range(len(members)):
-                dominated = any(
-                    b != a and A[a, b] == 0 and (A[b, a] > 0 or b < a) for b in range(len(members))
-                )
-                if not dominated:
-                    alive.append(a)
+            m = len(members)
+            earlier = np.tri(m, m, -1, dtype=bool)  # earlier[a, b]: b < a
+            dominated = (A == 0) & ((A.T > 0) | earlier)  # a's people are within b's (strictly, or b first)
+            np.fill_diagonal(dominated, False)
+            alive = np.flatnonzero(~dominated.any(axis=1)).tolist()
         else:
             alive = list(range(len(members)))
         for a in alive or [0]:
@@ -357,35 +371,49 @@ def _prune_fit(
     return sorted(keep), feas
 
 
-def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list[int]) -> list[str]:
+class _People:
+    """The waiting people's figures that every proposal's explanation counts, as arrays (computed once)."""
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        self.windows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for d in _ORDER:
+            rows = [(i, w.minutes[0], w.minutes[1]) for i, p in enumerate(profiles) for w in p.time_windows
+                    if w.weekday.value == d]  # fmt: skip
+            arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+            self.windows[d] = (arr[:, 0], arr[:, 1], arr[:, 2])
+        self.short = sum(
+            1 for p in profiles if p.max_hours_per_session is not None and p.max_hours_per_session * 60 < 120
+        )
+        self.contact = np.array([p.contact_comfort for p in profiles], dtype=np.int64)
+        self.light = sum(1 for p in profiles if p.max_physical_load <= 2)
+        self.home = sum(1 for p in profiles if p.home_only)
+
+    def come(self, day: str, start: int, end: int) -> int:
+        """People with a time window on ``day`` that holds ``start``–``end`` whole."""
+        who, lo, hi = self.windows[day]
+        return len(np.unique(who[(lo <= start) & (hi >= end)]))
+
+
+def _why(piece: Piece, people: _People, fits: list[int], newly: list[int]) -> list[str]:
     out = []
     if len(piece.tasks) > 1:
         out.append(f"短い作業「{'」「'.join(piece.tasks)}」を続けて1回の勤務にまとめた")
     d = Weekday(piece.weekday)
-    come = [
-        p for p in profiles
-        if any(w.weekday == d and w.minutes[0] <= piece.start and w.minutes[1] >= piece.end for w in p.time_windows)
-    ]  # fmt: skip
+    come = people.come(piece.weekday, piece.start, piece.end)
     band = "午前" if piece.start < 12 * 60 else ("午後" if piece.start < 17 * 60 else "夕方")
     if come:
-        out.append(f"{d.ja}曜の{band} {_hhmm(piece.start)}–{_hhmm(piece.end)} に来られる人が{len(come)}人")
-    short = [
-        p for p in profiles if p.max_hours_per_session is not None and p.max_hours_per_session * 60 < 120
-    ]
-    if piece.minutes <= 60 and short:
-        out.append(f"1回{piece.minutes}分: 1回2時間未満しか続けられない人が{len(short)}人")
-    low_contact = [p for p in profiles if p.contact_comfort <= piece.contact_load]
+        out.append(f"{d.ja}曜の{band} {_hhmm(piece.start)}–{_hhmm(piece.end)} に来られる人が{come}人")
+    if piece.minutes <= 60 and people.short:
+        out.append(f"1回{piece.minutes}分: 1回2時間未満しか続けられない人が{people.short}人")
+    low_contact = int((people.contact <= piece.contact_load).sum())
     if piece.contact_load <= 2 and low_contact:
         out.append(
-            f"対人負荷{piece.contact_load}: 人との関わりが苦手な人 (耐性{piece.contact_load}以下) が{len(low_contact)}人"
+            f"対人負荷{piece.contact_load}: 人との関わりが苦手な人 (耐性{piece.contact_load}以下) が{low_contact}人"
         )
-    if piece.physical_load <= 2:
-        light = [p for p in profiles if p.max_physical_load <= 2]
-        if light:
-            out.append(f"身体負荷{piece.physical_load}: 軽い作業しかできない人が{len(light)}人")
+    if piece.physical_load <= 2 and people.light:
+        out.append(f"身体負荷{piece.physical_load}: 軽い作業しかできない人が{people.light}人")
     if piece.remote:
-        home = [p for p in profiles if p.home_only]
-        out.append("在宅でできる" + (f": 在宅のみの人が{len(home)}人" if home else ""))
+        out.append("在宅でできる" + (f": 在宅のみの人が{people.home}人" if people.home else ""))
     if piece.capacity > 1:
         out.append("2人1組で行える (2人まで)")
     out.append(
@@ -393,6 +421,29 @@ def _why(piece: Piece, profiles: Sequence[Profile], fits: list[int], newly: list
         + (f" (うち{len(newly)}人は今は条件に合うメニューがない)" if newly else "")
     )
     return out
+
+
+def _workers() -> int:
+    """CP-SAT's workers: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _group_key(p: Piece) -> tuple[Any, ...]:
+    """Candidates of one group differ only in their start: the same coverage, so one represents them all."""
+    return (p.job_id, p.tasks, p.parts, p.weekday, p.minutes)
+
+
+@dataclass
+class _Phase:
+    chosen: dict[int, int]
+    assigned: dict[int, list[int]]
+    optimal: bool
+    objective: float
+    bound: float
+    variables: int
 
 
 def _solve(
@@ -408,9 +459,14 @@ def _solve(
     time_limit: float,
     good_score: float,
     per_person: int = TOP_PER_PERSON,
-) -> tuple[dict[int, int], dict[int, list[int]], str]:
+    compact: bool = True,
+) -> tuple[dict[int, int], dict[int, list[int]], str, dict[str, float]]:
+    """Both phases (see the module docstring, step 3); returns the chosen copies, the people assigned to each
+    chosen candidate, the status and the solver's figures (``solver_info``: CP-SAT's objective and best bound,
+    the relative gap, model sizes)."""
     from ortools.sat.python import cp_model
 
+    workers = _workers()
     task_of = {(j.id, t.name): t for j in jobs for t in j.tasks}
     need = {j.id: j.need_minutes for j in jobs}
     # phase 1, job by job (coverage is a job's own): the most of the need its windows allow. Only the time of
@@ -418,8 +474,7 @@ def _solve(
     best: dict[str, int] = {}
     by_job: dict[str, dict[tuple[Any, ...], int]] = defaultdict(dict)
     for k in keep:
-        p = pieces[k]
-        by_job[p.job_id].setdefault((p.tasks, p.parts, p.weekday, p.minutes), k)
+        by_job[pieces[k].job_id].setdefault(_group_key(pieces[k]), k)
     phase1 = "optimal"
     hint: dict[int, int] = {}
     deadline = time.perf_counter() + time_limit
@@ -430,7 +485,7 @@ def _solve(
         s1 = cp_model.CpSolver()
         share = 0.3 * (deadline - time.perf_counter()) / max(1, len(by_job) - n_done)
         s1.parameters.max_time_in_seconds = max(0.2, share)
-        s1.parameters.num_workers = 2
+        s1.parameters.num_workers = workers
         st1 = s1.solve(m1)
         if st1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             phase1 = "feasible"  # no solution in time: this job gets no lower bound on its coverage
@@ -439,8 +494,12 @@ def _solve(
             phase1 = "feasible"
         best[jid] = round(s1.objective_value)
         hint.update({k: int(s1.value(v)) for k, v in x1.items()})
-    pairs = sum(len(v) for v in _options(keep, feas, proto_idx, PS, per_person).values())
-    joint = len(keep) <= JOINT_LIMIT and pairs <= JOINT_PAIRS
+    rep_of = {k: by_job[pieces[k].job_id][_group_key(pieces[k])] for k in keep}
+    options = _options(keep, feas, proto_idx, PS, per_person)
+    pairs = sum(len(v) for v in options.values())
+    in_options = {k for opts in options.values() for _, k in opts}
+    model_ks = sorted(in_options | set(rep_of.values()))
+    joint = len(model_ks) <= JOINT_LIMIT and pairs <= JOINT_PAIRS
     groups = [keep] if joint else [
         [k for k in keep if pieces[k].job_id == jid] for jid in dict.fromkeys(pieces[k].job_id for k in keep)
     ]  # fmt: skip
@@ -450,29 +509,58 @@ def _solve(
     chosen: dict[int, int] = {}
     assigned: dict[int, list[int]] = defaultdict(list)
     status = phase1
+    objective = bound = 0.0
+    worst_gap = 0.0
+    variables = 0
     for n_done, ks in enumerate(groups):
         budget = max(0.5, (deadline - time.perf_counter()) / max(1, len(groups) - n_done))
         got = _people_phase(
             cp_model, pieces, ks, feas, proto_idx, PS, task_of, need, best, hint, reached, reached_good,
-            taken, per_person=per_person, good_score=good_score, time_limit=budget, assignment=len(groups) == 1,
+            taken, rep_of, per_person=per_person, good_score=good_score, time_limit=budget,
+            assignment=len(groups) == 1, workers=workers if compact else 2, compact=compact,
         )  # fmt: skip
         if got is None:  # no solution in time: phase 1's coverage for these jobs, without the people's terms
             chosen.update({k: hint[k] for k in ks if hint.get(k)})
             status = "coverage_only"
             continue
-        ch, asg, optimal = got
-        chosen.update(ch)
-        for k, people in asg.items():
+        chosen.update(got.chosen)
+        objective += got.objective
+        bound += got.bound
+        variables += got.variables
+        worst_gap = max(worst_gap, _rel_gap(got.objective, got.bound))
+        for k, people in got.assigned.items():
             assigned[k].extend(people)
             taken.update(people)
-        for k in ch:
+        for k in got.chosen:
             reached[feas[k]] = True
             reached_good[feas[k][PS[feas[k], proto_idx[k]] >= good_score - 1e-12]] = True
-        if not optimal and status == "optimal":
+        if not got.optimal and status == "optimal":
             status = "feasible"
     if len(groups) > 1 and status == "optimal":
         status = "job_by_job"
-    return chosen, dict(assigned), status
+    info = {
+        "joint": float(len(groups) == 1),
+        "models": float(len(groups)),
+        "model_candidates": float(len(model_ks)),
+        "model_variables": float(variables),
+        "pairs": float(pairs),
+        "cp_sat_objective": objective,
+        "cp_sat_bound": bound,
+        "cp_sat_gap": _rel_gap(objective, bound),
+        "cp_sat_worst_gap": worst_gap,
+        "workers": float(workers),
+    }
+    return chosen, dict(assigned), status, info
+
+
+def _opts_of(key: tuple[Any, ...]) -> list[tuple[float, int]]:
+    """The options of a people group's key (without the person marker of an uncompacted model)."""
+    return [o for o in key if isinstance(o, tuple)]
+
+
+def _rel_gap(objective: float, bound: float) -> float:
+    """CP-SAT's relative optimality gap of a maximisation: (bound − objective) / bound; 0 when proven."""
+    return max(0.0, bound - objective) / max(1.0, abs(bound))
 
 
 def _people_phase(
@@ -489,55 +577,76 @@ def _people_phase(
     before_feasible: np.ndarray,
     before_good: np.ndarray,
     taken: set[int],
+    rep_of: Mapping[int, int],
     *,
     per_person: int,
     good_score: float,
     time_limit: float,
     assignment: bool = True,
-) -> tuple[dict[int, int], dict[int, list[int]], bool] | None:
+    workers: int = 1,
+    compact: bool = True,
+) -> _Phase | None:
     """Phase 2 over candidates ``keep``: phase 1's coverage kept, maximise the people who become feasible and
     well matched (each person's best ``per_person`` candidates) and the scores of an assignment (``taken``:
     people already placed on an earlier job's shifts). Without ``assignment`` (job by job, at scale) the scores
     enter as each candidate's weight (the scores of the people who count it among their best) instead of
-    assignment variables. None when no solution is found in time."""
+    assignment variables. None when no solution is found in time.
+
+    The model is shrunk without changing its optimum: a candidate in nobody's options only adds coverage, which
+    its group's representative (``rep_of``: the same tasks, weekday and length) adds as well, so only the
+    candidates in someone's options and the representatives enter; people with the same options (and the same
+    scores) are one count, not one variable each. ``compact=False`` builds the model without these reductions
+    (the same optimum; the benchmark's before)."""
+    options = _options(keep, feas, proto_idx, PS, per_person)
+    ks = (
+        sorted({k for opts in options.values() for _, k in opts} | {rep_of[k] for k in keep})
+        if compact
+        else keep
+    )
     model = cp_model.CpModel()
-    x, total_by_job = _coverage(model, pieces, keep, task_of, need)
+    x, total_by_job = _coverage(model, pieces, ks, task_of, need)
     for jid, terms in total_by_job.items():
         if jid in best:
             model.add(sum(terms) >= best[jid])
     for k, v in x.items():
         model.add_hint(v, hint.get(k, 0))
-    options = _options(keep, feas, proto_idx, PS, per_person)
     people_terms: list[Any] = []
-    y: dict[tuple[int, int], Any] = {}
+    # candidates -> people newly feasible (well matched) through them; options -> people
+    reach: dict[tuple[Any, ...], int] = defaultdict(int)
+    reach_good: dict[tuple[Any, ...], int] = defaultdict(int)
+    same: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     weight: dict[int, int] = defaultdict(int)
     for i, opts in options.items():
-        ks = [k for _, k in opts]
+        alone = () if compact else (-1 - i,)  # not compact: one variable a person, as before the shrinking
         if not before_feasible[i]:
-            z = model.new_bool_var(f"z{i}")
-            model.add(z <= sum(x[k] for k in ks))
-            people_terms.append(1000 * z)
-        good_ks = [k for sc_, k in opts if sc_ >= good_score - 1e-12]
+            reach[(*alone, *sorted(k for _, k in opts))] += 1
+        good_ks = tuple(sorted(k for sc_, k in opts if sc_ >= good_score - 1e-12))
         if good_ks and not before_good[i]:
-            g = model.new_bool_var(f"g{i}")
-            model.add(g <= sum(x[k] for k in good_ks))
-            people_terms.append(1000 * g)
+            reach_good[(*alone, *good_ks)] += 1
         if i in taken:
             continue
-        for sc_, k in opts:
-            if assignment:
-                v = model.new_bool_var(f"y{i}_{k}")
-                y[(i, k)] = v
-                people_terms.append(round(100 * sc_) * v)
-            else:
+        if assignment:
+            same[(*alone, *opts)].append(i)
+        else:
+            for sc_, k in opts:
                 weight[k] += round(10 * sc_)
-    by_person: dict[int, list[Any]] = defaultdict(list)
+    for n, (group, count) in enumerate([*reach.items(), *reach_good.items()]):
+        z = model.new_bool_var(f"z{n}")
+        model.add(z <= sum(x[k] for k in group if k >= 0))
+        people_terms.append(1000 * count * z)
+    y: dict[tuple[int, int], Any] = {}  # (people group, candidate) -> how many of them it takes
     by_col: dict[int, list[Any]] = defaultdict(list)
-    for (i, c), v in y.items():
-        by_person[i].append(v)
-        by_col[c].append(v)
-    for vs in by_person.values():
-        model.add_at_most_one(vs)
+    people_groups = list(same.items())
+    for g, (key, members) in enumerate(people_groups):
+        vs = []
+        for sc_, k in _opts_of(key):
+            v = model.new_int_var(0, min(len(members), pieces[k].capacity * _copies(pieces[k], task_of)),
+                                  f"y{g}_{k}")  # fmt: skip
+            y[(g, k)] = v
+            vs.append(v)
+            by_col[k].append(v)
+            people_terms.append(round(100 * sc_) * v)
+        model.add(sum(vs) <= len(members))
     for c, vs in by_col.items():
         model.add(sum(vs) <= pieces[c].capacity * x[c])
     people_terms.extend(min(w, 1000) * x[k] for k, w in weight.items() if w)
@@ -546,16 +655,22 @@ def _people_phase(
     model.maximize(sum(people_terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 2
+    solver.parameters.num_workers = workers
     st = solver.solve(model)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    chosen = {k: int(solver.value(x[k])) for k in keep if solver.value(x[k])}
+    chosen = {k: int(solver.value(x[k])) for k in ks if solver.value(x[k])}
     assigned: dict[int, list[int]] = defaultdict(list)
-    for (i, c), v in y.items():
-        if solver.value(v):
-            assigned[c].append(i)
-    return chosen, dict(assigned), st == cp_model.OPTIMAL
+    for g, (key, members) in enumerate(people_groups):
+        left = list(members)
+        for _, k in _opts_of(key):
+            n_take = int(solver.value(y[(g, k)]))
+            assigned[k].extend(left[:n_take])
+            left = left[n_take:]
+    return _Phase(
+        chosen, {k: v for k, v in assigned.items() if v}, st == cp_model.OPTIMAL, float(solver.objective_value),
+        float(solver.best_objective_bound), len(model.proto.variables),
+    )  # fmt: skip
 
 
 def _options(
@@ -648,11 +763,13 @@ def slice_jobs(
     good_score: float = GOOD_SCORE,
     time_limit: float = 30.0,
     id_prefix: str = "OP-",
+    compact: bool = True,
 ) -> SliceResult:
     """Propose プチ勤務 for ``jobs`` that fit the waiting ``profiles`` best (see the module docstring).
 
     ``existing`` are the openings already on offer (who is feasible or well matched before); ``locations`` the
-    place of a job whose own ``location`` is not given (usually the host's), by job id."""
+    place of a job whose own ``location`` is not given (usually the host's), by job id. ``compact=False``
+    solves the unreduced model (see :func:`_people_phase`; for the benchmark's before/after)."""
     locations = locations or {}
     started = time.perf_counter()
     notes = {j.id: _job_notes(j) for j in jobs}
@@ -703,12 +820,12 @@ def slice_jobs(
     keep, feas = _prune_fit(pieces, proto_idx, PF, profiles)
     t_score = time.perf_counter()
     if pieces:
-        chosen, assigned, status = _solve(
+        chosen, assigned, status, solver_info = _solve(
             pieces, keep, feas, proto_idx, PS, jobs, before_feasible, before_good,
-            time_limit=time_limit, good_score=good_score,
+            time_limit=time_limit, good_score=good_score, compact=compact,
         )  # fmt: skip
     else:
-        chosen, assigned, status = {}, {}, "no_tasks"
+        chosen, assigned, status, solver_info = {}, {}, "no_tasks", {}
     t_solve = time.perf_counter()
     # exact figures: the chosen shifts as real openings, ranked with the naive ones and the town's
     chosen_keys = list(chosen)
@@ -726,6 +843,7 @@ def slice_jobs(
                     np.full((P, len(exact)), np.nan))
     )  # fmt: skip
     ids = [p.id or f"#{i + 1}" for i, p in enumerate(profiles)]
+    people_facts = _People(profiles)
 
     def proposals(ps: Sequence[int], copies_of: Mapping[int, int], offset: int, opens: Sequence[Opening],
                   src: Sequence[Piece], asg: Mapping[int, list[int]], tag: str) -> list[Proposal]:  # fmt: skip
@@ -742,7 +860,7 @@ def slice_jobs(
                     "capacity_left": piece.capacity * copies,
                 }
             )
-            why = _why(piece, profiles, fits, newly)
+            why = _why(piece, people_facts, fits, newly)
             if copies > 1:
                 why.insert(0, f"分割できる作業を{copies}人で同じ時間に分担 (1人{piece.minutes}分)")
             out.append(Proposal(piece, op, [ids[i] for i in fits], [ids[i] for i in newly],
@@ -774,6 +892,9 @@ def slice_jobs(
     result.metrics = _metrics(sc, nb, list(range(nb + nn, nb + nn + len(chosen_keys))), list(range(nb, nb + nn)),
                               good_score, [pieces[k].capacity * chosen[k] for k in chosen_keys],
                               [p.capacity for p in naive], base)  # fmt: skip
+    result.solver = solver_info
+    result.bounds = _bounds(keep, feas, proto_idx, PS, before_feasible, before_good, chosen, good_score,
+                            result.metrics["optimised"])  # fmt: skip
     result.timings = {
         "candidates": t_cut - started,
         "scoring": t_score - t_cut,
@@ -781,6 +902,48 @@ def slice_jobs(
         "metrics": time.perf_counter() - t_solve,
     }
     return result
+
+
+def _bounds(
+    keep: list[int],
+    feas: Mapping[int, np.ndarray],
+    proto_idx: np.ndarray,
+    PS: np.ndarray,
+    before_feasible: np.ndarray,
+    before_good: np.ndarray,
+    chosen: Mapping[int, int],
+    good_score: float,
+    optimised: Mapping[str, float],
+) -> dict[str, float]:
+    """See :attr:`SliceResult.bounds`."""
+    P = len(before_feasible)
+
+    def reached(ks: Sequence[int], base: np.ndarray, good: bool) -> np.ndarray:
+        out = base.copy()
+        if not ks:
+            return out
+        rows = np.concatenate([feas[k] for k in ks]).astype(np.int64)
+        cols = np.concatenate([np.full(len(feas[k]), proto_idx[k], dtype=np.int64) for k in ks])
+        if good:
+            rows = rows[PS[rows, cols] >= good_score - 1e-12]
+        out[rows] = True
+        return out
+
+    chosen_ks = [k for k in chosen if k in feas]
+    fb = int(reached(keep, before_feasible, False).sum())
+    gb = int(reached(keep, before_good, True).sum())
+    got = {
+        "feasible": float(round(optimised.get("feasible_share", 0.0) * P)),
+        "placed": float(optimised.get("placed", 0.0)),
+        "good_model": float(reached(chosen_ks, before_good, True).sum()),
+    }
+    bound = {"feasible": float(fb), "placed": float(fb), "good_model": float(gb)}
+    out: dict[str, float] = {}
+    for k in ("feasible", "placed", "good_model"):
+        out[k] = got[k]
+        out[f"{k}_bound"] = bound[k]
+        out[f"{k}_gap"] = max(0.0, bound[k] - got[k]) / max(1.0, bound[k])
+    return out
 
 
 def _empty_index() -> Any:
