@@ -244,3 +244,86 @@ def test_opening_ids_stay_valid_for_long_job_ids() -> None:
     ids = {_opening_id("OP-", j, "N3") for j in (long_a, long_b)}
     assert len(ids) == 2 and all(len(i) <= 128 and check_record_id(i) == i for i in ids)
     assert _opening_id("OP-", "J-1", "N3") == "OP-J-1-N3"
+
+
+def _random_town(seed: int) -> tuple[list[Job], list[Profile]]:
+    rng = random.Random(seed)
+    days = ["mon", "tue", "wed", "thu", "fri"]
+    people = []
+    for i in range(30):
+        d = rng.choice(days)
+        a = rng.choice([8, 9, 10, 13])
+        people.append(
+            Profile(
+                id=f"P{i}",
+                time_windows=[
+                    {"weekday": d, "opens": f"{a:02d}:00", "closes": f"{a + rng.choice([1, 2]):02d}:00"}
+                ],
+                max_hours_per_session=rng.choice([None, 1, 2]),
+                contact_comfort=rng.choice([1, 3, 5]),
+                consent=ALL,
+            )
+        )
+    jobs = []
+    for n in range(3):
+        tasks = [
+            {
+                "name": f"作業{t}",
+                "minutes": rng.choice([60, 90, 120]),
+                "per_week": rng.choice([1, 2]),
+                "splittable": rng.random() < 0.6,
+                "min_piece_minutes": 30,
+                "contact_load": rng.choice([1, 2, 4]),
+                "windows": [{"weekday": d, "opens": "08:00", "closes": "15:00"} for d in rng.sample(days, 2)],
+            }
+            for t in range(3)
+        ]
+        jobs.append(job(tasks, id=f"J{n}", weekly_hours=rng.choice([None, 2])))
+    return jobs, people
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("joint", [True, False])
+def test_shrunk_model_has_the_same_optimum_as_the_full_one(
+    seed: int, joint: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matching.slicing as slicing
+
+    if not joint:  # job by job, as at scale
+        monkeypatch.setattr(slicing, "JOINT_LIMIT", 0)
+    jobs, people = _random_town(seed)
+    full = slice_jobs(jobs, people, compact=False)
+    small = slice_jobs(jobs, people)
+    assert full.status == small.status == ("optimal" if joint else "job_by_job")
+    assert small.solver["joint"] == float(joint)
+    # the same optimum, proven (gap 0), with a model no larger than the full one
+    assert small.solver["cp_sat_objective"] == full.solver["cp_sat_objective"]
+    assert small.solver["cp_sat_gap"] == full.solver["cp_sat_gap"] == 0.0
+    assert small.solver["model_variables"] <= full.solver["model_variables"]
+    for res in (full, small):  # the joint bounds hold
+        b = res.bounds
+        for k in ("feasible", "placed", "good_model"):
+            assert b[k] <= b[f"{k}_bound"]
+            assert b[f"{k}_gap"] == pytest.approx((b[f"{k}_bound"] - b[k]) / max(1.0, b[f"{k}_bound"]))
+
+
+def test_bounds_show_what_coverage_keeps_out_of_reach() -> None:
+    # two people, on Tuesday and on Thursday 10–11; the host needs one hour a week, once: one of them only
+    people = [
+        tue_hour("P-tue"),
+        Profile(
+            id="P-thu", time_windows=[{"weekday": "thu", "opens": "10:00", "closes": "11:00"}], consent=ALL
+        ),
+    ]
+    j = job([{"name": "リネンたたみ", "minutes": 60, "per_week": 1, "windows": WEEKDAYS_9_15}])
+    r = slice_jobs([j], people)
+    assert r.status == "optimal" and r.solver["cp_sat_gap"] == 0.0
+    assert r.bounds["feasible"] == 1 and r.bounds["feasible_bound"] == 2 and r.bounds["feasible_gap"] == 0.5
+    assert r.bounds["placed"] == 1 and r.bounds["placed_bound"] == 2
+    three = slice_jobs([job([{"name": "リネンたたみ", "minutes": 180, "splittable": True, "min_piece_minutes": 60,
+                              "windows": WEEKDAYS_9_15}])], [tue_hour(f"P{i}") for i in range(3)])  # fmt: skip
+    assert (
+        three.bounds["feasible"] == three.bounds["feasible_bound"] == 3 and three.bounds["feasible_gap"] == 0
+    )
+    d = three.to_dict()
+    assert d["bounds"]["placed_gap"] == 0 and d["solver"]["cp_sat_gap"] == 0
