@@ -138,6 +138,16 @@ def accept_proposals(store: GraphStore, job: Job, proposals: list[dict[str, Any]
             problems.append(Problem(f"{n}件目の案が読めません ({err})", f"proposal {n} unreadable", row=n))
             continue
         a, b = slot.minutes
+        if p.get("job_id") not in (None, job.id):
+            problems.append(
+                Problem(
+                    f"{n}件目: 別の仕事「{p.get('job_id')}」の案です (この仕事は「{job.id}」)",
+                    f"proposal {n} is of job {p.get('job_id')!r}, not {job.id!r}",
+                    row=n,
+                    field="job_id",
+                )
+            )
+            continue
         unknown = [x for x in names if x not in tasks]
         if unknown or not names:
             problems.append(

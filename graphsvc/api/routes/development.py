@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphsvc.access.policy import GAP_ROLES
 from graphsvc.api.contract import BODY_ERRORS, TOWN_ERRORS, ApiRoute, responses
 from graphsvc.api.deps import TownDep, require
+from graphsvc.api.schemas.development import PROPOSAL_EXAMPLE, ProposalIn, SliceOut
 from graphsvc.api.schemas.records import kind_of, request_data
+from graphsvc.api.schemas.strict import ApiId, JsonFloat, StrictIn
 from graphsvc.domain.enums import NodeLabel
 from graphsvc.domain.spreadsheet import write_rows
 from graphsvc.services.development import DEVELOP_ROLES
@@ -53,49 +55,29 @@ _JOB_EXAMPLE: dict[str, Any] = {
 }
 
 
-class SliceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"job_ids": ["J-RYOKAN-1"]}]})
+class SliceRequest(StrictIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_ids": ["J-RYOKAN-1"]}]})
 
-    job_ids: list[str] | None = Field(default=None, description="切り出す仕事のID (省略時はすべて)")
-    time_limit: float = Field(default=20.0, gt=0, le=120, description="最適化の制限時間 (秒)")
-
-
-class AcceptRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "proposals": [
-                        {
-                            "job_id": "J-RYOKAN-1",
-                            "opening_id": "O-J-RYOKAN-1-1",
-                            "title": "リネンたたみ 火 10:00–11:00",
-                            "tasks": ["リネンたたみ"],
-                            "weekday": "tue",
-                            "opens": "10:00",
-                            "closes": "11:00",
-                            "minutes": 60,
-                            "difficulty": 1,
-                            "contact_load": 1,
-                            "physical_load": 2,
-                            "capacity": 1,
-                        }
-                    ]
-                }
-            ]
-        },
+    job_ids: list[ApiId] | None = Field(
+        default=None, max_length=1000, description="切り出す仕事のID (省略時はすべて)"
     )
+    time_limit: JsonFloat = Field(default=20.0, gt=0, le=120, description="最適化の制限時間 (秒)")
 
-    proposals: list[dict[str, Any]] = Field(
-        description="採用する案 (slicing の proposals の要素)", min_length=1
+
+class AcceptRequest(StrictIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"proposals": [PROPOSAL_EXAMPLE]}]})
+
+    proposals: list[ProposalIn] = Field(
+        description="採用する案 (プチ勤務化の proposals の要素をそのまま送れます)",
+        min_length=1,
+        max_length=500,
     )
 
 
-class PublishRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ids": ["O-J-RYOKAN-1-1"]}]})
+class PublishRequest(StrictIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ids": ["O-J-RYOKAN-1-1"]}]})
 
-    ids: list[str] = Field(min_length=1, description="公開する参加メニューのID")
+    ids: list[ApiId] = Field(min_length=1, max_length=1000, description="公開する参加メニューのID")
 
 
 _JOB_ROW = kind_of(NodeLabel.JOB).row
@@ -186,7 +168,7 @@ def save_jobs(ctx: TownDep, body: JobsRequest) -> dict[str, Any]:
     "/development/slicing",
     tags=[TAG],
     summary="プチ勤務化: 仕事を待っている人に合う短い勤務に切り出す案 (CP-SAT と 2時間区切りの比較)",
-    response_model=dict[str, Any],
+    response_model=SliceOut,
     responses=POST_ERRORS,
     dependencies=[Depends(require(*GAP_ROLES))],
 )
@@ -205,7 +187,9 @@ def slicing(ctx: TownDep, body: SliceRequest) -> dict[str, Any]:
     dependencies=[Depends(require(*DEVELOP_ROLES))],
 )
 def accept(ctx: TownDep, job_id: str, body: AcceptRequest) -> dict[str, Any]:
-    opps = ctx.t.development.accept(ctx.ctx, job_id, body.proposals)
+    opps = ctx.t.development.accept(
+        ctx.ctx, job_id, [p.model_dump(mode="json", exclude_unset=True) for p in body.proposals]
+    )
     return {"created": [o.id for o in opps], "status": "draft"}
 
 

@@ -94,3 +94,45 @@ def test_bad_jobs_and_proposals_are_refused_with_japanese_messages(api: Api) -> 
         f"{T}/development/jobs", json={"jobs": [JOB]}, headers=api.h("multiagency", "support_meeting")
     )
     assert r.status_code == 403
+
+
+def test_proposals_are_typed_in_the_openapi_and_read_strictly(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    prop_in, prop_out = schemas["ProposalIn"], schemas["ProposalOut"]
+    assert prop_in["additionalProperties"] is False and set(prop_in["required"]) == {
+        "tasks",
+        "weekday",
+        "opens",
+        "closes",
+    }
+    assert "作業" in prop_in["properties"]["tasks"]["description"] and prop_in["examples"]
+    assert set(prop_out["properties"]) >= {"tasks", "weekday", "opens", "closes", "copies", "why", "fits"}
+    slicing = spec["paths"]["/v1/towns/{town}/development/slicing"]["post"]
+    ref = slicing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    out = schemas[ref.rsplit("/", 1)[1]]
+    assert out["properties"]["proposals"]["items"]["$ref"].endswith("/ProposalOut")
+    assert {"solver", "bounds"} <= set(out["properties"])
+
+    h = api.h("admin", "administration")
+    assert api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=h).status_code == 200
+    url = f"{T}/development/jobs/J-01/accept"
+    ok = {"tasks": ["リネンたたみ"], "weekday": "tue", "opens": "10:00", "closes": "11:00"}
+    before = api.client.get(f"{T}/opportunities", headers=h).json()["total"]
+    for bad, where in (
+        ({**ok, "colour": "red"}, "colour"),  # an unknown field
+        ({**ok, "weekday": "火"}, "weekday"),  # a Japanese label: the API takes codes
+        ({**ok, "copies": "2"}, "copies"),  # a number as text
+        ({**ok, "opens": "11:00", "closes": "10:00"}, "closes"),  # reversed
+        ({**ok, "opens": "9時"}, "opens"),
+        ({**ok, "tasks": []}, "tasks"),
+    ):
+        r = api.client.post(url, json={"proposals": [ok, bad]}, headers=h)
+        assert r.status_code == 422, (bad, r.text)
+        assert where in r.text and "proposals" in r.text, r.text
+    # a proposal of another job: a conflict with what is stored, named
+    r = api.client.post(url, json={"proposals": [{**ok, "job_id": "J-02"}]}, headers=h)
+    assert r.status_code == 409 and "別の仕事" in r.text and "J-02" in r.text
+    assert api.client.get(f"{T}/opportunities", headers=h).json()["total"] == before  # nothing written
+    r = api.client.post(url, json={"proposals": [{**ok, "job_id": "J-01", "copies": 2}]}, headers=h)
+    assert r.status_code == 201, r.text
