@@ -42,6 +42,7 @@ from matching.waiting import GOOD_SCORE, Scores, score_all
 
 __all__ = [
     "NAIVE_BLOCK_MINUTES",
+    "STATUS_JA",
     "Piece",
     "Proposal",
     "SliceResult",
@@ -60,6 +61,14 @@ JOINT_PAIRS = 3000
 every job with assignment variables; above either, job by job (people reached or placed by an earlier job's
 shifts count no more), each job with its share of the time and the scores as candidate weights."""
 _ORDER = tuple(w.value for w in Weekday)
+STATUS_JA = {
+    "optimal": "最適 (証明済み)",
+    "feasible": "制限時間内の最良 (最適とは証明できていない)",
+    "job_by_job": "仕事ごとに最適 (先に解いた仕事の案を前提に)",
+    "coverage_only": "制限時間内に人の段階が解けず、受け入れ先の必要な時間だけを満たした案",
+    "no_tasks": "作業がないため案はありません",
+}
+""":attr:`SliceResult.status` in Japanese."""
 _PROVIDES = ["収入", "役割・やりがい"]
 
 
@@ -295,9 +304,32 @@ class SliceResult:
     a well-matched opening, by the model's scores, i.e. without the time-of-day factors), and the relative
     ``*_gap`` of each: 0 means the joint optimum of that measure is reached."""
 
+    def quality_ja(self) -> list[str]:
+        """How good the proposals are, in Japanese: the solver's status and gap, and the joint bounds."""
+        out = [f"最適化の結果: {STATUS_JA.get(self.status, self.status)}"]
+        if self.solver:
+            gap = self.solver.get("cp_sat_gap", 0.0)
+            how = (
+                "全部の仕事を1つのモデルで"
+                if self.solver.get("joint")
+                else f"仕事ごとに{int(self.solver['models'])}回"
+            )
+            out.append(f"CP-SAT ({how}) の目的関数と上界の相対ギャップ {100 * gap:.1f}%")
+        b = self.bounds
+        if b:
+            out.append(
+                "全部の仕事を同時に最適化しても超えられない上限 (作業の時間・回数と必要な時間の制約を外した場合): "
+                f"条件に合う人 {int(b['feasible'])}/{int(b['feasible_bound'])}人、"
+                f"割り当てできる人 {int(b['placed'])}/{int(b['placed_bound'])}人、"
+                f"よく合う人 {int(b['good_model'])}/{int(b['good_model_bound'])}人 (最適化のスコアで)"
+            )
+        return out
+
     def to_dict(self, *, people: bool = True) -> dict[str, Any]:
         return {
             "status": self.status,
+            "status_ja": STATUS_JA.get(self.status, self.status),
+            "quality_ja": self.quality_ja(),
             "solve_seconds": round(self.solve_seconds, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "candidates": self.candidates,

@@ -145,6 +145,10 @@ class SliceOut(BaseModel):
         description="最適化の結果: optimal (最適と証明)、feasible (制限時間内の最良)、job_by_job (仕事ごとに最適: "
         "先の仕事の案を前提に)、coverage_only (時間内に人の段階が解けず、必要な時間だけ満たした)、no_tasks (作業なし)"
     )
+    status_ja: str = Field(description="最適化の結果 (日本語)")
+    quality_ja: list[str] = Field(
+        description="案の質の説明 (日本語): 最適化の結果、CP-SAT のギャップ、全部の仕事を同時に最適化した場合の上限"
+    )
     solve_seconds: float = Field(description="全体の時間 (秒)")
     timings: dict[str, float] = Field(description="段階ごとの時間 (秒): candidates, scoring, solver, metrics")
     candidates: int = Field(description="切り出した候補の数")

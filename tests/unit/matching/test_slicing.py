@@ -246,7 +246,9 @@ def test_opening_ids_stay_valid_for_long_job_ids() -> None:
     assert _opening_id("OP-", "J-1", "N3") == "OP-J-1-N3"
 
 
-def _random_town(seed: int) -> tuple[list[Job], list[Profile]]:
+def _random_town(seed: int, *, disjoint: bool = False) -> tuple[list[Job], list[Profile]]:
+    """Three jobs and 30 people; ``disjoint``: job n works on Monday+n only, so no person is reached by two jobs
+    (job by job, the sum of the jobs' optima is then one number, whatever ties each job's optimum breaks)."""
     rng = random.Random(seed)
     days = ["mon", "tue", "wed", "thu", "fri"]
     people = []
@@ -270,7 +272,7 @@ def _random_town(seed: int) -> tuple[list[Job], list[Profile]]:
             {
                 "name": f"作業{t}",
                 "minutes": rng.choice([60, 90, 120]),
-                "per_week": rng.choice([1, 2]),
+                "per_week": 1 if disjoint else rng.choice([1, 2]),
                 "splittable": rng.random() < 0.6,
                 "min_piece_minutes": 30,
                 "contact_load": rng.choice([1, 2, 4]),
@@ -291,7 +293,7 @@ def test_shrunk_model_has_the_same_optimum_as_the_full_one(
 
     if not joint:  # job by job, as at scale
         monkeypatch.setattr(slicing, "JOINT_LIMIT", 0)
-    jobs, people = _random_town(seed)
+    jobs, people = _random_town(seed, disjoint=not joint)
     full = slice_jobs(jobs, people, compact=False)
     small = slice_jobs(jobs, people)
     assert full.status == small.status == ("optimal" if joint else "job_by_job")
@@ -327,3 +329,16 @@ def test_bounds_show_what_coverage_keeps_out_of_reach() -> None:
     )
     d = three.to_dict()
     assert d["bounds"]["placed_gap"] == 0 and d["solver"]["cp_sat_gap"] == 0
+
+
+def test_quality_is_explained_in_japanese() -> None:
+    r = slice_jobs(
+        [job([{"name": "リネンたたみ", "minutes": 60, "per_week": 1, "windows": WEEKDAYS_9_15}])],
+        [tue_hour("P-tue"), Profile(id="P-thu", time_windows=[{"weekday": "thu", "opens": "10:00", "closes": "11:00"}],
+                                    consent=ALL)],
+    )  # fmt: skip
+    q = r.to_dict()["quality_ja"]
+    assert q[0] == "最適化の結果: 最適 (証明済み)"
+    assert "相対ギャップ 0.0%" in q[1]
+    assert "条件に合う人 1/2人" in q[2] and "割り当てできる人 1/2人" in q[2]
+    assert slice_jobs([job([])], []).to_dict()["status_ja"] == "作業がないため案はありません"
