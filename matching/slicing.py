@@ -15,7 +15,16 @@ the people waiting for 参加支援 can take.
    first maximises the minutes covered (up to the need), then, with that coverage fixed, the people who
    become feasible (had no feasible opening before) and well matched (score ≥ ``GOOD_SCORE``), plus the scores
    of an assignment of people to the chosen shifts (one person a shift, one shift a person) solved in the
-   same model.
+   same model. The model is shrunk without changing its optimum (only the candidates among someone's best and
+   one coverage representative per group; people with the same options as one count; copies of one shift as
+   one integer), phase 1's coverage optimum is the hint, and CP-SAT runs on every core.
+   Up to :data:`JOINT_LIMIT` candidates and :data:`JOINT_PAIRS` (person, candidate) pairs the people phase is
+   one model over every job (status ``optimal`` when proven). Above, it is solved job by job: each job's model
+   is optimal *given the jobs solved before it* (status ``job_by_job``, or ``feasible`` when a job's share of
+   the time ran out first), which is not the joint optimum. How far from it, as numbers
+   (:attr:`SliceResult.bounds`): a relaxation without any coverage limit bounds the people who can have a
+   feasible opening, be placed, or be well matched; with CP-SAT's own objective, bound and gap
+   (:attr:`SliceResult.solver`).
 4. **Baseline.** :func:`naive_slices` cuts each task into fixed 2-hour blocks from its first window, on its
    first days; :func:`evaluate_slicing` measures before / naive / optimised in one run.
 
