@@ -14,7 +14,8 @@ Run: ``.venv/bin/python bench/bench_shigen.py [--towns toba,takasu,synthetic] [-
    metrics). Goal: the solver ≤ 30 s on this machine (the whole run is printed too). In the same run, the
    solver **before** (``compact=False``: every candidate and one variable a person, 2 workers) and **after**
    (the shrunk model, identical people as counts, workers = cores): time, model size, CP-SAT's objective,
-   bound and gap, and the ratio. Every run prints the joint bound (:attr:`SliceResult.bounds`): how far the
+   bound and gap, and the ratio. A town solved job by job is solved again as one joint model (time limit
+   ``JOINT_LIMIT_S``) to show how far apart they are. Every run prints the joint bound (:attr:`SliceResult.bounds`): how far the
    proposals can be from the joint optimum over every job (feasible, placed, well matched), as numbers.
 
 Exit status 1 if the optimised proposals reach fewer people (feasible or placed) than the naive ones in a town,
@@ -39,6 +40,8 @@ from matching.records import Opening, Profile
 from matching.slicing import SliceResult, slice_jobs
 
 SCALE_GOAL_S = 30.0
+JOINT_LIMIT_S = 60.0
+"""The time limit of a town's joint model (run after the default one, for comparison)."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TASK_NAMES = (
     "清掃",
@@ -168,7 +171,7 @@ def report(title: str, res: SliceResult, n_jobs: int) -> bool:
     return op["feasible_share"] + 1e-9 >= nv["feasible_share"] and op["placed"] >= nv["placed"]
 
 
-def town_run(town: str, households: int | None) -> bool:
+def town_run(town: str, households: int | None, joint_too: bool = True) -> bool:
     from graphsvc.services.development import location_of, store_jobs, waiting_list
     from graphsvc.services.matching import MatchingService
     from graphsvc.store.embedded import EmbeddedStore
@@ -198,6 +201,18 @@ def town_run(town: str, households: int | None) -> bool:
         ok = report(f"[{town}]", res, len(jobs))
         print(_solver_row("solver", res, res.solve_seconds))
         print(bounds_row(res))
+        if joint_too and not res.solver.get("joint"):
+            # the same town as one joint model (the people over every job at once), for how far job by job is
+            locs = {j.id: loc for j in jobs if (loc := location_of(store, j))}
+            jr = slice_jobs(jobs, w.profiles, existing, locations=locs, joint=True, time_limit=JOINT_LIMIT_S)
+            o, oj = res.metrics["optimised"], jr.metrics["optimised"]
+            print(
+                f"  joint model ({jr.status}): placed {int(oj['placed'])} (job by job {int(o['placed'])}), good "
+                f"{100 * oj['good_share']:.1f}% ({100 * o['good_share']:.1f}%), feasible "
+                f"{100 * oj['feasible_share']:.1f}% ({100 * o['feasible_share']:.1f}%)"
+            )
+            print(_solver_row("joint", jr, jr.solve_seconds))
+            print(bounds_row(jr))
         store.close()
         return ok
 
@@ -274,12 +289,13 @@ def main() -> int:
     ap.add_argument("--tasks", type=int, default=20)
     ap.add_argument("--people", type=int, default=500)
     ap.add_argument("--no-compare", action="store_true", help="scale: the shrunk model only (no before run)")
+    ap.add_argument("--no-joint", action="store_true", help="towns: no joint model after the default run")
     a = ap.parse_args()
     ok = True
     if not a.skip_scale:
         ok &= scale_run(a.hosts, a.tasks, a.people, compare=not a.no_compare)
     for town in [t for t in a.towns.split(",") if t]:
-        ok &= town_run(town, a.households if town == "synthetic" else None)
+        ok &= town_run(town, a.households if town == "synthetic" else None, joint_too=not a.no_joint)
     return 0 if ok else 1
 
 

@@ -309,7 +309,9 @@ class SliceResult:
     upper bounds of a relaxation that drops every coverage limit (each task's minutes, days and the host's
     need, i.e. every candidate chosen at once) against what the proposals reach. ``feasible`` /
     ``feasible_bound`` (people with a feasible opening), ``placed`` / ``placed_bound`` (people an exact
-    assignment places: at most those with a feasible opening), ``good_model`` / ``good_model_bound`` (people with
+    assignment places: at most those with a feasible opening, and at most the places there are: the town's
+    openings' and the most each job's shifts can offer within its own limits, which are kept for this one),
+    ``good_model`` / ``good_model_bound`` (people with
     a well-matched opening, by the model's scores, i.e. without the time-of-day factors), and the relative
     ``*_gap`` of each: 0 means the joint optimum of that measure is reached."""
 
@@ -501,6 +503,7 @@ def _solve(
     good_score: float,
     per_person: int = TOP_PER_PERSON,
     compact: bool = True,
+    joint: bool | None = None,
 ) -> tuple[dict[int, int], dict[int, list[int]], str, dict[str, float]]:
     """Both phases (see the module docstring, step 3); returns the chosen copies, the people assigned to each
     chosen candidate, the status and the solver's figures (``solver_info``: CP-SAT's objective and best bound,
@@ -536,11 +539,28 @@ def _solve(
         best[jid] = round(s1.objective_value)
         hint.update({k: int(s1.value(v)) for k, v in x1.items()})
     rep_of = {k: by_job[pieces[k].job_id][_group_key(pieces[k])] for k in keep}
+    # the most places (people side by side) each job's shifts can offer within its coverage limits: with the
+    # waiting people's reach, a bound on how many the shifts can place (CP-SAT's bound: valid if stopped early)
+    places_bound = 0.0
+    for reps in by_job.values():
+        m3 = cp_model.CpModel()
+        x3, _ = _coverage(m3, pieces, list(reps.values()), task_of, need)
+        m3.maximize(sum(pieces[k].capacity * v for k, v in x3.items()))
+        s3 = cp_model.CpSolver()
+        s3.parameters.max_time_in_seconds = max(0.1, 0.05 * time_limit / max(1, len(by_job)))
+        s3.parameters.num_workers = workers
+        st3 = s3.solve(m3)
+        places_bound += (
+            s3.best_objective_bound
+            if st3 in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            else sum(pieces[k].capacity * _copies(pieces[k], task_of) for k in reps.values())
+        )
     options = _options(keep, feas, proto_idx, PS, per_person)
     pairs = sum(len(v) for v in options.values())
     in_options = {k for opts in options.values() for _, k in opts}
     model_ks = sorted(in_options | set(rep_of.values()))
-    joint = len(model_ks) <= JOINT_LIMIT and pairs <= JOINT_PAIRS
+    if joint is None:
+        joint = len(model_ks) <= JOINT_LIMIT and pairs <= JOINT_PAIRS
     groups = [keep] if joint else [
         [k for k in keep if pieces[k].job_id == jid] for jid in dict.fromkeys(pieces[k].job_id for k in keep)
     ]  # fmt: skip
@@ -590,6 +610,7 @@ def _solve(
         "cp_sat_gap": _rel_gap(objective, bound),
         "cp_sat_worst_gap": worst_gap,
         "workers": float(workers),
+        "places_bound": float(places_bound),
     }
     return chosen, dict(assigned), status, info
 
@@ -805,12 +826,15 @@ def slice_jobs(
     time_limit: float = 30.0,
     id_prefix: str = "OP-",
     compact: bool = True,
+    joint: bool | None = None,
 ) -> SliceResult:
     """Propose プチ勤務 for ``jobs`` that fit the waiting ``profiles`` best (see the module docstring).
 
     ``existing`` are the openings already on offer (who is feasible or well matched before); ``locations`` the
     place of a job whose own ``location`` is not given (usually the host's), by job id. ``compact=False``
-    solves the unreduced model (see :func:`_people_phase`; for the benchmark's before/after)."""
+    solves the unreduced model (see :func:`_people_phase`; for the benchmark's before/after). ``joint``: one
+    model over every job (True), job by job (False), or by size (None: up to :data:`JOINT_LIMIT` and
+    :data:`JOINT_PAIRS`)."""
     locations = locations or {}
     started = time.perf_counter()
     notes = {j.id: _job_notes(j) for j in jobs}
@@ -863,7 +887,7 @@ def slice_jobs(
     if pieces:
         chosen, assigned, status, solver_info = _solve(
             pieces, keep, feas, proto_idx, PS, jobs, before_feasible, before_good,
-            time_limit=time_limit, good_score=good_score, compact=compact,
+            time_limit=time_limit, good_score=good_score, compact=compact, joint=joint,
         )  # fmt: skip
     else:
         chosen, assigned, status, solver_info = {}, {}, "no_tasks", {}
@@ -934,8 +958,10 @@ def slice_jobs(
                               good_score, [pieces[k].capacity * chosen[k] for k in chosen_keys],
                               [p.capacity for p in naive], base)  # fmt: skip
     result.solver = solver_info
+    cap = sc.index.capacity_left[:nb] if nb else np.zeros(0)
+    base_places = sum(1 if not np.isfinite(c) else int(c) for c in cap)  # as the metrics' assignment counts
     result.bounds = _bounds(keep, feas, proto_idx, PS, before_feasible, before_good, chosen, good_score,
-                            result.metrics["optimised"])  # fmt: skip
+                            result.metrics["optimised"], base_places + solver_info.get("places_bound", 0.0))  # fmt: skip
     result.timings = {
         "candidates": t_cut - started,
         "scoring": t_score - t_cut,
@@ -955,8 +981,9 @@ def _bounds(
     chosen: Mapping[int, int],
     good_score: float,
     optimised: Mapping[str, float],
+    places: float,
 ) -> dict[str, float]:
-    """See :attr:`SliceResult.bounds`."""
+    """See :attr:`SliceResult.bounds`; ``places``: the town's places and the most the jobs' shifts can offer."""
     P = len(before_feasible)
 
     def reached(ks: Sequence[int], base: np.ndarray, good: bool) -> np.ndarray:
@@ -978,7 +1005,7 @@ def _bounds(
         "placed": float(optimised.get("placed", 0.0)),
         "good_model": float(reached(chosen_ks, before_good, True).sum()),
     }
-    bound = {"feasible": float(fb), "placed": float(fb), "good_model": float(gb)}
+    bound = {"feasible": float(fb), "placed": float(min(fb, int(places))), "good_model": float(gb)}
     out: dict[str, float] = {}
     for k in ("feasible", "placed", "good_model"):
         out[k] = got[k]
