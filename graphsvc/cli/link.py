@@ -101,6 +101,13 @@ def run_command(
     )
     for line in _figure_lines(summary.figures):
         console.print(line, highlight=False, soft_wrap=True)
+    withheld = summary.figures.get("withheld_no_consent")
+    if withheld is not None:
+        console.print(
+            f"  同意のない行 (withheld, no consent): {sum(withheld.values())} 行は名寄せしていません",
+            highlight=False,
+            soft_wrap=True,
+        )
     failed = summary.figures.get("weight_checks_failed") or []
     if failed:
         console.print(
