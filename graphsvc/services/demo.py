@@ -433,7 +433,19 @@ def write_development(t: DemoTown) -> None:
     t.out_dir.mkdir(parents=True, exist_ok=True)
     out = t.out_dir
     (out / "unmet-need.json").write_text(
-        json.dumps({"report": report, "slicing_metrics": res.metrics}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps(
+            {
+                "report": report,
+                "slicing_metrics": res.metrics,
+                "slicing_status": res.status,
+                "slicing_quality_ja": res.quality_ja(),
+                "slicing_solver": res.solver,
+                "slicing_bounds": res.bounds,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n",
         encoding="utf-8",
     )
     with (out / "unmet-need.csv").open("w", newline="", encoding="utf-8") as f:
