@@ -121,10 +121,18 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
                 ja,
                 en,
                 field=".".join(loc) or None,
-                value=None if value is None or isinstance(value, (dict, list)) else str(value)[:80],
+                value=None
+                if value is None or isinstance(value, (dict, list))
+                else _printable(str(value)[:80]),
             )
         )
     return out
+
+
+def _printable(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate (JSON allows ``"\\ud800"``; no character, so pydantic refuses
+    it) is shown as its escape instead of failing the error response itself."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def status_of(exc: TsunagariError) -> int:

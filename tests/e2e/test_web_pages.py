@@ -405,6 +405,7 @@ def test_development_pages_unmet_jobs_slicing_and_catalogue(browser: Any, server
     page.wait_for_load_state()
     main = page.locator("main").inner_text()
     assert "プチ勤務の案" in main and "2時間ずつ区切った場合" in main and "来られる人が" in main
+    assert "最適化の結果: " in main and "全部の仕事を同時に最適化しても超えられない上限" in main
     _shot(page, srv, "33-slicing-proposals.png")
     page.click("text=選んだ案を下書きとして登録する")
     page.wait_for_url("**/jobs?saved=*")

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graphsvc.api.schemas.strict import ApiId, JsonBool, JsonInt, StrictIn, exact_enum
-from graphsvc.api.schemas.values import HHMM_PATTERN, NonBlankReadableText, ReadableText
+from graphsvc.api.schemas.values import HHMM_PATTERN
 from graphsvc.domain.enums import Weekday
 
 __all__ = ["PROPOSAL_EXAMPLE", "ProposalIn", "ProposalOut", "SliceOut"]
 
-TaskName = Annotated[NonBlankReadableText, Field(min_length=1, max_length=80)]
+TaskName = Annotated[str, Field(min_length=1, max_length=80)]  # as a job's task name (JobTask.name)
 Hhmm = Annotated[str, Field(pattern=HHMM_PATTERN)]
 Load = Annotated[JsonInt, Field(ge=1, le=5)]
 Count = Annotated[JsonInt, Field(ge=0)]
@@ -76,7 +76,7 @@ class ProposalIn(StrictIn):
 
     job_id: ApiId | None = Field(default=None, description=_D["job_id"])
     opening_id: ApiId | None = Field(default=None, description=_D["opening_id"])
-    title: ReadableText | None = Field(default=None, max_length=300, description=_D["title"])
+    title: str | None = Field(default=None, max_length=300, description=_D["title"])
     tasks: list[TaskName] = Field(min_length=1, max_length=20, description=_D["tasks"])
     weekday: WeekdayCode = Field(description=_D["weekday"])  # type: ignore[valid-type]
     opens: Hhmm = Field(description=_D["opens"], examples=["10:00"])
@@ -90,7 +90,7 @@ class ProposalIn(StrictIn):
     remote: JsonBool | None = Field(default=None, description=_D["remote"])
     fits: Count | None = Field(default=None, description=_D["fits"])
     newly_feasible: Count | None = Field(default=None, description=_D["newly_feasible"])
-    why: list[Annotated[ReadableText, Field(max_length=500)]] | None = Field(
+    why: list[Annotated[str, Field(max_length=500)]] | None = Field(
         default=None, max_length=50, description=_D["why"]
     )
     fits_ids: list[ApiId] | None = Field(default=None, max_length=MAX_IDS, description=_D["fits_ids"])

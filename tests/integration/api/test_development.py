@@ -136,3 +136,14 @@ def test_proposals_are_typed_in_the_openapi_and_read_strictly(api: Api) -> None:
     assert api.client.get(f"{T}/opportunities", headers=h).json()["total"] == before  # nothing written
     r = api.client.post(url, json={"proposals": [{**ok, "job_id": "J-01", "copies": 2}]}, headers=h)
     assert r.status_code == 201, r.text
+
+
+def test_a_lone_surrogate_is_a_422_naming_the_field_not_a_crash(api: Api) -> None:
+    h = {**api.h("admin", "administration"), "Content-Type": "application/json"}
+    assert api.client.post(f"{T}/development/jobs", json={"jobs": [JOB]}, headers=h).status_code == 200
+    body = '{"proposals": [{"tasks": ["\\ud800x"], "weekday": "tue", "opens": "10:00", "closes": "11:00"}]}'
+    r = api.client.post(f"{T}/development/jobs/J-01/accept", content=body, headers=h)
+    assert r.status_code == 422 and "proposals.0.tasks.0" in r.text, r.text
+    body = '{"jobs": [{"id": "J-9", "title": "\\ud800", "host_id": "E-01", "host_label": "Employer"}]}'
+    r = api.client.post(f"{T}/development/jobs", content=body, headers=h)
+    assert r.status_code == 422 and "title" in r.text, r.text
