@@ -226,7 +226,9 @@ HEADS: dict[str, _H] = {
     "苦": ("avoid", "soft", "can", "soft"),  # 苦にならない
     "躓く": ("avoid", "soft", None, "soft"),
     "つまずく": ("avoid", "soft", None, "soft"),
-    "落ち着く": ("can", "soft", "avoid", "soft"),
+    "落ち着く": ("want", "soft", "avoid", "soft"),  # 「静かな所だと落ち着く」: a setting liked
+    "易い": ("can", "soft", "avoid", "soft"),  # 〜やすい: 「土日は出やすい」
+    "難い": ("avoid", "soft", "can", "soft"),  # 〜にくい: 「人が多いと話しにくい」
     "安心": ("want", "soft", "avoid", "soft"),
     "痛い": ("avoid", "soft", "can", "soft"),
     "困る": ("avoid", "soft", "can", "soft"),
@@ -280,6 +282,8 @@ _SOFT_ADVERBS = frozenset(
         "少々",
     }
 )
+# adverbs that hedge a limit: 「たぶん無理」 is a soft limit
+_HEDGE_ADVERBS = frozenset({"たぶん", "多分", "おそらく", "恐らく", "もしかしたら", "もしかすると", "ひょっとしたら"})
 _HEDGES = frozenset(
     {"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"}
 )
@@ -1130,6 +1134,12 @@ def _read_segment(seg: _Segment) -> None:
         if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
             others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
             continue
+        if (
+            toks[k].norm in ("易い", "難い")
+            and toks[k].pos == "接尾辞"
+            and (k == 0 or toks[k - 1].pos != "動詞" or toks[k - 1].norm == "成る" or _is_head(toks[k - 1]))
+        ):
+            continue  # 「パニックになりやすい」「疲れやすい」: the word before says it
         if _is_head(toks[k]) and not any(
             s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
         ):
@@ -1346,7 +1356,9 @@ def _read_segment(seg: _Segment) -> None:
         strength = "soft"
     before = toks[:hi]
     if pol in LIMITS:
-        if any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in before):
+        if any(t.surface in _HEDGE_ADVERBS or t.lemma in _HEDGE_ADVERBS for t in before):
+            strength = "soft"
+        elif any(t.surface in _HARD_ADVERBS or t.lemma in _HARD_ADVERBS for t in before):
             strength = "hard"
         elif any(t.surface in _SOFT_ADVERBS or t.lemma in _SOFT_ADVERBS for t in before) or hedge:
             strength = "soft"
@@ -2021,6 +2033,8 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("元気", "が", "出る"): "元気が出る",
     ("気", "が", "重い"): "気が重い",
     ("ミス", "が", "増える"): "ミスが増える",
+    ("ドクター", "ストップ"): "ドクターストップ",
+    ("落ちる", "着く"): "落ち着く",
 }
 
 
@@ -2082,6 +2096,13 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
                 and j + 1 < seg.b
                 and toks[j + 1].pos == "動詞"
             )
+            or (
+                t.pos == "助詞"
+                and j == sp.end
+                and t.lemma in ("が", "の")
+                and j + 1 < seg.b
+                and _is_neg(toks[j + 1])
+            )  # 「ノルマがない仕事」「残業のない職場」
         ):
             pass
         else:
