@@ -669,6 +669,7 @@ class _Span:
     end: int
     evidence: str
     similarity: float | None = None
+    flip: bool = False  # the words name the concept's opposite (短時間 → long_hours): a wish for them avoids it
 
 
 @dataclass
@@ -964,6 +965,18 @@ _EARLY_CLOCK = re.compile(
 _PEOPLE = re.compile(
     r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:グループ|班|チーム)|で|なら|だけ)"
 )
+# words for the opposite end of a concept: 「短時間がいい」「マイペースでできる仕事」 avoid long or fast-paced work
+_OPPOSITE_OF: dict[str, str] = {
+    **dict.fromkeys(
+        ("短時間", "短い時間", "短めの時間", "少しの時間", "ちょっとの時間", "時短", "短時間勤務"), "long_hours"
+    ),
+    **dict.fromkeys(
+        ("マイペース", "自分のペース", "ゆっくりのペース", "ゆっくりしたペース", "のんびりした", "急がなくていい",
+         "急がない", "慌てなくていい", "焦らなくていい", "せかされない", "急かされない"),
+        "fast_pace",
+    ),
+}
+_OPPOSITES = re.compile("|".join(sorted(map(re.escape, _OPPOSITE_OF), key=len, reverse=True)))
 _PLACE_NOT_TASK = ("食堂", "会館", "センター", "広場", "教室の前")
 
 
@@ -1045,6 +1058,12 @@ def _adjust_spans(
                 continue  # 「…好き、と小さな声で話す」: a reporting verb
         out.append(sp)
     taken = {k for sp in out for k in range(sp.start, sp.end)}
+    if side == "person":
+        for m in _OPPOSITES.finditer(text):
+            a, b = tok_range(m.start(), m.end())
+            if not any(k in taken for k in range(a, b)):
+                out.append(_Span(_OPPOSITE_OF[m.group(0)], a, b, m.group(0), flip=True))
+                taken.update(range(a, b))
     for rx, concept in ((_EARLY_CLOCK, "early_morning"), (_PEOPLE, "small_group")):
         for m in rx.finditer(text):
             a, b = tok_range(m.start(), m.end())
@@ -1676,6 +1695,13 @@ def _sentence_statements(
                 )
             prev_kind = seg.kind
             continue
+        if seg.kind == "cond" and side == "person" and any(sp.flip for sp in seg.spans):
+            # 「短時間なら参加できる」: the opposite words ask for less of the concept
+            for sp in seg.spans:
+                if sp.flip:
+                    out.append(Statement(sp.concept, "avoid", "soft", None, sentence=sentence,
+                                         evidence=sp.evidence, source=source))
+            seg.spans = [sp for sp in seg.spans if not sp.flip]
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
             continue
@@ -1919,6 +1945,8 @@ def _sentence_statements(
                 and _locally_negated(toks, sp, seg)
             ):
                 p = _flip(p)
+            if sp.flip:
+                p = "avoid" if p in POSITIVE else None  # 「短時間を希望」: longer sessions are avoided
             if p is None:
                 continue
             s_cond = cond
@@ -1934,7 +1962,7 @@ def _sentence_statements(
                 Statement(
                     sp.concept,
                     p,  # type: ignore[arg-type]
-                    strength if p in LIMITS else "soft",  # type: ignore[arg-type]
+                    strength if p in LIMITS and not sp.flip else "soft",  # type: ignore[arg-type]
                     s_cond if (s_cond is not None and not s_cond.empty) else None,
                     sentence=sentence,
                     evidence=sp.evidence,
