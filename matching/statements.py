@@ -1727,6 +1727,14 @@ def _sentence_statements(
             # a plain verb in a structured field (興味「絵を描く」, 避けたいこと「人と話す」) keeps the field's sense
             negated = pol is not None and pol != "can" and pol != "want"
             pol, strength = default if not negated else (pol, strength)
+        if (
+            header is not None
+            and header[0] == "want"
+            and pol == "can"
+            and seg.head_index >= 0
+            and toks[seg.head_index].surface in ("○", "◯", "◎", "OK", "ok", "可")
+        ):
+            pol = "want"  # 【好きなこと】○絵 ○音楽: under a header of wishes a mark says which are liked
         if pol is None and not seg.has_head:
             if (
                 seg.past
