@@ -2034,7 +2034,22 @@ def _sentence_statements(
         craw = "".join(t.surface for t in toks[pending_cond.a : pending_cond.b])
         c = _cond_of(pending_cond, vocab, craw)
         hours_limits = [o for o in out if o.concept == "long_hours" and o.is_limit and o in prev_limits]
-        if c.max_hours is not None and hours_limits and prev_kind == "contrast":
+        limit_kinds = {_kind(vocab, o.concept) for o in prev_limits}
+        own_statement = bool(c.concepts) and all(
+            _kind(vocab, x) in limit_kinds & {"task", "time"} and x not in {o.concept for o in prev_limits}
+            for x in c.concepts
+        )  # 「午前は無理、午後なら」「配達は無理だが、仕分けなら」: another time or task, stated on its own
+        if prev_limits and prev_kind in ("contrast", "main") and not hours_limits and not own_statement:
+            # 「大人数は無理だが、３〜４人なら」「騒がしい所はつらいが、耳栓をすれば」: a narrower case of the limit
+            # just stated is its exception, not a statement of its own
+            exc = c if not c.empty else replace(c, unresolved=True)
+            out = [
+                replace(o, condition=exc if o.condition is None else o.condition.merged(exc))
+                if o in prev_limits
+                else o
+                for o in out
+            ]
+        elif c.max_hours is not None and hours_limits and prev_kind == "contrast":
             # 「長時間は厳しいけど、２時間なら」: the exception of the limit just stated
             out = [
                 replace(o, condition=c if o.condition is None else o.condition.merged(c))
