@@ -308,6 +308,7 @@ _REPORTING = frozenset(
         "希望",
     }
 )
+_REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする"})
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
@@ -1932,6 +1933,24 @@ def _sentence_statements(
                     and any(o.start == sp.end + 1 for o in concepts)
                 )
             ]
+        if (
+            side == "person"
+            and pol == "want"
+            and seg.head_index >= 0
+            and any(_kind(vocab, sp.concept) == "time" and sp.concept != "long_hours" for sp in concepts)
+            and (
+                any(t.norm in _REST for t in toks[seg.a : seg.head_index + 1])
+                or (
+                    toks[seg.head_index].norm in ("居る", "過ごす")
+                    and any(t.norm in ("家", "自宅", "家族") for t in toks[seg.a : seg.head_index])
+                )
+            )
+        ):
+            # 「夜は家でゆっくりしたい」「夕方以降は家にいたい」: the time is wanted free, not for work
+            concepts = [
+                sp for sp in concepts if _kind(vocab, sp.concept) == "time" and sp.concept != "long_hours"
+            ]
+            pol, strength = "avoid", "soft"
         made: list[Statement] = []
         for sp in concepts:
             nxt = toks[sp.end].surface if sp.end < len(toks) else ""
