@@ -196,7 +196,7 @@ HEADS: dict[str, _H] = {
     "難しい": ("cannot", "soft", "can", "soft"),
     "厳しい": ("cannot", "soft", "can", "soft"),
     "きつい": ("cannot", "soft", "can", "soft"),
-    "△": ("avoid", "soft", "can", "soft"),
+    "△": ("cannot", "soft", "can", "soft"),  # ○△× grade an ability: △ is "only partly", like 難しい
     "苦手": ("avoid", "soft", "can", "soft"),
     "避ける": ("avoid", "soft", "can", "soft"),
     "控える": ("avoid", "soft", "can", "soft"),
