@@ -1085,7 +1085,19 @@ def _similar_spans(
     k = seg.a
     while k < seg.b:
         m = toks[k]
-        if k in covered or _is_head(m) or m.pos != "名詞" or m.pos2 in ("数詞", "固有名詞", "非自立可能"):
+        compound_stem = (
+            m.pos == "形状詞"
+            and k + 1 < seg.b
+            and toks[k + 1].pos == "接尾辞"
+            and toks[k + 1].pos2 == "名詞的"
+        )  # 「幼稚園」「専門店」: a stem and a suffix make one noun
+        brand = m.pos2 == "固有名詞" and bool(re.fullmatch(r"[ァ-ヶー・A-Za-z0-9]+", m.surface))
+        if (
+            k in covered
+            or _is_head(m)
+            or not (m.pos == "名詞" or compound_stem)
+            or (m.pos2 in ("数詞", "固有名詞", "非自立可能") and not brand)
+        ):
             k += 1
             continue
         j = k
