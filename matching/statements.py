@@ -1180,6 +1180,7 @@ def _read_segment(seg: _Segment) -> None:
     toks = seg.toks[seg.a : seg.b]
     head_i = None
     others_wish = False
+    prone = False
     for k in range(len(toks) - 1, -1, -1):
         if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
             others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
@@ -1189,6 +1190,7 @@ def _read_segment(seg: _Segment) -> None:
             and toks[k].pos == "接尾辞"
             and (k == 0 or toks[k - 1].pos != "動詞" or toks[k - 1].norm == "成る" or _is_head(toks[k - 1]))
         ):
+            prone = prone or (k > 0 and toks[k - 1].norm == "成る")
             continue  # 「パニックになりやすい」「疲れやすい」: the word before says it
         if _is_head(toks[k]) and not any(
             s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
@@ -1273,6 +1275,9 @@ def _read_segment(seg: _Segment) -> None:
     seg.past = any(t.lemma == "た" and t.pos == "助動詞" for t in toks) or any(
         t.lemma == "元" and t.pos in ("名詞", "接頭辞") for t in toks
     )
+    if hi is None and prone:
+        seg.polarity, seg.strength, seg.has_head = "avoid", "soft", True  # 「頭が真っ白になりやすい」
+        return
     if hi is None:
         return
     head = toks[hi]
@@ -1352,7 +1357,9 @@ def _read_segment(seg: _Segment) -> None:
         seg.polarity = None  # 「家事は母がしている」: what someone else does is not the person's statement
         seg.has_head = True
         return
-    if head.surface in ("あり", "有り") and head_i is None:
+    if head_i is None and prone and neg == 0:
+        pol, strength, neg_pol, neg_strength = "avoid", "soft", None, "soft"  # 「頭が真っ白になりやすい」
+    elif head.surface in ("あり", "有り") and head_i is None:
         pol, strength = "can", "soft"
         neg_pol: str | None = None
         neg_strength = "soft"
@@ -1582,8 +1589,8 @@ def _header(sentence: str) -> tuple[tuple[str, str] | None, str]:
         return None, sentence
     seg = _Segment(toks, 0, len(toks), "main")
     _read_segment(seg)
-    if any(_is_head(t) for t in toks) and seg.polarity is not None:
-        return (seg.polarity, seg.strength), m.group(2)
+    if seg.polarity is not None and (any(_is_head(t) for t in toks) or seg.polarity == "want"):
+        return (seg.polarity, seg.strength), m.group(2)  # 【苦手なこと】, 【やりたいこと】 (〜たい)
     if word in ("経験", "職歴", "得意なこと", "できること"):
         return ("can", "soft"), m.group(2)
     return None, sentence
