@@ -259,6 +259,23 @@ HEADS: dict[str, _H] = {
     "酷い": ("avoid", "soft", "can", "soft"),
     "気が重い": ("avoid", "soft", "can", "soft"),
     "ミスが増える": ("avoid", "soft", None, "soft"),
+    "ようする": ("can", "soft", "cannot", "hard"),
+    "何とかなる": ("can", "soft", "cannot", "soft"),  # 「少人数ならなんとかなる」
+    "何とか": ("can", "soft", None, "soft"),  # 「階段は手すりがあれば何とか」  # 「電話はようせん」: cannot bring oneself to
+    "助かる": ("want", "soft", None, "soft"),  # 「昼からだと助かる」
+    "探す": ("want", "soft", None, "soft"),  # 「土日の仕事を探している」
+    "気楽": ("want", "soft", "avoid", "soft"),
+    "理想": ("want", "soft", None, "soft"),
+    "担当": ("can", "soft", None, "soft"),  # 「箱折りを担当」
+    "震える": ("avoid", "soft", None, "soft"),  # 「人前だと声が震える」: a reaction to a trigger
+    "固まる": ("avoid", "soft", None, "soft"),
+    "狂う": ("avoid", "soft", None, "soft"),  # 「せかされると手元が狂う」
+    "動悸": ("avoid", "soft", None, "soft"),
+    "頭痛": ("avoid", "soft", None, "soft"),
+    "吐き気": ("avoid", "soft", None, "soft"),
+    "息苦しい": ("avoid", "soft", "can", "soft"),
+    "目眩": ("avoid", "soft", None, "soft"),
+    "めまい": ("avoid", "soft", None, "soft"),
 }
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
@@ -1218,7 +1235,7 @@ def _read_segment(seg: _Segment) -> None:
             t = toks[k]
             if k in in_span and t.pos == "形容詞":
                 continue
-            if t.norm in ("話す", "言う", "語る") and k >= 1 and toks[k - 1].surface == "と":
+            if t.norm in ("話す", "言う", "語る", "思う", "考える") and k >= 1 and toks[k - 1].surface == "と":
                 continue  # 「やりたいと話した」: the reporting verb is not the predicate
             prev = toks[k - 1] if k else None
             auxiliary = prev is not None and (
@@ -1306,6 +1323,21 @@ def _read_segment(seg: _Segment) -> None:
             potential = True
         if t.norm in ("知れる", "しれる") or t.lemma in ("違い", "違う"):
             hedged_neg = True  # 〜かもしれない, 〜に違いない
+    if head_i is not None and hi + 1 < len(toks) and toks[hi + 1].lemma in ("て", "で"):
+        for j in range(hi + 2, len(toks)):
+            v = toks[j]
+            if v.pos == "動詞" and (
+                _potential_of(v.lemma) is not None
+                or (j + 1 < len(toks) and toks[j + 1].lemma in ("れる", "られる"))
+            ):
+                if any(_is_neg(x) for x in toks[j + 1 :]):
+                    # 「怖くて取れない」「危なくて使えない」: the reason first, then the inability
+                    seg.polarity, seg.strength, seg.has_head = "cannot", "hard", True
+                    seg.head_index = seg.a + j
+                    seg.lexical = True
+                    seg.past = any(t.lemma == "た" and t.pos == "助動詞" for t in toks)
+                    return
+                break
     tail = "".join(t.surface for t in chain)
     if head_i is None and re.match(r"た(こと|事)(が|は|も)?(ある|あり|あります)", tail):
         seg.polarity, seg.strength = "can", "soft"  # 「漁の手伝いをしたことがある」: experience
@@ -1327,7 +1359,7 @@ def _read_segment(seg: _Segment) -> None:
         head_i is None
         and head.norm == "持つ"
         and not potential
-        and re.match(r"て(い|お)", tail)
+        and re.match(r"て(い|お|る)", tail)
         and not any(
             t.norm in ("資格", "免許", "級", "検定", "修了") or t.surface.endswith("士") for t in toks[:hi]
         )
@@ -1383,7 +1415,7 @@ def _read_segment(seg: _Segment) -> None:
     else:
         lemma_pot = (
             head.pos == "動詞" and head.lemma != head.norm and head.lemma[-2:-1] in "えけせてねべめれげ"
-        )
+        ) or (head.pos == "動詞" and _potential_of(head.lemma) is not None)
         if head.lemma in ("できる", "出来る"):
             pol, strength, neg_pol, neg_strength = HEADS["出来る"]
         elif potential or lemma_pot:
@@ -1432,6 +1464,33 @@ def _read_segment(seg: _Segment) -> None:
             strength = "soft"
     seg.polarity = pol
     seg.strength = strength
+
+
+_E_TO_U = dict(zip("えけせてねべめれげ", "うくすつぬぶむるぐ", strict=True))
+_POTENTIAL: dict[str, str | None] = {}
+_NOT_POTENTIAL = frozenset({"入れる", "見える", "聞こえる", "焼ける", "解ける", "抜ける", "切れる", "取れる_"})
+
+
+def _potential_of(lemma: str) -> str | None:
+    """The verb a potential form comes from when Sudachi lists the potential as a word of its own (弾ける →
+    弾く, 使える → 使う, 乗れる → 乗る); None for other verbs (疲れる, 慣れる, 入れる)."""
+    if lemma in _POTENTIAL:
+        return _POTENTIAL[lemma]
+    base = None
+    if (
+        len(lemma) >= 3
+        and lemma.endswith("る")
+        and lemma[-2] in _E_TO_U
+        and lemma not in _NOT_POTENTIAL
+        and lemma not in HEADS
+    ):
+        cand = lemma[:-2] + _E_TO_U[lemma[-2]]
+        ms = analyser().tokenize(cand)
+        if len(ms) == 1 and ms[0].pos == "動詞" and ms[0].lemma == cand and "可能" not in ms[0].pos2:
+            base = cand
+    if len(_POTENTIAL) < 10_000:
+        _POTENTIAL[lemma] = base
+    return base
 
 
 def _read_facets(seg: _Segment, raw: str) -> None:
@@ -1679,6 +1738,7 @@ def _sentence_statements(
     carry: list[_Span] = []
     carry_when: list[_Span] = []
     contrast_spans: list[_Span] = []  # the subject of the last contrast clause (for ellipsis)
+    prev_made: list[Statement] = []
     for seg in segs:
         raw = "".join(t.surface for t in toks[seg.a : seg.b])
         if seg.kind == "contrast" or (seg.kind == "main" and seg.spans and toks[seg.b - 1].pos2 == "読点"):
@@ -1812,6 +1872,24 @@ def _sentence_statements(
             continue
         concepts = list(seg.spans)
         implicit = False
+        if (
+            not concepts
+            and pol in LIMITS
+            and (seg.lexical or pol == "cannot")
+            and seg.a > 0
+            and toks[seg.a - 1].lemma in ("て", "で")
+            and toks[seg.a - 1].pos == "助詞"
+            and prev_made
+            and all(m.is_limit for m in prev_made)
+        ):
+            # 「電話は怖くて取れない」: the reason joined by て, then the predicate that decides
+            out = [
+                replace(o, polarity=pol, strength=strength) if o in prev_made else o  # type: ignore[arg-type]
+                for o in out
+            ]
+            prev_made = []
+            prev_kind = seg.kind
+            continue
         if (
             not concepts
             and contrast_spans
@@ -2090,6 +2168,7 @@ def _sentence_statements(
                 ]
         # a limit after an exception: 「近所なら行けるけど、遠くは無理」 keeps both as they are
         out.extend(made)
+        prev_made = made
         prev_limits = [m for m in made if m.is_limit and m.condition is None] or (
             prev_limits if not made else []
         )
@@ -2152,6 +2231,9 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("気", "が", "重い"): "気が重い",
     ("ミス", "が", "増える"): "ミスが増える",
     ("ドクター", "ストップ"): "ドクターストップ",
+    ("元気", "出る"): "元気が出る",
+    ("何とか", "成る"): "何とかなる",
+    ("何", "と", "か", "成る"): "何とかなる",
     ("落ちる", "着く"): "落ち着く",
 }
 
