@@ -330,6 +330,7 @@ _OTHERS = frozenset(
     {"母", "父", "母親", "父親", "兄", "姉", "弟", "妹", "妻", "夫", "家族", "祖母", "祖父", "息子", "娘", "親",
      "両親", "叔母", "叔父", "相談員", "支援員", "職員", "担当者", "ヘルパー", "主治医", "医師", "先生"}
 )
+_FEW = frozenset({"少ない", "少なめ", "少なめだ"})
 _REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする"})
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
@@ -680,7 +681,9 @@ def _is_kanji(s: str) -> bool:
 
 # ---------------------------------------------------------------- segmentation
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[。!?！？])|[\n\r]+|(?:^|\s)[・●○◯■□◆◇\-*]\s*|[;；]")
+_SENTENCE_SPLIT = re.compile(
+    r"(?<=[。!?！？])|[\n\r]+|(?:^|\s)[・●○◯■□◆◇\-*]\s*|[;；]|\s*(?=【[^】]{1,12}】)"
+)  # 「【できること】… 【苦手】…」: each bracketed header starts a sentence
 _HEADER = re.compile(r"^\s*([^:：]{1,12})[:：]\s*(.+)$")
 _BRACKET_HEADER = re.compile(r"^\s*[【\[(（]([^】\])）]{1,12})[】\])）]\s*(.+)$")
 
@@ -2100,6 +2103,13 @@ def _sentence_statements(
                 p = _flip(p)
             if sp.flip:
                 p = "avoid" if p in POSITIVE else None  # 「短時間を希望」: longer sessions are avoided
+            elif (
+                p in POSITIVE
+                and sp.end < seg.b
+                and toks[sp.end].surface in ("より", "よりも")
+                and not (sp.start <= seg.head_index < sp.end)
+            ):
+                p = "avoid"  # 「事務より体を動かす仕事がいい」: what is put after the other is avoided
             if p is None:
                 continue
             s_cond = cond
@@ -2279,7 +2289,7 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
         t = toks[j]
         if j == seg.head_index:
             return False  # the negation belongs to the clause's own predicate
-        if _is_neg(t):
+        if _is_neg(t) or (t.norm in _FEW and j > sp.end):
             neg = True
         elif (
             t.pos in ("助動詞",)
@@ -2301,8 +2311,8 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
                 and j == sp.end
                 and t.lemma in ("が", "の")
                 and j + 1 < seg.b
-                and _is_neg(toks[j + 1])
-            )  # 「ノルマがない仕事」「残業のない職場」
+                and (_is_neg(toks[j + 1]) or toks[j + 1].norm in _FEW)
+            )  # 「ノルマがない仕事」「残業のない職場」「会話の少ない持ち場」
         ):
             pass
         else:
