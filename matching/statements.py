@@ -1148,6 +1148,8 @@ def _similar_spans(
             j += 1
         run = toks[k : j + 1]
         words = [t for t in run if t.norm not in _STOP and t.lemma not in _STOP and len(t.surface) > 0]
+        if all(t.pos == "接尾辞" for t in words):
+            words = []  # 「障害者手帳」: general words and a suffix name nothing
         marker = next((t for t in toks[j + 1 : j + 4] if t.pos in ("助詞", "助動詞")), None)
         if k - 1 >= seg.a and (k - 1) in covered and toks[k - 1].pos in ("名詞", "接尾辞"):
             k = j + 1  # 「ホームページ作り」: the continuation of a compound already read
@@ -1201,7 +1203,18 @@ def _read_segment(seg: _Segment) -> None:
     head_i = None
     others_wish = False
     prone = False
+    depth = 0
+    in_paren = [False] * len(toks)
+    for k, t in enumerate(toks):
+        if t.surface in ("(", "（"):
+            depth += 1
+        in_paren[k] = depth > 0
+        if t.surface in (")", "）") and depth:
+            depth -= 1
+    outside = any(_is_head(t) for k, t in enumerate(toks) if not in_paren[k])
     for k in range(len(toks) - 1, -1, -1):
+        if outside and in_paren[k]:
+            continue  # 「大きな音は×（聴覚過敏）」: the bracket explains, the mark decides
         if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
             others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
             continue
@@ -2051,15 +2064,17 @@ def _sentence_statements(
                 )
             ]
         if any(sp.concept == "long_hours" for sp in concepts):
-            # 「長時間の立ち作業は難しい」: the duration qualifies the other concept
+            # 「長時間の立ち作業は難しい」「一日中立っていても」: the duration qualifies the other concept
             concepts = [
                 sp
                 for sp in concepts
                 if not (
                     sp.concept == "long_hours"
                     and sp.end < len(toks)
-                    and toks[sp.end].surface == "の"
-                    and any(o.start == sp.end + 1 for o in concepts)
+                    and (
+                        (toks[sp.end].surface == "の" and any(o.start == sp.end + 1 for o in concepts))
+                        or any(o.start == sp.end and o.concept != "long_hours" for o in concepts)
+                    )
                 )
             ]
         if (
