@@ -269,6 +269,10 @@ HEADS: dict[str, _H] = {
     "担当": ("can", "soft", None, "soft"),  # 「箱折りを担当」
     "震える": ("avoid", "soft", None, "soft"),  # 「人前だと声が震える」: a reaction to a trigger
     "固まる": ("avoid", "soft", None, "soft"),
+    "塞ぐ": ("avoid", "soft", None, "soft"),  # 「耳をふさいでしまう」
+    "飽きる": ("avoid", "soft", "can", "soft"),  # 「単純作業は飽きてしまう」
+    "飽きっぽい": ("avoid", "soft", None, "soft"),
+    "限界": ("avoid", "soft", None, "soft"),  # 「１時間が限界」
     "狂う": ("avoid", "soft", None, "soft"),  # 「せかされると手元が狂う」
     "動悸": ("avoid", "soft", None, "soft"),
     "頭痛": ("avoid", "soft", None, "soft"),
@@ -330,6 +334,10 @@ _OTHERS = frozenset(
     {"母", "父", "母親", "父親", "兄", "姉", "弟", "妹", "妻", "夫", "家族", "祖母", "祖父", "息子", "娘", "親",
      "両親", "叔母", "叔父", "相談員", "支援員", "職員", "担当者", "ヘルパー", "主治医", "医師", "先生"}
 )
+_ACTIVITY = frozenset(
+    {"面談", "支援", "訪問", "管理", "相談", "会議", "調整", "確認", "説明", "同行", "見学", "面接", "評価", "記録"}
+)
+_TRAVEL = re.compile(r"かかる|かかり|かけて|片道|通勤|移動|乗って|乗り継")
 _FEW = frozenset({"少ない", "少なめ", "少なめだ"})
 _REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする"})
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
@@ -547,6 +555,7 @@ _STOP = frozenset(
         "退職",
         "入院",
         "退院",
+        "自体",
     ]
 )
 _SIMILARITY_KINDS = frozenset({"task", "sensory"})
@@ -1444,6 +1453,12 @@ def _read_segment(seg: _Segment) -> None:
         else:
             pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
         seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
+        if head.norm == "行く" and head.surface.startswith("行") and any(t.norm in _ACTIVITY for t in toks[:hi]):
+            seg.polarity = None  # 「面談は公民館で行った」: 行う, a record of what was done
+            seg.head_is_motion = False
+            return
+        if seg.head_is_motion and hi >= 2 and toks[hi - 1].surface == "が" and toks[hi - 2].pos == "名詞":
+            seg.head_is_motion = False  # 「声が出ない」「熱が出る」: something else comes out, not the person
     if (
         pol == "can"
         and neg % 2 == 0
@@ -1681,6 +1696,8 @@ def _without(seg: _Segment) -> str | None:
         rest = "".join(x.surface for x in toks[k:])
         if not re.match(r"(なけれ|なかっ|ないなら|無けれ|無かっ)", rest):
             continue
+        if any(x.surface == "さえ" for x in toks[:k]):
+            return "avoid"  # 「においさえ気にならなければ」「追われさえしなければ」
         prev = toks[k - 1] if k else None
         if prev is not None and prev.surface in ("で", "じゃ", "では"):
             return "want"
@@ -1823,7 +1840,7 @@ def _sentence_statements(
         if seg.kind == "cond" and side == "person" and any(sp.flip for sp in seg.spans):
             # 「短時間なら参加できる」: the opposite words ask for less of the concept
             for sp in seg.spans:
-                if sp.flip:
+                if sp.flip and not any(o.concept == sp.concept for o in prev_limits):
                     out.append(Statement(sp.concept, "avoid", "soft", None, sentence=sentence,
                                          evidence=sp.evidence, source=source))
             seg.spans = [sp for sp in seg.spans if not sp.flip]
@@ -1910,7 +1927,16 @@ def _sentence_statements(
             not concepts
             and contrast_spans
             and (
-                prev_kind in ("contrast", "reason") or (prev_kind == "main" and seg.lexical and pol == "want")
+                prev_kind in ("contrast", "reason")
+                or (prev_kind == "main" and seg.lexical and pol == "want")
+                or (
+                    prev_kind == "main"
+                    and pol in LIMITS
+                    and seg.a > 0
+                    and toks[seg.a - 1].pos2 == "読点"
+                    and prev_made
+                    and all(m.is_limit for m in prev_made)
+                )  # 「料理はまったくしない、できない」「機械は全然わからない、触るのも怖い」
             )
             and cond is None
             and seg.has_head
@@ -2041,7 +2067,11 @@ def _sentence_statements(
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
             concepts = [_Span("long_hours", seg.a, seg.a, raw)]
             implicit = True
-        if seg.hours is not None and not any(s.concept == "long_hours" for s in concepts) and pol in LIMITS:
+        if seg.hours is not None and _TRAVEL.search(raw) and not any(s.concept == "far" for s in concepts):
+            # 「バスで３０分以上かかる所は無理」「片道１時間半かけて通勤していた」: travel time is distance
+            concepts = [sp for sp in concepts if sp.concept not in ("long_hours", "going_out")]
+            concepts.append(_Span("far", seg.a, seg.a, raw))
+        elif seg.hours is not None and not any(s.concept == "long_hours" for s in concepts) and pol in LIMITS:
             # 「2時間以上は無理」: the number is the limit
             concepts.append(_Span("long_hours", seg.a, seg.a, raw))
             cond = (cond or Condition("")).merged(Condition("", max_hours=seg.hours))
@@ -2116,6 +2146,16 @@ def _sentence_statements(
                 and _locally_negated(toks, sp, seg)
             ):
                 p = _flip(p)
+            if (
+                p in LIMITS
+                and sp.end < seg.b
+                and any(
+                    toks[q].surface == "しか" and q + 1 < seg.b and toks[q + 1].pos == "動詞"
+                    for q in (sp.end, sp.end + 1)
+                    if q < seg.b
+                )
+            ):
+                p = "can" if p == "cannot" else "want"  # 「土日しか動けない」: only then, so then it can
             if sp.flip:
                 p = "avoid" if p in POSITIVE else None  # 「短時間を希望」: longer sessions are avoided
             elif (
@@ -2259,6 +2299,7 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("元気", "出る"): "元気が出る",
     ("何とか", "成る"): "何とかなる",
     ("何", "と", "か", "成る"): "何とかなる",
+    ("何", "と", "か"): "何とか",
     ("落ちる", "着く"): "落ち着く",
 }
 
