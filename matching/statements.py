@@ -271,6 +271,10 @@ HEADS: dict[str, _H] = {
     "固まる": ("avoid", "soft", None, "soft"),
     "塞ぐ": ("avoid", "soft", None, "soft"),  # 「耳をふさいでしまう」
     "飽きる": ("avoid", "soft", "can", "soft"),  # 「単純作業は飽きてしまう」
+    "専攻": ("can", "soft", None, "soft"),  # studying a subject is experience
+    "未練": ("want", "soft", None, "soft"),
+    "鈍感": ("can", "soft", "avoid", "soft"),  # 「においには鈍感」
+    "止まる": ("avoid", "soft", None, "soft"),  # 「急かされると手が止まる」
     "飽きっぽい": ("avoid", "soft", None, "soft"),
     "限界": ("avoid", "soft", None, "soft"),  # 「１時間が限界」
     "狂う": ("avoid", "soft", None, "soft"),  # 「せかされると手元が狂う」
@@ -339,7 +343,10 @@ _ACTIVITY = frozenset(
 )
 _TRAVEL = re.compile(r"かかる|かかり|かけて|片道|通勤|移動|乗って|乗り継")
 _FEW = frozenset({"少ない", "少なめ", "少なめだ"})
-_REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする"})
+_REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする", "空ける"})
+_REACTIONS = frozenset(
+    {"震える", "固まる", "狂う", "動悸", "頭痛", "吐き気", "息苦しい", "目眩", "めまい", "塞ぐ", "止まる", "パニック"}
+)
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
     {"行く", "通う", "来る", "出る", "出掛ける", "出かける", "参加", "歩く", "通える", "行ける"}
@@ -901,6 +908,15 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
 # ---------------------------------------------------------------- concepts in tokens
 
 
+def _worked_at(toks: Sequence[Morpheme], k: int) -> bool:
+    """Whether token ``k`` starts 「で働く」「に勤める」: the place before it was the person's workplace."""
+    return (
+        k + 1 < len(toks)
+        and toks[k].surface in ("で", "に")
+        and toks[k + 1].norm in ("働く", "勤める", "勤務", "務める")
+    )
+
+
 def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index, side: Side = "person") -> list[_Span]:
     spans: list[_Span] = []
     covered = [False] * len(toks)
@@ -921,8 +937,9 @@ def _find_spans(toks: list[Morpheme], vocab: Vocabulary, idx: _Index, side: Side
             and i + len(hit) < len(toks)
             and toks[i + len(hit)].pos == "接尾辞"
             and toks[i + len(hit)].surface in ("所", "室", "局", "署", "課", "館")
+            and not _worked_at(toks, i + len(hit) + 1)
         ):
-            hit = None  # 「事務所」「調理室」 name a place, not the task
+            hit = None  # 「事務所」「調理室」 name a place, not the task (unless worked at: 「理容室で働いていた」)
         if hit is not None:
             j = i + len(hit)
             if (
@@ -1007,6 +1024,7 @@ _OPPOSITE_OF: dict[str, str] = {
     ),
     **dict.fromkeys(
         ("マイペース", "自分のペース", "ゆっくりのペース", "ゆっくりしたペース", "のんびりした", "急がなくていい",
+         "ゆっくりなら", "ゆっくりであれば", "ゆっくりでいい", "ゆっくりでよければ",
          "急がない", "慌てなくていい", "焦らなくていい", "せかされない", "急かされない"),
         "fast_pace",
     ),
@@ -1224,7 +1242,18 @@ def _read_segment(seg: _Segment) -> None:
     for k in range(len(toks) - 1, -1, -1):
         if outside and in_paren[k]:
             continue  # 「大きな音は×（聴覚過敏）」: the bracket explains, the mark decides
-        if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma == "て":
+        if (
+            toks[k].pos == "形容詞"
+            and toks[k].cform.startswith("連用形")
+            and toks[k].surface.endswith("く")
+            and k + 1 < len(toks)
+            and toks[k + 1].pos == "動詞"
+            and toks[k + 1].lemma not in ("なる", "成る", "ない")
+        ):
+            continue  # 「楽しくやれる」「楽しく働ける」: an adverb; the verb is the predicate
+        if toks[k].norm == "出来る" and k + 2 < len(toks) and toks[k + 1].surface == "ば":
+            continue  # 「できれば空けておきたい」: "if possible", not the predicate
+        if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma in ("て", "で"):
             others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
             continue
         if (
@@ -1241,6 +1270,9 @@ def _read_segment(seg: _Segment) -> None:
             break
     if head_i is None and others_wish:
         seg.has_head = True
+        k = next((q for q in range(len(toks) - 1, -1, -1) if toks[q].norm == "欲しい"), None)
+        if k is not None and k >= 2 and toks[k - 1].surface == "で" and _is_neg(toks[k - 2]):
+            seg.polarity, seg.strength = "avoid", "soft"  # 「午前は入れないでほしい」: asked not to be given it
         return  # 「外に出てほしい」: a wish of someone else (the family's, the coordinator's)
     if head_i is None and any(t.norm in _NEUTRAL for t in toks):
         seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
@@ -1936,6 +1968,7 @@ def _sentence_statements(
                     and toks[seg.a - 1].pos2 == "読点"
                     and prev_made
                     and all(m.is_limit for m in prev_made)
+                    and not (seg.head_index >= 0 and toks[seg.head_index].norm in _REACTIONS)
                 )  # 「料理はまったくしない、できない」「機械は全然わからない、触るのも怖い」
             )
             and cond is None
