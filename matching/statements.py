@@ -271,7 +271,8 @@ HEADS: dict[str, _H] = {
     "固まる": ("avoid", "soft", None, "soft"),
     "塞ぐ": ("avoid", "soft", None, "soft"),  # 「耳をふさいでしまう」
     "飽きる": ("avoid", "soft", "can", "soft"),  # 「単純作業は飽きてしまう」
-    "専攻": ("can", "soft", None, "soft"),  # studying a subject is experience
+    "専攻": ("can", "soft", None, "soft"),
+    "ついて行く": ("can", "soft", "cannot", "hard"),  # 「流れ作業のスピードについていけない」  # studying a subject is experience
     "未練": ("want", "soft", None, "soft"),
     "鈍感": ("can", "soft", "avoid", "soft"),  # 「においには鈍感」
     "止まる": ("avoid", "soft", None, "soft"),  # 「急かされると手が止まる」
@@ -336,7 +337,7 @@ _REPORTING = frozenset(
 # people other than the person: a plain verb with one of them as its subject (母が…している) is their doing
 _OTHERS = frozenset(
     {"母", "父", "母親", "父親", "兄", "姉", "弟", "妹", "妻", "夫", "家族", "祖母", "祖父", "息子", "娘", "親",
-     "両親", "叔母", "叔父", "相談員", "支援員", "職員", "担当者", "ヘルパー", "主治医", "医師", "先生"}
+     "両親", "叔母", "叔父", "者", "相談員", "支援員", "職員", "担当者", "ヘルパー", "主治医", "医師", "先生"}
 )
 _ACTIVITY = frozenset(
     {"面談", "支援", "訪問", "管理", "相談", "会議", "調整", "確認", "説明", "同行", "見学", "面接", "評価", "記録"}
@@ -744,6 +745,8 @@ def _head_entry(m: Morpheme) -> _H:
 def _is_neg(m: Morpheme) -> bool:
     if m.pos == "助動詞" and m.lemma in ("ない", "ぬ", "ず", "ん", "まい"):
         return True
+    if m.pos == "助動詞" and m.surface == "ん" and m.lemma == "む":
+        return True  # 「苦にならん」「行かん」: western and Kyushu negation read as the volitional by the dictionary
     if m.pos == "形容詞" and m.lemma in ("ない", "無い") and m.pos2 in ("非自立可能", "一般"):
         return True
     return m.surface in ("なし", "無し", "ナシ")
@@ -1015,7 +1018,8 @@ _EARLY_CLOCK = re.compile(
     r"(?<![午後夕夜晩0-9])(?:朝|早朝|明け方)?\s*([3-7])\s*時(?:半|\d+分)?(?:前|(?=から|に|まで|起き|集合|出発|の|台|頃|ごろ))"
 )
 _PEOPLE = re.compile(
-    r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:グループ|班|チーム)|で|なら|だけ)"
+    r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人"
+    r"(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:小さな|少人数の)?(?:グループ|班|チーム)|で|なら|だけ)"
 )
 # words for the opposite end of a concept: 「短時間がいい」「マイペースでできる仕事」 avoid long or fast-paced work
 _OPPOSITE_OF: dict[str, str] = {
@@ -1263,6 +1267,8 @@ def _read_segment(seg: _Segment) -> None:
         ):
             prone = prone or (k > 0 and toks[k - 1].norm == "成る")
             continue  # 「パニックになりやすい」「疲れやすい」: the word before says it
+        if k >= 2 and toks[k - 1].surface == "が" and toks[k - 2].norm in _OTHERS and _is_head(toks[k]):
+            continue  # 「家の者が心配する」: someone else's feeling, not the person's
         if _is_head(toks[k]) and not any(
             s.start <= seg.a + k < s.end for s in seg.spans if toks[k].pos != "補助記号"
         ):
@@ -1963,6 +1969,7 @@ def _sentence_statements(
                 or (prev_kind == "main" and seg.lexical and pol == "want")
                 or (
                     prev_kind == "main"
+                    and seg.kind == "main"
                     and pol in LIMITS
                     and seg.a > 0
                     and toks[seg.a - 1].pos2 == "読点"
@@ -2333,6 +2340,7 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("何とか", "成る"): "何とかなる",
     ("何", "と", "か", "成る"): "何とかなる",
     ("何", "と", "か"): "何とか",
+    ("付く", "て", "行く"): "ついて行く",
     ("落ちる", "着く"): "落ち着く",
 }
 
@@ -2391,7 +2399,7 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
             or (
                 t.pos == "助詞"
                 and j == sp.end
-                and t.lemma in ("に", "を", "と")
+                and t.lemma in ("に", "を", "と", "の", "が")
                 and j + 1 < seg.b
                 and toks[j + 1].pos == "動詞"
             )
