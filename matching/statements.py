@@ -276,6 +276,7 @@ HEADS: dict[str, _H] = {
     "未練": ("want", "soft", None, "soft"),
     "鈍感": ("can", "soft", "avoid", "soft"),  # 「においには鈍感」
     "止まる": ("avoid", "soft", None, "soft"),  # 「急かされると手が止まる」
+    "息が詰まる": ("avoid", "soft", None, "soft"),
     "飽きっぽい": ("avoid", "soft", None, "soft"),
     "限界": ("avoid", "soft", None, "soft"),  # 「１時間が限界」
     "狂う": ("avoid", "soft", None, "soft"),  # 「せかされると手元が狂う」
@@ -343,6 +344,7 @@ _ACTIVITY = frozenset(
     {"面談", "支援", "訪問", "管理", "相談", "会議", "調整", "確認", "説明", "同行", "見学", "面接", "評価", "記録"}
 )
 _TRAVEL = re.compile(r"かかる|かかり|かけて|片道|通勤|移動|乗って|乗り継")
+_MEASURES = frozenset({"機会", "回数", "頻度", "量", "場面", "時間"})
 _FEW = frozenset({"少ない", "少なめ", "少なめだ"})
 _REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする", "空ける"})
 _REACTIONS = frozenset(
@@ -894,7 +896,13 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                     or last.cform.startswith("連体形")
                     or toks[j].surface in ("なし", "無し", "ナシ")
                 )
-                if not attributive or (j == i + 1 and toks[i].cform.startswith("連用形")):
+                adverbial = (
+                    toks[i].pos == "形容詞"
+                    and toks[i].cform.startswith("連用形")
+                    and toks[i].surface.endswith("く")
+                    and toks[j].pos == "動詞"
+                )  # 「楽しく働ける」: the adjective modifies the verb
+                if not adverbial and (not attributive or (j == i + 1 and toks[i].cform.startswith("連用形"))):
                     segs.append(_Segment(toks, a, j, "main"))
                     a = j
                     i = j
@@ -1255,8 +1263,8 @@ def _read_segment(seg: _Segment) -> None:
             and toks[k + 1].lemma not in ("なる", "成る", "ない")
         ):
             continue  # 「楽しくやれる」「楽しく働ける」: an adverb; the verb is the predicate
-        if toks[k].norm == "出来る" and k + 2 < len(toks) and toks[k + 1].surface == "ば":
-            continue  # 「できれば空けておきたい」: "if possible", not the predicate
+        if toks[k].norm == "出来る" and k + 2 < len(toks) and toks[k + 1].surface in ("ば", "だけ"):
+            continue  # 「できれば空けておきたい」「できるだけ入れないで」: "if possible", not the predicate
         if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma in ("て", "で"):
             others_wish = True  # 〜てほしい: the head is before it (任せてほしい, 勘弁してほしい) or none
             continue
@@ -1391,6 +1399,7 @@ def _read_segment(seg: _Segment) -> None:
             v = toks[j]
             if v.pos == "動詞" and (
                 _potential_of(v.lemma) is not None
+                or (v.lemma != v.norm and v.lemma[-2:-1] in "えけせてねべめれげ")
                 or (j + 1 < len(toks) and toks[j + 1].lemma in ("れる", "られる"))
             ):
                 if any(_is_neg(x) for x in toks[j + 1 :]):
@@ -2341,6 +2350,7 @@ _MULTI_HEADS: dict[tuple[str, ...], str] = {
     ("何", "と", "か", "成る"): "何とかなる",
     ("何", "と", "か"): "何とか",
     ("付く", "て", "行く"): "ついて行く",
+    ("息", "が", "詰まる"): "息が詰まる",
     ("落ちる", "着く"): "落ち着く",
 }
 
@@ -2351,6 +2361,11 @@ def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t.norm == "出来る" and i + 1 < len(toks) and toks[i + 1].surface == "だけ":
+            # 「できるだけ」: an adverb ("as far as possible"), not the verb
+            out.append(Morpheme("できるだけ", "出来るだけ", "出来るだけ", "副詞", "*", "*", t.start, toks[i + 1].end))
+            i += 2
+            continue
         if t.surface == "や" and t.pos == "形状詞":
             out.append(Morpheme("や", "嫌", "嫌", "形状詞", "一般", t.cform, t.start, t.end))
             i += 1
@@ -2405,11 +2420,12 @@ def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool
             )
             or (
                 t.pos == "助詞"
-                and j == sp.end
                 and t.lemma in ("が", "の")
+                and (j == sp.end or (j == sp.end + 1 and toks[sp.end].norm in _MEASURES))
                 and j + 1 < seg.b
                 and (_is_neg(toks[j + 1]) or toks[j + 1].norm in _FEW)
             )  # 「ノルマがない仕事」「残業のない職場」「会話の少ない持ち場」
+            or (t.norm in _MEASURES and j <= sp.end + 1)  # 「人と話す機会の少ない仕事」
         ):
             pass
         else:

@@ -45,7 +45,38 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("階段の上り下りがつらい", {("stairs", "avoid")}),
     ("フォークリフトの免許がある", {("driving", "can")}),
     ("通勤ラッシュの電車は無理", {("crowds", "cannot")}),
+    # potential verbs listed as words of their own, and 〜て then a potential negative
+    ("三味線はもう弾けない", {("music", "cannot")}),
+    ("人が多い所は息が詰まって行けない", {("crowds", "cannot")}),
+    ("電話は緊張して出られない", {("phone", "cannot")}),
+    # reaction words after a trigger
+    ("急がされると手が震える", {("fast_pace", "avoid")}),
+    ("大声を出されると体が固まってしまう", {("noise", "avoid")}),
+    # XよりY, 少ない in a relative clause, only X (しか)
+    ("接客より裏方の仕事がいい", {("serving", "avoid")}),
+    ("大勢より少人数でやる方が好き", {("crowds", "avoid"), ("small_group", "want")}),
+    ("人と話す機会の少ない仕事を希望", {("conversation", "avoid")}),
+    ("午前中しか動けない", {("morning", "can")}),
+    # さえ … なければ with a verb
+    ("締め切りに追われさえしなければ続けられる", {("fast_pace", "avoid")}),
+    # a limit after a comma keeps the topic; a reaction after it does not repeat it
+    ("運転はまったくしない、できない", {("driving", "avoid"), ("driving", "cannot")}),
+    ("香水のにおいは無理、頭痛がする", {("smell", "cannot")}),
+    # travel time is distance
+    ("電車で４０分以上かかる所は通えない", {("far", "cannot")}),
+    # wishes: 探す, 助かる, 〜たいと思う, 〜ないでほしい, keeping a time free, 楽しく + verb
+    ("週末だけのボランティアを探している", {("weekend", "want")}),
+    ("午前の時間帯だと助かる", {("morning", "want")}),
+    ("いずれは畑仕事をしたいと思っている", {("farming", "want")}),
+    ("夕方はできるだけ入れないでほしい", {("evening", "avoid")}),
+    ("日曜はなるべく空けておきたい", {("weekend", "avoid")}),
+    ("大勢の職場でも楽しく働ける", {("crowds", "can")}),
+    # a workplace named after its task
+    ("調理室で働いていた", {("cooking", "can")}),
+    # a header per part of one line
+    ("【得意】裁縫 【苦手】電話", {("crafts", "can"), ("phone", "avoid")}),
     # not the person's statement, or a symptom
+    ("夕方は無理かも、妻が心配するので", {("evening", "cannot")}),
     ("買い物は父がしている", set()),
     ("夜はなかなか寝付けない", set()),
     ("孫の面倒をよく見ている", set()),
