@@ -261,7 +261,12 @@ HEADS: dict[str, _H] = {
     "ミスが増える": ("avoid", "soft", None, "soft"),
     "ようする": ("can", "soft", "cannot", "hard"),
     "何とかなる": ("can", "soft", "cannot", "soft"),  # 「少人数ならなんとかなる」
-    "何とか": ("can", "soft", None, "soft"),  # 「階段は手すりがあれば何とか」  # 「電話はようせん」: cannot bring oneself to
+    "何とか": (
+        "can",
+        "soft",
+        None,
+        "soft",
+    ),  # 「階段は手すりがあれば何とか」  # 「電話はようせん」: cannot bring oneself to
     "助かる": ("want", "soft", None, "soft"),  # 「昼からだと助かる」
     "探す": ("want", "soft", None, "soft"),  # 「土日の仕事を探している」
     "気楽": ("want", "soft", "avoid", "soft"),
@@ -272,7 +277,12 @@ HEADS: dict[str, _H] = {
     "塞ぐ": ("avoid", "soft", None, "soft"),  # 「耳をふさいでしまう」
     "飽きる": ("avoid", "soft", "can", "soft"),  # 「単純作業は飽きてしまう」
     "専攻": ("can", "soft", None, "soft"),
-    "ついて行く": ("can", "soft", "cannot", "hard"),  # 「流れ作業のスピードについていけない」  # studying a subject is experience
+    "ついて行く": (
+        "can",
+        "soft",
+        "cannot",
+        "hard",
+    ),  # 「流れ作業のスピードについていけない」  # studying a subject is experience
     "未練": ("want", "soft", None, "soft"),
     "鈍感": ("can", "soft", "avoid", "soft"),  # 「においには鈍感」
     "止まる": ("avoid", "soft", None, "soft"),  # 「急かされると手が止まる」
@@ -310,7 +320,9 @@ _SOFT_ADVERBS = frozenset(
     }
 )
 # adverbs that hedge a limit: 「たぶん無理」 is a soft limit
-_HEDGE_ADVERBS = frozenset({"たぶん", "多分", "おそらく", "恐らく", "もしかしたら", "もしかすると", "ひょっとしたら"})
+_HEDGE_ADVERBS = frozenset(
+    {"たぶん", "多分", "おそらく", "恐らく", "もしかしたら", "もしかすると", "ひょっとしたら"}
+)
 _HEDGES = frozenset(
     {"かも", "気味", "そう", "がち", "かもしれない", "思う", "気", "感じ", "みたい", "多い", "日"}
 )
@@ -337,18 +349,76 @@ _REPORTING = frozenset(
 )
 # people other than the person: a plain verb with one of them as its subject (母が…している) is their doing
 _OTHERS = frozenset(
-    {"母", "父", "母親", "父親", "兄", "姉", "弟", "妹", "妻", "夫", "家族", "祖母", "祖父", "息子", "娘", "親",
-     "両親", "叔母", "叔父", "者", "相談員", "支援員", "職員", "担当者", "ヘルパー", "主治医", "医師", "先生"}
+    {
+        "母",
+        "父",
+        "母親",
+        "父親",
+        "兄",
+        "姉",
+        "弟",
+        "妹",
+        "妻",
+        "夫",
+        "家族",
+        "祖母",
+        "祖父",
+        "息子",
+        "娘",
+        "親",
+        "両親",
+        "叔母",
+        "叔父",
+        "者",
+        "相談員",
+        "支援員",
+        "職員",
+        "担当者",
+        "ヘルパー",
+        "主治医",
+        "医師",
+        "先生",
+    }
 )
 _ACTIVITY = frozenset(
-    {"面談", "支援", "訪問", "管理", "相談", "会議", "調整", "確認", "説明", "同行", "見学", "面接", "評価", "記録"}
+    {
+        "面談",
+        "支援",
+        "訪問",
+        "管理",
+        "相談",
+        "会議",
+        "調整",
+        "確認",
+        "説明",
+        "同行",
+        "見学",
+        "面接",
+        "評価",
+        "記録",
+    }
 )
 _TRAVEL = re.compile(r"かかる|かかり|かけて|片道|通勤|移動|乗って|乗り継")
 _MEASURES = frozenset({"機会", "回数", "頻度", "量", "場面", "時間"})
 _FEW = frozenset({"少ない", "少なめ", "少なめだ"})
-_REST = frozenset({"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする", "空ける"})
+_REST = frozenset(
+    {"ゆっくり", "のんびり", "休む", "休み", "休養", "寝る", "休める", "のんびりする", "空ける"}
+)
 _REACTIONS = frozenset(
-    {"震える", "固まる", "狂う", "動悸", "頭痛", "吐き気", "息苦しい", "目眩", "めまい", "塞ぐ", "止まる", "パニック"}
+    {
+        "震える",
+        "固まる",
+        "狂う",
+        "動悸",
+        "頭痛",
+        "吐き気",
+        "息苦しい",
+        "目眩",
+        "めまい",
+        "塞ぐ",
+        "止まる",
+        "パニック",
+    }
 )
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
 _MOTION = frozenset(
@@ -714,7 +784,9 @@ class _Span:
     end: int
     evidence: str
     similarity: float | None = None
-    flip: bool = False  # the words name the concept's opposite (短時間 → long_hours): a wish for them avoids it
+    flip: bool = (
+        False  # the words name the concept's opposite (短時間 → long_hours): a wish for them avoids it
+    )
 
 
 @dataclass
@@ -793,6 +865,14 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
             return "cond"
         if m.lemma == "し":
             return "main"
+        if (
+            m.lemma == "て"
+            and i
+            and toks[i - 1].lemma in ("ある", "有る")
+            and toks[i - 1].pos == "動詞"
+            and (nxt is None or nxt.surface not in ("も", "は"))
+        ):
+            return "reason"  # 「部活の送迎があって出られない」: what there is, the reason
         return None
     if (
         m.surface == "と"
@@ -833,8 +913,16 @@ def _boundary_kind(toks: Sequence[Morpheme], i: int) -> str | None:
         and (nxt is None or nxt.surface not in ("は", "も"))
     ):
         return "reason"
-    if m.pos == "名詞" and m.lemma in ("ため", "為") and (nxt is None or nxt.surface in ("に", "、", ",")):
-        return "reason"
+    if (
+        m.pos == "名詞"
+        and m.lemma in ("ため", "為")
+        and (
+            nxt is None
+            or nxt.surface in ("に", "、", ",")
+            or (_is_head(nxt) and i >= 1 and toks[i - 1].pos != "助詞")
+        )
+    ):
+        return "reason"  # 「介護があるため難しい」
     if (
         m.pos == "名詞"
         and m.lemma in ("場合", "時", "とき")
@@ -1032,12 +1120,27 @@ _PEOPLE = re.compile(
 # words for the opposite end of a concept: 「短時間がいい」「マイペースでできる仕事」 avoid long or fast-paced work
 _OPPOSITE_OF: dict[str, str] = {
     **dict.fromkeys(
-        ("短時間", "短い時間", "短めの時間", "少しの時間", "ちょっとの時間", "時短", "短時間勤務"), "long_hours"
+        ("短時間", "短い時間", "短めの時間", "少しの時間", "ちょっとの時間", "時短", "短時間勤務"),
+        "long_hours",
     ),
     **dict.fromkeys(
-        ("マイペース", "自分のペース", "ゆっくりのペース", "ゆっくりしたペース", "のんびりした", "急がなくていい",
-         "ゆっくりなら", "ゆっくりであれば", "ゆっくりでいい", "ゆっくりでよければ",
-         "急がない", "慌てなくていい", "焦らなくていい", "せかされない", "急かされない"),
+        (
+            "マイペース",
+            "自分のペース",
+            "ゆっくりのペース",
+            "ゆっくりしたペース",
+            "のんびりした",
+            "急がなくていい",
+            "ゆっくりなら",
+            "ゆっくりであれば",
+            "ゆっくりでいい",
+            "ゆっくりでよければ",
+            "急がない",
+            "慌てなくていい",
+            "焦らなくていい",
+            "せかされない",
+            "急かされない",
+        ),
         "fast_pace",
     ),
 }
@@ -1224,7 +1327,10 @@ def _similar_spans(
                 sims > 0.995, 0.0, sims
             )  # a pruned table maps rare words onto one row: not evidence
             best = int(np.argmax(sims))
-            if float(sims[best]) >= threshold and _second_example(sims, owners, best) >= threshold - SECOND_GAP:
+            if (
+                float(sims[best]) >= threshold
+                and _second_example(sims, owners, best) >= threshold - SECOND_GAP
+            ):
                 out.append(
                     _Span(
                         owners[best], k, j + 1, "".join(t.surface for t in run), round(float(sims[best]), 3)
@@ -1286,7 +1392,10 @@ def _read_segment(seg: _Segment) -> None:
         seg.has_head = True
         k = next((q for q in range(len(toks) - 1, -1, -1) if toks[q].norm == "欲しい"), None)
         if k is not None and k >= 2 and toks[k - 1].surface == "で" and _is_neg(toks[k - 2]):
-            seg.polarity, seg.strength = "avoid", "soft"  # 「午前は入れないでほしい」: asked not to be given it
+            seg.polarity, seg.strength = (
+                "avoid",
+                "soft",
+            )  # 「午前は入れないでほしい」: asked not to be given it
         return  # 「外に出てほしい」: a wish of someone else (the family's, the coordinator's)
     if head_i is None and any(t.norm in _NEUTRAL for t in toks):
         seg.polarity = None  # 「実習で清掃を体験し」: a trial, not yet an ability
@@ -1306,7 +1415,11 @@ def _read_segment(seg: _Segment) -> None:
             t = toks[k]
             if k in in_span and t.pos == "形容詞":
                 continue
-            if t.norm in ("話す", "言う", "語る", "思う", "考える") and k >= 1 and toks[k - 1].surface == "と":
+            if (
+                t.norm in ("話す", "言う", "語る", "思う", "考える")
+                and k >= 1
+                and toks[k - 1].surface == "と"
+            ):
                 continue  # 「やりたいと話した」: the reporting verb is not the predicate
             prev = toks[k - 1] if k else None
             auxiliary = prev is not None and (
@@ -1500,7 +1613,11 @@ def _read_segment(seg: _Segment) -> None:
         else:
             pol, strength, neg_pol, neg_strength = "can", "soft", "avoid", "soft"
         seg.head_is_motion = head.norm in _MOTION or head.lemma in _MOTION
-        if head.norm == "行く" and head.surface.startswith("行") and any(t.norm in _ACTIVITY for t in toks[:hi]):
+        if (
+            head.norm == "行く"
+            and head.surface.startswith("行")
+            and any(t.norm in _ACTIVITY for t in toks[:hi])
+        ):
             seg.polarity = None  # 「面談は公民館で行った」: 行う, a record of what was done
             seg.head_is_motion = False
             return
@@ -1546,7 +1663,9 @@ def _read_segment(seg: _Segment) -> None:
 
 _E_TO_U = dict(zip("えけせてねべめれげ", "うくすつぬぶむるぐ", strict=True))
 _POTENTIAL: dict[str, str | None] = {}
-_NOT_POTENTIAL = frozenset({"入れる", "見える", "聞こえる", "焼ける", "解ける", "抜ける", "切れる", "取れる_"})
+_NOT_POTENTIAL = frozenset(
+    {"入れる", "見える", "聞こえる", "焼ける", "解ける", "抜ける", "切れる", "取れる_"}
+)
 
 
 def _potential_of(lemma: str) -> str | None:
@@ -1888,8 +2007,17 @@ def _sentence_statements(
             # 「短時間なら参加できる」: the opposite words ask for less of the concept
             for sp in seg.spans:
                 if sp.flip and not any(o.concept == sp.concept for o in prev_limits):
-                    out.append(Statement(sp.concept, "avoid", "soft", None, sentence=sentence,
-                                         evidence=sp.evidence, source=source))
+                    out.append(
+                        Statement(
+                            sp.concept,
+                            "avoid",
+                            "soft",
+                            None,
+                            sentence=sentence,
+                            evidence=sp.evidence,
+                            source=source,
+                        )
+                    )
             seg.spans = [sp for sp in seg.spans if not sp.flip]
         if seg.kind == "cond":
             pending_cond = seg if pending_cond is None else pending_cond
@@ -1990,14 +2118,16 @@ def _sentence_statements(
             and cond is None
             and seg.has_head
             and (pol == "want" or seg.lexical or pol in LIMITS)
-            and not any(
-                (
-                    t.pos == "名詞"
-                    and (t.norm not in _STOP or t.norm in _ATTRIBUTES)
-                    and t.pos2 != "数詞"
-                    and not _is_head(t)
+            and (
+                not any(
+                    (
+                        t.pos == "名詞"
+                        and (t.norm not in _STOP or t.norm in _ATTRIBUTES)
+                        and t.pos2 != "数詞"
+                        and not _is_head(t)
+                    )
+                    for t in toks[seg.a : seg.b]
                 )
-                for t in toks[seg.a : seg.b]
             )
         ):
             # 「パソコンは苦手だけど覚えたい」「動物は好きだけど(アレルギーがあるので)世話はできない」:
@@ -2363,7 +2493,9 @@ def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
         t = toks[i]
         if t.norm == "出来る" and i + 1 < len(toks) and toks[i + 1].surface == "だけ":
             # 「できるだけ」: an adverb ("as far as possible"), not the verb
-            out.append(Morpheme("できるだけ", "出来るだけ", "出来るだけ", "副詞", "*", "*", t.start, toks[i + 1].end))
+            out.append(
+                Morpheme("できるだけ", "出来るだけ", "出来るだけ", "副詞", "*", "*", t.start, toks[i + 1].end)
+            )
             i += 2
             continue
         if t.surface == "や" and t.pos == "形状詞":

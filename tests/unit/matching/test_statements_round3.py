@@ -75,6 +75,10 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("調理室で働いていた", {("cooking", "can")}),
     # a header per part of one line
     ("【得意】裁縫 【苦手】電話", {("crafts", "can"), ("phone", "avoid")}),
+    # reasons written as 〜があって and 〜ため before the predicate
+    ("日曜は孫の習い事の付き添いがあって出られない", {("weekend", "cannot")}),
+    ("夕方は犬の散歩があるため難しい", {("evening", "cannot")}),
+    ("雑音があっても気にならない", {("noise", "can")}),
     # not the person's statement, or a symptom
     ("夕方は無理かも、妻が心配するので", {("evening", "cannot")}),
     ("買い物は父がしている", set()),
