@@ -1117,6 +1117,14 @@ _PEOPLE = re.compile(
     r"(?<![0-9])(?:[1-5一二三四五](?:\s*[、,~〜・\-]\s*|から)?){1,2}人"
     r"(?=くらい|ぐらい|程度|ほど|まで|以下|以内|の(?:小さな|少人数の)?(?:グループ|班|チーム)|で|なら|だけ)"
 )
+# looking after someone: an elder is care work, a child is childcare (「祖母の世話をしていた」「孫の面倒を見る」)
+_CARE_OF_ELDERS = re.compile(
+    r"(?:祖母|祖父|義母|義父|両親|親|母親?|父親?|年寄り|高齢の[^\s、。]{0,3}|おばあちゃん|おじいちゃん)"
+    r"の(?:世話|面倒|身の回りの世話)"
+)
+_CARE_OF_CHILDREN = re.compile(
+    r"(?:孫|姪っ子|甥っ子|姪|甥|子ども|子供|赤ちゃん|幼児|下の子|弟|妹|近所の子)の(?:世話|面倒|子守)"
+)
 # words for the opposite end of a concept: 「短時間がいい」「マイペースでできる仕事」 avoid long or fast-paced work
 _OPPOSITE_OF: dict[str, str] = {
     **dict.fromkeys(
@@ -1225,6 +1233,16 @@ def _adjust_spans(
             ):
                 continue  # 「…好き、と小さな声で話す」: a reporting verb
         out.append(sp)
+    out = [
+        sp
+        for sp in out
+        if not any(
+            o.start > sp.end
+            and re.search(r"(よう|みたい)(な|に)", "".join(t.surface for t in toks[sp.end : o.start]))
+            and not any(t.pos == "補助記号" for t in toks[sp.end : o.start])
+            for o in out
+        )
+    ]  # 「封筒にチラシを入れるような単純作業」: the concepts of an example describe the next one
     taken = {k for sp in out for k in range(sp.start, sp.end)}
     if side == "person":
         for m in _OPPOSITES.finditer(text):
@@ -1232,11 +1250,16 @@ def _adjust_spans(
             if not any(k in taken for k in range(a, b)):
                 out.append(_Span(_OPPOSITE_OF[m.group(0)], a, b, m.group(0), flip=True))
                 taken.update(range(a, b))
-    for rx, concept in ((_EARLY_CLOCK, "early_morning"), (_PEOPLE, "small_group")):
+    for rx, concept in (
+        (_EARLY_CLOCK, "early_morning"),
+        (_PEOPLE, "small_group"),
+        (_CARE_OF_ELDERS, "care_work"),
+        (_CARE_OF_CHILDREN, "childcare"),
+    ):
         for m in rx.finditer(text):
             a, b = tok_range(m.start(), m.end())
             out = [sp for sp in out if not (sp.concept == "morning" and sp.start < b and a < sp.end)]
-            if concept == "small_group" and any(k in taken for k in range(a, b)):
+            if concept != "early_morning" and any(k in taken for k in range(a, b)):
                 continue
             out.append(_Span(concept, a, b, m.group(0)))
     return out
@@ -1306,6 +1329,12 @@ def _similar_spans(
             k = j + 1  # 「老人ホームの清掃」「英語の翻訳」: a modifier of a concept already read
             continue
         after = toks[j + 1 : j + 5]
+        nxt_span = min((sp.start for sp in spans if sp.start > j), default=None)
+        if nxt_span is not None and re.search(
+            r"^[^、。,]*(よう|みたい)(な|に)", "".join(t.surface for t in toks[j + 1 : nxt_span])
+        ):
+            k = j + 1  # 「チラシを折るような軽作業」: an example describing the next concept
+            continue
         destination = _destination(toks, j + 1)
         childhood = (
             len(after) >= 2 and after[0].surface == "の" and after[1].norm in ("頃", "時", "ころ", "時代")

@@ -83,7 +83,11 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("夕方は無理かも、妻が心配するので", {("evening", "cannot")}),
     ("買い物は父がしている", set()),
     ("夜はなかなか寝付けない", set()),
-    ("孫の面倒をよく見ている", set()),
+    # looking after an elder is care work, a child childcare
+    ("孫の面倒をよく見ている", {("childcare", "can")}),
+    ("義母の身の回りの世話をしている", {("care_work", "can")}),
+    # the concepts of an example (〜ような) describe the next one
+    ("チラシを折るような軽作業なら得意", {("light_work", "can")}),
 ]
 
 
