@@ -1419,8 +1419,13 @@ def _read_segment(seg: _Segment) -> None:
             break
     if head_i is None and others_wish:
         seg.has_head = True
-        k = next((q for q in range(len(toks) - 1, -1, -1) if toks[q].norm == "欲しい"), None)
-        if k is not None and k >= 2 and toks[k - 1].surface == "で" and _is_neg(toks[k - 2]):
+        wish_at = next((q for q in range(len(toks) - 1, -1, -1) if toks[q].norm == "欲しい"), None)
+        if (
+            wish_at is not None
+            and wish_at >= 2
+            and toks[wish_at - 1].surface == "で"
+            and _is_neg(toks[wish_at - 2])
+        ):
             seg.polarity, seg.strength = (
                 "avoid",
                 "soft",
@@ -1603,11 +1608,12 @@ def _read_segment(seg: _Segment) -> None:
         seg.polarity = None  # 「家事は母がしている」: what someone else does is not the person's statement
         seg.has_head = True
         return
+    neg_pol: str | None
     if head_i is None and prone and neg == 0:
         pol, strength, neg_pol, neg_strength = "avoid", "soft", None, "soft"  # 「頭が真っ白になりやすい」
     elif head.surface in ("あり", "有り") and head_i is None:
         pol, strength = "can", "soft"
-        neg_pol: str | None = None
+        neg_pol = None
         neg_strength = "soft"
     elif head_i is not None:
         pol, strength, neg_pol, neg_strength = _head_entry(head)
