@@ -984,12 +984,18 @@ def _segments(toks: list[Morpheme]) -> list[_Segment]:
                     or last.cform.startswith("連体形")
                     or toks[j].surface in ("なし", "無し", "ナシ")
                 )
-                adverbial = (
-                    toks[i].pos == "形容詞"
-                    and toks[i].cform.startswith("連用形")
-                    and toks[i].surface.endswith("く")
-                    and toks[j].pos == "動詞"
-                )  # 「楽しく働ける」: the adjective modifies the verb
+                adverbial = toks[j].pos == "動詞" and (
+                    (
+                        toks[i].pos == "形容詞"
+                        and toks[i].cform.startswith("連用形")
+                        and toks[i].surface.endswith("く")
+                    )
+                    or (
+                        toks[i].pos == "名詞"
+                        and toks[j - 1].lemma == "て"
+                        and _head_entry(toks[i])[0] == "want"
+                    )
+                )  # 「楽しく働ける」「安心して働ける」: how the verb is done
                 if not adverbial and (not attributive or (j == i + 1 and toks[i].cform.startswith("連用形"))):
                     segs.append(_Segment(toks, a, j, "main"))
                     a = j
@@ -1398,6 +1404,16 @@ def _read_segment(seg: _Segment) -> None:
             and toks[k + 1].lemma not in ("なる", "成る", "ない")
         ):
             continue  # 「楽しくやれる」「楽しく働ける」: an adverb; the verb is the predicate
+        if (
+            toks[k].pos == "名詞"
+            and k + 3 < len(toks)
+            and toks[k + 1].norm == "為る"
+            and toks[k + 2].lemma == "て"
+            and toks[k + 3].pos == "動詞"
+            and _is_head(toks[k])
+            and _head_entry(toks[k])[0] == "want"
+        ):
+            continue  # 「安心して働ける」: how the person would work, the verb is the predicate
         if toks[k].norm == "出来る" and k + 2 < len(toks) and toks[k + 1].surface in ("ば", "だけ"):
             continue  # 「できれば空けておきたい」「できるだけ入れないで」: "if possible", not the predicate
         if toks[k].norm == "欲しい" and k > 0 and toks[k - 1].lemma in ("て", "で"):
@@ -1920,8 +1936,10 @@ def _is_facet(vocab: Vocabulary, c: str) -> bool:
 def _cond_of(seg: _Segment, vocab: Vocabulary, raw: str) -> Condition:
     toks = seg.toks
     concepts = {
-        s.concept
+        # 「物音のしない部屋なら」: the absence of a concept asks for its opposite (quiet)
+        vocab.opposites.get(s.concept, s.concept) if _locally_negated(toks, s, seg, True) else s.concept
         for s in seg.spans
+        if not (_locally_negated(toks, s, seg, True) and s.concept not in vocab.opposites)
         if not (
             s.concept in vocab.concepts
             and vocab.concepts[s.concept].kind == "time"
@@ -2560,13 +2578,13 @@ def _merge_heads(toks: list[Morpheme]) -> list[Morpheme]:
     return out
 
 
-def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment) -> bool:
+def _locally_negated(toks: Sequence[Morpheme], sp: _Span, seg: _Segment, in_condition: bool = False) -> bool:
     """A concept negated inside a relative clause: 「人と話さない作業」「電話に出なくていい仕事」."""
     j = sp.end
     neg = False
     while j < seg.b:
         t = toks[j]
-        if j == seg.head_index:
+        if j == seg.head_index and not in_condition:
             return False  # the negation belongs to the clause's own predicate
         if _is_neg(t) or (t.norm in _FEW and j > sp.end):
             neg = True

@@ -73,6 +73,10 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("大勢の職場でも楽しく働ける", {("crowds", "can")}),
     # a workplace named after its task
     ("調理室で働いていた", {("cooking", "can")}),
+    # a feeling joined by して to a verb says how it is done; the absence of a concept in a condition asks
+    # for its opposite
+    ("少人数のチームなら安心して働ける", {("small_group", "can")}),
+    ("騒がしくない部屋だったら集中できる", {("quiet", "can")}),
     # a header per part of one line
     ("【得意】裁縫 【苦手】電話", {("crafts", "can"), ("phone", "avoid")}),
     # reasons written as 〜があって and 〜ため before the predicate
