@@ -11,12 +11,12 @@ from graphsvc.cli.app import app, run
 
 # The order of these imports is the order of the commands in `tsunagari --help`.
 # isort: off
-from graphsvc.cli import info, demo, load, match, assign, learn, placement, evaluate, gaps, keys, serve
+from graphsvc.cli import info, demo, load, link, match, assign, learn, placement, evaluate, gaps, keys, serve
 # isort: on
 
 __all__ = ["COMMAND_MODULES", "app", "main"]
 
-COMMAND_MODULES = (info, demo, load, match, assign, learn, placement, evaluate, gaps, keys, serve)
+COMMAND_MODULES = (info, demo, load, link, match, assign, learn, placement, evaluate, gaps, keys, serve)
 """The modules that register commands on :data:`app` (all of ``graphsvc.cli`` except ``app`` itself)."""
 
 

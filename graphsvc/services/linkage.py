@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from loaders.common import LoadReport
 
 __all__ = [
+    "CONSENT_HEADERS",
     "KIND",
     "LegalBasis",
     "Linkage",
@@ -54,6 +55,8 @@ __all__ = [
     "RecordView",
     "RunSummary",
     "build_graph",
+    "consent_column",
+    "consented",
 ]
 
 log = logging.getLogger(__name__)
@@ -190,6 +193,43 @@ class _Rows:
     nodes: dict[str, NodeRow]
     by_agency: dict[str, list[NodeRow]]
     agencies: dict[str, NodeRow]
+
+
+CONSENT_HEADERS = (
+    "情報共有の同意", "情報提供の同意", "情報共有同意", "個人情報の同意", "本人同意", "同意", "同意の有無", "同意有無",
+    "同意状況", "consent",
+)  # fmt: skip
+"""The column of a caselist that says whether the person agreed to their information being shared (NFKC, spaces
+ignored); under 同意 only rows that say yes are linked."""
+_CONSENT_YES = frozenset(
+    ("有", "有り", "あり", "アリ", "済", "済み", "同意済", "同意済み", "同意", "同意あり", "同意有", "同意有り", "取得済",
+     "取得済み", "○", "〇", "◯", "はい", "yes", "y", "true", "1")
+)  # fmt: skip
+"""What a consent cell says when the person agreed; anything else (空欄, 無, 未, 拒否, ×, 0 …) is no."""
+
+
+def _norm(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+_CONSENT_KEYS = frozenset(_norm(h) for h in CONSENT_HEADERS)
+
+
+def consent_column(headers: Sequence[str]) -> int | None:
+    """The index of a list's consent column, or None if it has none."""
+    return next((i for i, h in enumerate(headers) if _norm(str(h)) in _CONSENT_KEYS), None)
+
+
+def consented(row: NodeRow) -> bool | None:
+    """Whether a caselist row says its person agreed to sharing; None if its list has no consent column."""
+    headers = _strs(row.props["headers"])
+    i = consent_column(headers)
+    if i is None:
+        return None
+    cells = _strs(row.props["cells"])
+    return i < len(cells) and _norm(cells[i]) in _CONSENT_YES
 
 
 def build_graph(
@@ -333,6 +373,33 @@ class Linkage(UseCase):
         return _Rows(nodes, by_agency, agencies)
 
     @staticmethod
+    def _consenting(rows: _Rows) -> tuple[_Rows, dict[str, int]]:
+        """Under 同意: only the rows whose list says the person agreed; per agency, how many were left out. A run
+        under 同意 with no consent column in any list is refused (nothing would say who agreed)."""
+        keep: dict[str, NodeRow] = {}
+        by_agency: dict[str, list[NodeRow]] = {}
+        withheld: dict[str, int] = {}
+        with_column = False
+        for a, ns in rows.by_agency.items():
+            for n in ns:
+                ok = consented(n)
+                with_column = with_column or ok is not None
+                if ok:
+                    keep[f"{a}:{str(n.props['case_id']).strip()}"] = n
+                    by_agency.setdefault(a, []).append(n)
+                else:
+                    withheld[a] = withheld.get(a, 0) + 1
+        if rows.nodes and not with_column:
+            raise ConflictError.one(
+                "本人同意を根拠とする名寄せには、名簿に同意の列 (「情報共有の同意」など: 有/無) が必要です。"
+                "どの名簿にもありません。同意の列を加えて読み込み直すか、支援会議を根拠にしてください",
+                "a run under consent needs a consent column in the lists (e.g. 情報共有の同意: yes/no); none has "
+                "one: add it and load the lists again, or run under the support meeting (支援会議)",
+                field="basis",
+            )
+        return _Rows(keep, by_agency, rows.agencies), withheld
+
+    @staticmethod
     def _town_city(rows: _Rows) -> str | None:
         """The municipality the lists' addresses name most often (for the rows that omit it)."""
         return common_city(_fields(n).get("address", "") for n in rows.nodes.values())
@@ -377,6 +444,9 @@ class Linkage(UseCase):
 
         t0 = time.perf_counter()
         rows = self._rows()
+        withheld: dict[str, int] = {}
+        if b is LegalBasis.CONSENT:
+            rows, withheld = self._consenting(rows)
         if len(rows.nodes) < 2:  # what is stored, not the request: a conflict (409), not a validation error
             raise ConflictError.one(
                 "名寄せする機関の名簿がありません。先に tsunagari load caselist --agency 機関ID ファイル で読み込んでください",
@@ -411,6 +481,8 @@ class Linkage(UseCase):
             "lower": cfg.lower,
             "reference_date": reference_date.isoformat(),
         }
+        if b is LegalBasis.CONSENT:
+            figures["withheld_no_consent"] = withheld
         run = self.system.linkage.add_run(
             ctx.town, ctx.principal, basis=b.value, reference=ref, figures=figures, model=result.model_json,
             edges=edges,
@@ -502,6 +574,8 @@ class Linkage(UseCase):
         if run is None:  # pragma: no cover - the state names a run that exists
             return {}
         rows = self._rows()
+        if run.basis == LegalBasis.CONSENT.value:
+            rows, _withheld = self._consenting(rows)
         prepared = self._prepare(rows, _reference(run))
         upper = float(run.figures.get("upper", LinkConfig.upper))
         lower = float(run.figures.get("lower", LinkConfig.lower))

@@ -175,7 +175,11 @@ async def load_caselist(
 @router.post(
     "/linkage/runs",
     summary="名寄せの実行 (法的根拠を記録)",
-    description="名簿がまだ読み込まれていなければ 409 (no caselists loaded yet: 409)。",
+    description="名簿がまだ読み込まれていなければ 409 (no caselists loaded yet: 409)。本人同意 (consent) を根拠にすると、"
+    "名簿の同意の列 (「情報共有の同意」など: 有/無) が同意ありの行だけを名寄せし、ほかの行は機関ごとの件数を "
+    "withheld_no_consent に示します。どの名簿にも同意の列がなければ 409 (under consent only the rows whose "
+    "consent column says yes are linked, the others counted per agency in withheld_no_consent; no consent column "
+    "in any list: 409)。",
     responses=responses(*TOWN_ERRORS, *BODY_ERRORS, 409),
     dependencies=_linkers,
 )

@@ -236,7 +236,7 @@ def test_a_run_the_model_cannot_learn_from_is_a_clear_409_and_changes_nothing(ap
     a, *_ = api
     r = a.client.post(
         f"/v1/towns/{TOWN}/linkage/runs",
-        json={"basis": "consent", "reference": "同意書", "reference_date": "2026-12-07"},
+        json={"basis": "support_meeting", "reference": "第2回支援会議", "reference_date": "2026-12-07"},
         headers=a.h("admin"),
     )
     assert r.status_code == 409, r.text  # what is stored cannot be linked: a conflict, not a bad request

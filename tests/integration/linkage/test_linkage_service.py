@@ -207,7 +207,7 @@ def test_accept_merges_undo_restores_and_a_rerun_keeps_decisions(env, first_run)
     assert any((q.a, q.b) == (rej.a, rej.b) and d and d.decision == "unsure" for q, d in svc.queue(_ctx()))
     svc.decide(_ctx(), rej.a, rej.b, "reject")
     # a re-run honours both decisions
-    svc.run(_ctx(), "同意", "同意書 2026-001〜", today=REFERENCE_DATE)
+    svc.run(_ctx(), "支援会議", "第4回支援会議 (2026-12-15)", today=REFERENCE_DATE)
     assert _person_of(system, acc.a) == _person_of(system, acc.b)
     assert _person_of(system, rej.a) != _person_of(system, rej.b)
     queued = {(q.a, q.b) for q, _ in svc.queue(_ctx())}

@@ -6,53 +6,17 @@ implausible input is refused naming file, row and column with the store untouche
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graphsvc.bootstrap import build
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, TsunagariError
 from graphsvc.store.port import GraphStore, NodeRef
 from loaders import load_file
+from tests.integration.loaders.conftest import EXAMPLES, ORDER, snapshot
 
 pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-ORDER = [
-    ("areas", "areas.csv"),
-    ("agencies", "agencies.csv"),
-    ("venues", "venues.csv"),
-    ("employers", "employers.csv"),
-    ("supporters", "supporters.csv"),
-    ("persons", "persons.csv"),
-    ("households", "households.csv"),
-    ("opportunities", "opportunities.xlsx"),
-    ("cases", "cases.csv"),
-    ("ties", "ties.csv"),
-    ("kaigo-opendata", "kaigo_opendata.csv"),
-]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[GraphStore]:
-    c = build(data_dir=tmp_path / "data")
-    yield c.store("testtown")
-    c.close()
-
-
-@pytest.fixture
-def town(store: GraphStore) -> GraphStore:
-    for kind, name in ORDER:
-        load_file(store, kind, EXAMPLES / name)
-    return store
-
-
-def dump(store: GraphStore) -> dict[str, object]:
-    nodes = {str(n.ref): n.props for label in NodeLabel for n in store.iter_nodes(label)}
-    rels = {f"{r.type}:{r.src}>{r.dst}": r.props for t in RelType for r in store.iter_rels(t)}
-    return {"nodes": nodes, "rels": rels}
 
 
 def csv_file(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -62,10 +26,10 @@ def csv_file(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> P
 
 
 def refused(store: GraphStore, kind: str, path: Path, **kw: str) -> list:
-    before = dump(store)
+    before = snapshot(store)
     with pytest.raises(TsunagariError) as ei:
         load_file(store, kind, path, **kw)
-    assert dump(store) == before, "a refused load must change nothing"
+    assert snapshot(store) == before, "a refused load must change nothing"
     return ei.value.problems
 
 
@@ -151,14 +115,14 @@ def test_clear_marker_in_an_id_column_is_an_error(tmp_path: Path, town: GraphSto
 def test_dry_run_lists_created_changed_and_unchanged_and_writes_nothing(
     tmp_path: Path, town: GraphStore
 ) -> None:
-    before = dump(town)
+    before = snapshot(town)
     f = csv_file(
         tmp_path,
         "e.csv",
         "事業所ID,事業所名,業種\nE-RYOKAN,海辺の宿 なぎさ (架空),宿泊\nE-GYOKYO,,\nE-NEW,新しい店,小売\n",
     )
     report = load_file(town, "employers", f, dry_run=True)
-    assert dump(town) == before
+    assert snapshot(town) == before
     ch = report.changes
     assert [str(r) for r in ch.created] == ["Employer:E-NEW"]
     assert [(c.ref.id, [(fc.field, fc.old, fc.new) for fc in c.fields]) for c in ch.changed] == [
@@ -385,11 +349,11 @@ def test_formula_text_is_stored_verbatim(tmp_path: Path, store: GraphStore) -> N
 
 
 def test_second_load_of_every_example_changes_nothing(town: GraphStore) -> None:
-    before = dump(town)
+    before = snapshot(town)
     for kind, name in ORDER:
         report = load_file(town, kind, EXAMPLES / name)
         assert report.changes.empty, (kind, report.change_lines())
-    assert dump(town) == before
+    assert snapshot(town) == before
 
 
 def test_a_refused_load_is_a_domain_error(tmp_path: Path, store: GraphStore) -> None:

@@ -5,55 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from graphsvc.bootstrap import build
 from graphsvc.domain.enums import NodeLabel, RelType
 from graphsvc.domain.errors import DomainValidationError, EndpointMissingError, TsunagariError
 from graphsvc.store.port import GraphStore, NodeRef
 from loaders import load_file
+from tests.integration.loaders.conftest import EXAMPLES, ORDER, snapshot
 
 pytestmark = pytest.mark.usefixtures("store_backend")  # embedded and the real Neo4j (tests/conftest.py)
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-ORDER = [
-    ("areas", "areas.csv"),
-    ("agencies", "agencies.csv"),
-    ("venues", "venues.csv"),
-    ("employers", "employers.csv"),
-    ("supporters", "supporters.csv"),
-    ("persons", "persons.csv"),
-    ("households", "households.csv"),
-    ("opportunities", "opportunities.xlsx"),
-    ("cases", "cases.csv"),
-    ("ties", "ties.csv"),
-    ("kaigo-opendata", "kaigo_opendata.csv"),
-]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[GraphStore]:
-    c = build(data_dir=tmp_path)
-    yield c.store("testtown")
-    c.close()
-
-
-@pytest.fixture
-def town(store: GraphStore) -> GraphStore:
-    """A store holding every example file."""
-    for kind, name in ORDER:
-        load_file(store, kind, EXAMPLES / name)
-    return store
-
-
-def snapshot(store: GraphStore) -> dict[str, object]:
-    nodes = {str(n.ref): n.props for label in NodeLabel for n in store.iter_nodes(label)}
-    rels = {f"{r.type}:{r.src}>{r.dst}": r.props for t in RelType for r in store.iter_rels(t)}
-    return {"nodes": nodes, "rels": rels}
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -18,6 +18,7 @@ EXPECTED = {
     "info",
     "demo",
     "load",
+    "link",
     "export",
     "match",
     "schema",
