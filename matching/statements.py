@@ -380,6 +380,7 @@ _OTHERS = frozenset(
         "先生",
     }
 )
+_SETTING_TASKS = frozenset({"hospitality", "care_work", "childcare", "it", "office"})
 _ACTIVITY = frozenset(
     {
         "面談",
@@ -2322,6 +2323,26 @@ def _sentence_statements(
                     and (
                         sp.evidence.endswith("で")
                         or (sp.end < len(toks) and toks[sp.end].surface in ("で", "では"))
+                    )
+                )
+            ]
+        if sum(_kind(vocab, sp.concept) == "task" for sp in concepts) >= 2:
+            # 「野菜の袋詰め」「農機具を修理する」: a task word naming what another task works on is its object
+            # (not when the other task teaches it, nor when it names a setting or the people served)
+            concepts = [
+                sp
+                for sp in concepts
+                if not (
+                    _kind(vocab, sp.concept) == "task"
+                    and sp.concept not in _SETTING_TASKS
+                    and sp.end < len(toks)
+                    and toks[sp.end].surface in ("の", "を")
+                    and toks[sp.end].pos == "助詞"
+                    and any(
+                        o.start == sp.end + 1
+                        and _kind(vocab, o.concept) == "task"
+                        and o.concept not in (sp.concept, "teaching")
+                        for o in concepts
                     )
                 )
             ]

@@ -77,6 +77,9 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     # for its opposite
     ("少人数のチームなら安心して働ける", {("small_group", "can")}),
     ("騒がしくない部屋だったら集中できる", {("quiet", "can")}),
+    # a task word naming what another task works on is its object (not for teaching, nor a setting)
+    ("農作物の袋詰めをしていた", {("light_work", "can")}),
+    ("着付けを教えていた", {("beauty", "can"), ("teaching", "can")}),
     # a header per part of one line
     ("【得意】裁縫 【苦手】電話", {("crafts", "can"), ("phone", "avoid")}),
     # reasons written as 〜があって and 〜ため before the predicate
