@@ -2154,6 +2154,28 @@ def _sentence_statements(
             continue
         if (
             not concepts
+            and side == "person"
+            and pol == "can"
+            and not seg.lexical
+            and not seg.head_is_motion
+            and seg.kind == "main"
+            and seg.a > 1
+            and toks[seg.a - 1].pos2 == "読点"
+            and toks[seg.a - 2].surface == "で"
+            and prev_made
+            and all(m.polarity == "want" and _kind(vocab, m.concept) == "task" for m in prev_made)
+        ):
+            # 「お菓子作りが好きで、よく家族に焼いている」: the liking, then doing it
+            made = [
+                replace(m, polarity="can", strength="soft", condition=None, evidence=m.evidence)
+                for m in prev_made
+            ]
+            out.extend(made)
+            prev_made = made
+            prev_kind = seg.kind
+            continue
+        if (
+            not concepts
             and contrast_spans
             and (
                 prev_kind in ("contrast", "reason")

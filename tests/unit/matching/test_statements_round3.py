@@ -80,6 +80,8 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     # a task word naming what another task works on is its object (not for teaching, nor a setting)
     ("農作物の袋詰めをしていた", {("light_work", "can")}),
     ("着付けを教えていた", {("beauty", "can"), ("teaching", "can")}),
+    # a liking, then doing it
+    ("パン作りが好きで、よく友人に焼いてあげている", {("cooking", "want"), ("cooking", "can")}),
     # a header per part of one line
     ("【得意】裁縫 【苦手】電話", {("crafts", "can"), ("phone", "avoid")}),
     # reasons written as 〜があって and 〜ため before the predicate
