@@ -2166,12 +2166,12 @@ def _sentence_statements(
             and all(m.polarity == "want" and _kind(vocab, m.concept) == "task" for m in prev_made)
         ):
             # 「お菓子作りが好きで、よく家族に焼いている」: the liking, then doing it
-            made = [
+            doing = [
                 replace(m, polarity="can", strength="soft", condition=None, evidence=m.evidence)
                 for m in prev_made
             ]
-            out.extend(made)
-            prev_made = made
+            out.extend(doing)
+            prev_made = doing
             prev_kind = seg.kind
             continue
         if (
