@@ -5,6 +5,8 @@ pair) all call these; a full view is audited."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,9 +18,18 @@ from graphsvc.services.base import UseCase
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graphsvc.analysis import GapReport
+    from graphsvc.analysis import GapReport, ReachabilityResult
+    from graphsvc.store.port import GraphStore
 
 __all__ = ["GapService", "GapView"]
+
+# The analysis of a town, kept while its store's revision is unchanged (every page of the report, the agency
+# pairs and each household's chains read the same analysis; a write to the town changes the revision).
+_ANALYSES: weakref.WeakKeyDictionary[GraphStore, tuple[int, nx.Graph, GapReport]] = (
+    weakref.WeakKeyDictionary()
+)
+_REACH: weakref.WeakKeyDictionary[GraphStore, tuple[int, ReachabilityResult]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -35,14 +46,45 @@ class GapView:
 
 class GapService(UseCase):
     def _analyse(self) -> tuple[nx.Graph, GapReport]:
+        """The town's projection and its analysis, cached while the store's revision is unchanged (callers read
+        them, never change them)."""
         from graphsvc.analysis import analyse_all
         from graphsvc.store.network import NetworkxNetwork, network_of
 
+        rev = self.store.revision()
+        if rev is not None:
+            with _CACHE_LOCK:
+                hit = _ANALYSES.get(self.store)
+            if hit is not None and hit[0] == rev:
+                return hit[1], hit[2]
         G = self.store.projection()
         # where the store answers the network questions itself (Neo4j with GDS), the agency network's components,
         # bridges and articulation points are asked of it; otherwise they are computed from the projection
         net = network_of(self.store)
-        return G, analyse_all(G, network=None if isinstance(net, NetworkxNetwork) else net)
+        rep = analyse_all(G, network=None if isinstance(net, NetworkxNetwork) else net)
+        if rev is not None:
+            with _CACHE_LOCK:
+                _ANALYSES[self.store] = (rev, G, rep)
+        return G, rep
+
+    def _reachability(self) -> ReachabilityResult:
+        """The households' chains (cached as :meth:`_analyse`; the full analysis holds them too)."""
+        from graphsvc.analysis import reachability
+
+        rev = self.store.revision()
+        if rev is not None:
+            with _CACHE_LOCK:
+                hit = _REACH.get(self.store)
+                full = _ANALYSES.get(self.store)
+            if hit is not None and hit[0] == rev:
+                return hit[1]
+            if full is not None and full[0] == rev:
+                return full[2].reachability
+        rep = reachability(self.store.projection())
+        if rev is not None:
+            with _CACHE_LOCK:
+                _REACH[self.store] = (rev, rep)
+        return rep
 
     def view(self, ctx: AccessContext, *, full_only: bool = False) -> GapView:
         """The report the role may see (``full_only``: refuse the roles that see only the aggregate)."""
@@ -84,13 +126,11 @@ class GapService(UseCase):
         message), its isolated cluster and its steps: for the roles that see the full report (names withheld
         from multiagency as there); None for the others, or when the household is not in the town. Audited with
         the household's id."""
-        from graphsvc.analysis import reachability
-
         try:
             kind = self.policy.gap_view(ctx, full_only=True)
         except (AccessDenied, DomainValidationError):
             return None  # a role or purpose that sees only the aggregate: the page shows no chains
-        rep = reachability(self.store.projection())
+        rep = self._reachability()
         where = rep.household(household_id)
         if where is None:
             return None

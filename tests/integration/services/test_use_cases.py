@@ -26,7 +26,7 @@ from graphsvc.services.admin import AuditService, KeyAdmin
 from graphsvc.services.matching import MatchingService
 from graphsvc.services.ties import tie_row
 from graphsvc.services.town import Town, open_town
-from graphsvc.store.port import NodeRef
+from graphsvc.store.port import NodeRef, RelRow, WriteBatch
 from tests.integration.api.conftest import NAMES, TOWN, town_batch
 
 P = Purpose
@@ -160,6 +160,31 @@ def test_gap_view_per_role(container: Container) -> None:
             assert not any(x in text for x in (*NAMES.values(), "H-001", "H-002", "P-001"))
     with pytest.raises(AccessDenied):
         town(container, SYS_A, P.ADMINISTRATION).gaps.view(town(container, SYS_A, P.ADMINISTRATION).ctx)
+
+
+def test_the_gap_analysis_is_kept_until_the_town_changes(container: Container) -> None:
+    """Every page of the report, the agency pairs and each household's chains read one analysis while the store's
+    revision stands; a write to the town is seen by the next view, and every full view is still audited."""
+    t = town(container, ADMIN, P.ADMINISTRATION)
+    first = t.gaps.view(t.ctx)
+    before = len(container.system().audit.query(limit=None))
+    again = t.gaps.view(t.ctx)
+    assert again.analysis is first.analysis and again.graph is first.graph  # not analysed again
+    assert len(container.system().audit.query(limit=None)) == before + 1  # but audited again
+    reach = t.gaps.household_reach(t.ctx, "H-001")
+    assert reach is not None and reach["household_id"] == "H-001"
+    assert first.analysis is not None and first.analysis.reachability.household("H-001") is not None
+    unreached = first.analysis.reachability.household("H-002")
+    # a new tie from H-002 to the agency: the next view and the household's chains see it
+    container.store(TOWN).write(
+        WriteBatch(rels=[RelRow(RelType.SUPPORTED_BY, NodeRef(NodeLabel.HOUSEHOLD, "H-002"), NodeRef(NodeLabel.AGENCY, "AG-01"), {})])
+    )  # fmt: skip
+    after = t.gaps.view(t.ctx)
+    assert after.analysis is not first.analysis
+    assert after.graph is not None and after.graph.has_edge("Household:H-002", "Agency:AG-01")
+    reach2 = t.gaps.household_reach(t.ctx, "H-002")
+    assert reach2 is not None and reach2["agency_hops"] == 1
+    assert unreached is None or unreached[1] != 1
 
 
 def test_household_explained_and_audited(container: Container) -> None:
