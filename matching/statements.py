@@ -2560,7 +2560,55 @@ def _sentence_statements(
                 out.append(
                     Statement(cid, "can", "soft", None, sentence=sentence, evidence=craw, source=source)
                 )
-    return _dedupe(out)
+    return _dedupe(_settle(sentence, out, vocab, side))
+
+
+_GOING_OUT_WORD = re.compile(r"外出|外[にへで]|出かけ|出掛け|出歩|通所|家から出|家を出|部屋から出")
+_OUTING_COUNT = re.compile(
+    r"(外出|外[にへ]出る|出かける|出掛ける|出歩く)(の|こと)?(は|も)[^。、]{0,16}?"
+    r"(回|度)[^。、]{0,12}?(程度|くらい|ぐらい|ほど|だけ|のみ|位)"
+)
+
+
+def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) -> list[Statement]:
+    """What a sentence's statements say once all its clauses are read.
+
+    - A verb of going (行ける, 通える, 来られる) whose condition names where or when, in a sentence with no word
+      for going out itself, states that place or time, not going out: 「家の近くなら通える」 is near home,
+      「火曜と木曜なら来られる」 the days. After a limit on distance (「遠くは無理だが、近所なら通える」) it is that
+      limit's exception and not a statement of its own; before one (「近所なら行けるけど、遠くは無理」) it is.
+    - How often the person goes out now (「外に出るのは月に１回程度」) is a fact about now, not an ability.
+    """
+    if side != "person" or not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
+        return out
+    if _OUTING_COUNT.search(sentence):
+        return [s for s in out if not (s.concept == "going_out" and s.polarity in POSITIVE)]
+    if _GOING_OUT_WORD.search(sentence):
+        return out
+    far_limits = [s for s in out if s.concept == "far" and s.is_limit]
+    res: list[Statement] = []
+    added: list[Statement] = []
+    for s in out:
+        if s.concept != "going_out" or s.polarity not in POSITIVE or s.condition is None:
+            res.append(s)
+            continue
+        places = {c for c in s.condition.concepts if c == "near_home"}
+        times = {c for c in s.condition.concepts if _kind(vocab, c) == "time" and c != "long_hours"}
+        if not times and any(out.index(o) < out.index(s) for o in far_limits):
+            res = [
+                replace(o, condition=s.condition if o.condition is None else o.condition)
+                if o in far_limits
+                else o
+                for o in res
+            ]
+            continue
+        if not places and not times:
+            res.append(s)
+            continue
+        for c in sorted(places | times):
+            if not any(o.key() == (c, s.polarity) for o in out + added):
+                added.append(replace(s, concept=c, condition=None, evidence=vocab.label(c)))
+    return res + added
 
 
 _MULTI_HEADS: dict[tuple[str, ...], str] = {
