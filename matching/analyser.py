@@ -55,7 +55,7 @@ __all__ = [
     "vectors",
 ]
 
-ANALYSER_VERSION = "sudachi-core-A/statements-3"
+ANALYSER_VERSION = "sudachi-core-A/statements-4"
 """Part of every cache key: a change of dictionary, split mode or statement rules invalidates cached analyses."""
 
 MAX_TEXT_BYTES = 100_000

@@ -296,6 +296,13 @@ HEADS: dict[str, _H] = {
     "息苦しい": ("avoid", "soft", "can", "soft"),
     "目眩": ("avoid", "soft", None, "soft"),
     "めまい": ("avoid", "soft", None, "soft"),
+    "混乱": ("avoid", "soft", None, "soft"),  # 「急かされると混乱しやすい」
+    "沈む": ("avoid", "soft", None, "soft"),  # 「夕方になると気持ちが沈む」
+    "訴える": ("avoid", "soft", None, "soft"),  # 「まぶしさを訴える」
+    "ぐったり": ("avoid", "soft", None, "soft"),
+    "疲れ": ("avoid", "soft", None, "soft"),  # 「疲れが出る」
+    "大儀": ("avoid", "soft", None, "soft"),  # たいぎい
+    "こたえる": ("avoid", "soft", None, "soft"),  # 「階段はこたえる」
 }
 """Polarity words by Sudachi normalized form (or dictionary form)."""
 
@@ -419,6 +426,11 @@ _REACTIONS = frozenset(
         "塞ぐ",
         "止まる",
         "パニック",
+        "混乱",
+        "沈む",
+        "訴える",
+        "ぐったり",
+        "疲れ",
     }
 )
 _NEUTRAL = frozenset({"体験", "見学", "機会"})
@@ -2254,8 +2266,9 @@ def _sentence_statements(
             )
         ]
         if needed and seg.head_is_motion:
-            # 「近くでないと通えない」: the place is needed
-            concepts, pol = needed, "want"
+            # 「近くでないと通えない」: the place is needed, and with it the person can go (an inability stated
+            # for every other place is a conditional ability)
+            concepts, pol = needed, ("can" if pol == "cannot" else "want")
         elif (
             seg.head_is_motion
             and concepts
@@ -2414,7 +2427,9 @@ def _sentence_statements(
             p: str | None = pol
             after = "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)])
             if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", after):
-                p = "want"  # 「静かな環境でないと集中できない」: the concept is needed
+                # the concept is needed: with an inability after it (「静かな環境でないと集中できない」「少人数で
+                # なければ話せない」) the person can under it, with a feeling (「静かでないと落ち着かない」) wants it
+                p = "can" if pol == "cannot" else "want"
             elif (
                 p is not None
                 and not (sp.start <= seg.head_index < sp.end)
@@ -2742,6 +2757,31 @@ _CACHE_MAX = 50_000
 _CACHE_LOCK = threading.Lock()
 
 
+_KANA_WORD = re.compile(r"[\u3041-\u309fー]+[、。]?")
+_SPACE_BETWEEN = re.compile(r"(?<=[^\sA-Za-z0-9])[ \u3000]+(?=[^\sA-Za-z0-9])")
+_NOTE_MARKS = re.compile(r"[○◯◎△×✕✖:：【】/／・]")
+
+
+def _unspaced(text: str | None) -> str | None:
+    """Words written apart (「おもい もの、もてない」「ぼく は しずかな ところ が すき」, as in やさしい日本語 or
+    from someone writing their own words) joined again, line by line: a space there is no boundary. A line
+    counts as written apart when a word between its spaces is kana only; a line with note marks (○×, 【】, :)
+    keeps its spaces, which part its items."""
+    if not text or (" " not in text and "\u3000" not in text):
+        return text
+    out = []
+    for line in text.splitlines():
+        words = line.replace("\u3000", " ").split()
+        if (
+            len(words) > 1
+            and not _NOTE_MARKS.search(line)
+            and any(_KANA_WORD.fullmatch(w) for w in words)
+        ):
+            line = _SPACE_BETWEEN.sub("", line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def extract(
     text: str | None,
     *,
@@ -2757,7 +2797,7 @@ def extract(
     >>> [(s.concept, s.polarity, s.strength, s.condition.describe()) for s in extract("外出は無理だが、近所の公民館なら行ける")]
     [('going_out', 'cannot', 'hard', '自宅の近く・「公民館」')]
     """
-    t = normalize(text)
+    t = normalize(_unspaced(text))
     if not t:
         return ()
     vocab = vocabulary or default_vocabulary()
