@@ -2585,6 +2585,59 @@ _OUTING_COUNT = re.compile(
 )
 
 
+_OTHER_TOPIC = re.compile(
+    r"^(?:[^、。]{0,12}(?:によると|によれば|の話では|の話だと|いわく)、?)?"
+    r"(?:うちの|私の|僕の|俺の)?(母|父|母親|父親|お母さん|お父さん|親父|おやじ|お袋|おふくろ|兄|姉|弟|妹|妻|夫|"
+    r"家族|祖母|祖父|息子|娘|親|両親|兄弟|友達|友人|同僚)(?:は|が|も)"
+)
+_SELF = re.compile(r"(本人|俺|おれ|私|わたし|僕|ぼく|わし|ワシ|自分)(は|が|も|の|と|に|を|$)")
+_LICENCE = re.compile(r"免許|資格")
+_NO_LICENCE = re.compile(
+    r"(免許|資格)(証)?(は|も|が)?(ない|無い|なし|無し|持っていない|持ってない|返納|取り消|失効|切れ)"
+)
+_DAY_TIMES = frozenset({"morning", "afternoon", "evening", "night_work", "early_morning"})
+_DAILY_LIFE = frozenset({"寝る", "眠る", "起きる", "起き出す", "過ごす", "暮らす", "ゲーム", "生活"})
+
+
+def _persons_own(sentence: str, out: list[Statement]) -> list[Statement]:
+    """A sentence about someone else that names the person apart (「父親は元大工だが、本人は…」「妹は料理が上手だと
+    本人」「家族は本人が外に出ることを望んでいる」): what is said of the other is not the person's statement. When the
+    person is the topic of a later clause (本人は, 俺も) that clause is theirs; when they are only inside what the
+    other says or wants (本人が…を望む, と本人), nothing is."""
+    if not _OTHER_TOPIC.search(sentence):
+        return out
+    m = None
+    for cand in _SELF.finditer(sentence):
+        if cand.start() > 0:
+            m = cand
+            break
+    if m is None:
+        return out
+    if m.group(2) in ("は", "も") and sentence[m.start() - 1 : m.start()] in ("、", "が", "ど", "し"):
+        return [s for s in out if not (0 <= sentence.find(s.evidence) < m.start())]
+    return [s for s in out if sentence.find(s.evidence) > m.end() and m.group(2) in ("は", "も")]
+
+
+def _daily_life(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[Statement]:
+    """A time of day named with how the person spends it (「夜中はゲームをして過ごしている」「夜十時には寝る」
+    「夕方から起き出す」) describes their day, not an ability to work then; a word of ability or ease in the
+    sentence (平気, 苦にならない, 慣れている) keeps it."""
+    times = [s for s in out if s.concept in _DAY_TIMES and s.polarity == "can"]
+    if not times:
+        return out
+    toks = analyser().tokenize(sentence)
+    if not any(t.norm in _DAILY_LIFE or t.lemma in _DAILY_LIFE for t in toks):
+        return out
+    if any(_is_head(t) and t.norm not in ("為る", "有る", "居る") for t in toks):
+        return out
+    # alone or with others, said of the same pastime (「一人でゲームをして過ごす」), is not a wish either
+    return [
+        s
+        for s in out
+        if s not in times and not (s.concept in ("solitude", "company") and s.polarity == "can")
+    ]
+
+
 def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) -> list[Statement]:
     """What a sentence's statements say once all its clauses are read.
 
@@ -2594,7 +2647,16 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
       limit's exception and not a statement of its own; before one (「近所なら行けるけど、遠くは無理」) it is.
     - How often the person goes out now (「外に出るのは月に１回程度」) is a fact about now, not an ability.
     """
-    if side != "person" or not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
+    if side != "person" or not out:
+        return out
+    out = _persons_own(sentence, out)
+    out = [
+        s
+        for s in out
+        if not (s.polarity in POSITIVE and _NO_LICENCE.search(sentence) and _LICENCE.search(s.evidence))
+    ]
+    out = _daily_life(sentence, out, vocab)
+    if not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
         return out
     if _OUTING_COUNT.search(sentence):
         return [s for s in out if not (s.concept == "going_out" and s.polarity in POSITIVE)]
@@ -2772,11 +2834,7 @@ def _unspaced(text: str | None) -> str | None:
     out = []
     for line in text.splitlines():
         words = line.replace("\u3000", " ").split()
-        if (
-            len(words) > 1
-            and not _NOTE_MARKS.search(line)
-            and any(_KANA_WORD.fullmatch(w) for w in words)
-        ):
+        if len(words) > 1 and not _NOTE_MARKS.search(line) and any(_KANA_WORD.fullmatch(w) for w in words):
             line = _SPACE_BETWEEN.sub("", line)
         out.append(line)
     return "\n".join(out)
