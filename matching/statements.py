@@ -1562,7 +1562,13 @@ def _read_segment(seg: _Segment) -> None:
             hedge = True
         elif _is_neg(t):
             neg += 1
-        elif t.lemma == "たい" or t.surface.startswith("たい") or t.surface.startswith("たく"):
+        elif (
+            t.lemma == "たい"
+            or t.norm == "たい"
+            or t.surface.startswith("たい")
+            or t.surface.startswith("たく")
+        ):
+            # the dictionary's normalized form folds spoken and dialect forms (やりてえ) into たい
             want = True
         elif t.lemma in _HEDGES or t.surface in _HEDGES:
             hedge = True
@@ -1667,7 +1673,9 @@ def _read_segment(seg: _Segment) -> None:
         ) or (head.pos == "動詞" and _potential_of(head.lemma) is not None)
         if head.lemma in ("できる", "出来る"):
             pol, strength, neg_pol, neg_strength = HEADS["出来る"]
-        elif potential or lemma_pot:
+        elif potential or lemma_pot or (head.norm in _CAPACITY and not re.match(r"て(い|お|る)", tail)):
+            # a verb of capacity negated is an inability like a potential's (「機械は分からない」「脚がもたない」
+            # 「集中が続かない」「電話はよう聞こえん」); 「持っていない」 is owning, a fact, read above
             pol, strength, neg_pol, neg_strength = "can", "soft", "cannot", "hard"
         elif want:
             pol, strength, neg_pol, neg_strength = "want", "soft", "avoid", "soft"
@@ -1702,6 +1710,15 @@ def _read_segment(seg: _Segment) -> None:
         )
     ):
         want = True  # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference
+    if (
+        pol == "can"
+        and not seg.lexical
+        and neg == 0
+        and not potential
+        and not (head.pos == "動詞" and _potential_of(head.lemma) is not None)
+        and _WILLING.search("".join(t.surface for t in toks[:hi]))
+    ):
+        want = True  # 「草刈りなら喜んで手伝う」「なんぼでもやる」: willingness, a wish more than an ability
     if want and pol == "can":
         pol, neg_pol = "want", "avoid"
     if neg % 2 == 1:
@@ -1724,6 +1741,11 @@ def _read_segment(seg: _Segment) -> None:
     seg.polarity = pol
     seg.strength = strength
 
+
+# verbs whose plain negative is an inability, not a dislike (分からない, もたない, 続かない, 聞こえない)
+_CAPACITY = frozenset({"分かる", "判る", "持つ", "続く", "聞こえる", "見える"})
+# adverbs of willingness before a plain verb
+_WILLING = re.compile(r"喜んで|よろこんで|なんぼでも|何ぼでも|いくらでも|幾らでも|是非|ぜひ")
 
 _E_TO_U = dict(zip("えけせてねべめれげ", "うくすつぬぶむるぐ", strict=True))
 _POTENTIAL: dict[str, str | None] = {}
