@@ -203,6 +203,7 @@ HEADS: dict[str, _H] = {
     "不安": ("avoid", "soft", "can", "soft"),
     "怖い": ("avoid", "soft", "can", "soft"),
     "恐い": ("avoid", "soft", "can", "soft"),
+    "こわい": ("avoid", "soft", "can", "soft"),  # in kana the dictionary leaves it unfolded (怖い or 強い)
     "嫌い": ("avoid", "soft", "want", "soft"),
     "嫌": ("avoid", "soft", "want", "soft"),
     "いや": ("avoid", "soft", "want", "soft"),
@@ -2279,14 +2280,7 @@ def _sentence_statements(
             ]
         if any(sp.concept == "far" for sp in concepts):
             concepts = [sp for sp in concepts if sp.concept != "going_out"]  # 「遠方への通所」: the distance
-        needed = [
-            sp
-            for sp in concepts
-            if re.match(
-                r"[なの]?(で|じゃ)(ない|なければ|ないと)",
-                "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)]),
-            )
-        ]
+        needed = [sp for sp in concepts if _is_needed(toks, sp.end, seg.b)]
         if needed and seg.head_is_motion:
             # 「近くでないと通えない」: the place is needed, and with it the person can go (an inability stated
             # for every other place is a conditional ability)
@@ -2447,8 +2441,7 @@ def _sentence_statements(
             if seg.kind == "reason" and seg.past and _is_facet(vocab, sp.concept):
                 continue  # 「漁師の家で育ったので」: only the tasks of past experience count
             p: str | None = pol
-            after = "".join(t.surface for t in toks[sp.end : min(seg.b, sp.end + 5)])
-            if re.match(r"[なの]?(で|じゃ)(ない|なければ|ないと)", after):
+            if _is_needed(toks, sp.end, seg.b):
                 # the concept is needed: with an inability after it (「静かな環境でないと集中できない」「少人数で
                 # なければ話せない」) the person can under it, with a feeling (「静かでないと落ち着かない」) wants it
                 p = "can" if pol == "cannot" else "want"
@@ -2615,7 +2608,7 @@ _OTHER_TOPIC = re.compile(
 _SELF = re.compile(r"(本人|俺|おれ|私|わたし|僕|ぼく|わし|ワシ|自分)(は|が|も|の|と|に|を|$)")
 _LICENCE = re.compile(r"免許|資格")
 _NO_LICENCE = re.compile(
-    r"(免許|資格)(証)?(は|も|が)?(ない|無い|なし|無し|持っていない|持ってない|返納|取り消|失効|切れ)"
+    r"(免許|資格)(証)?(は|も|が)?[^、。,]{0,6}?(ない|無い|なし|無し|持っていない|持ってない|返納|取り消|失効|切れ)"
 )
 _DAY_TIMES = frozenset({"morning", "afternoon", "evening", "night_work", "early_morning"})
 _DAILY_LIFE = frozenset({"寝る", "眠る", "起きる", "起き出す", "過ごす", "暮らす", "ゲーム", "生活"})
@@ -2640,6 +2633,43 @@ def _persons_own(sentence: str, out: list[Statement]) -> list[Statement]:
     return [s for s in out if sentence.find(s.evidence) > m.end() and m.group(2) in ("は", "も")]
 
 
+def _read_part(text: str) -> _Segment:
+    toks = _merge_heads(analyser().tokenize(_standard(text)))
+    seg = _Segment(toks, 0, len(toks), "main")
+    if toks:
+        _read_segment(seg)
+    return seg
+
+
+def _bare_topic(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[Statement]:
+    """A bare clause, a comma, then only the word that judges it (「重いもの持つ、できない」「人多いところ、こわい」
+    「皿並べるの、できます」, as in やさしい日本語 or a person's own words): the judgement is the clause's polarity.
+    The clause before the comma has no polarity word of its own (a plain verb, or only nouns); the part after it
+    names no concept."""
+    head, sep, tail = sentence.rstrip("。．!！").rpartition("、")
+    if not sep or not head or len(tail) > 10 or "、" in head or "。" in head:
+        return out
+    if not out or any(s.polarity not in POSITIVE for s in out):
+        return out
+    if extract(tail, vocabulary=vocab):
+        return out
+    judged = _read_part(tail)
+    if judged.polarity is None or not (judged.lexical or judged.polarity in LIMITS):
+        return out
+    if not all(
+        _is_head(t)
+        or t.pos in ("助動詞", "接尾辞", "副詞", "補助記号")
+        or t.pos2 == "終助詞"
+        or t.norm == "出来る"
+        for t in judged.toks
+    ):
+        return out  # 「…、人間関係に疲れて退職」: a clause of its own, not a bare judgement
+    topic = _read_part(head)
+    if topic.lexical or topic.polarity not in (None, "can"):
+        return out
+    return [replace(s, polarity=judged.polarity, strength=judged.strength) for s in out]
+
+
 def _daily_life(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[Statement]:
     """A time of day named with how the person spends it (「夜中はゲームをして過ごしている」「夜十時には寝る」
     「夕方から起き出す」) describes their day, not an ability to work then; a word of ability or ease in the
@@ -2660,6 +2690,23 @@ def _daily_life(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[
     ]
 
 
+_NEEDED = re.compile(r"[なの]?(で|じゃ)(ない|なければ|ないと)")
+
+
+def _is_needed(toks: Sequence[Morpheme], end: int, b: int) -> bool:
+    """The concept ending at ``end`` is needed (「静かな環境でないと」「静かな部屋でなければ」): 〜でないと right
+    after it, or after the noun it describes."""
+    k = end
+    if (
+        k + 1 < b
+        and toks[k].pos == "名詞"
+        and toks[k].pos2 != "数詞"
+        and toks[k + 1].surface in ("で", "じゃ")
+    ):
+        k += 1
+    return bool(_NEEDED.match("".join(t.surface for t in toks[k : min(b, k + 5)])))
+
+
 def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) -> list[Statement]:
     """What a sentence's statements say once all its clauses are read.
 
@@ -2672,11 +2719,19 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
     if side != "person" or not out:
         return out
     out = _persons_own(sentence, out)
-    out = [
-        s
-        for s in out
-        if not (s.polarity in POSITIVE and _NO_LICENCE.search(sentence) and _LICENCE.search(s.evidence))
-    ]
+    out = _bare_topic(sentence, out, vocab)
+    no_licence = _NO_LICENCE.search(sentence)
+    if no_licence:
+        # 「運転免許はない」「車の免許は返納した」: what the licence was for is not an ability now
+        named = re.split(r"[、。,]", sentence[: no_licence.start()])[-1]
+        out = [
+            s
+            for s in out
+            if not (
+                s.polarity in POSITIVE
+                and (_LICENCE.search(s.evidence) or (s.evidence and s.evidence in named))
+            )
+        ]
     out = _daily_life(sentence, out, vocab)
     if not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
         return out
@@ -2688,14 +2743,15 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
     res: list[Statement] = []
     added: list[Statement] = []
     for s in out:
-        if s.concept != "going_out" or s.polarity not in POSITIVE or s.condition is None:
+        if s.concept != "going_out" or s.polarity not in POSITIVE:
             res.append(s)
             continue
-        places = {c for c in s.condition.concepts if c == "near_home"}
-        times = {c for c in s.condition.concepts if _kind(vocab, c) == "time" and c != "long_hours"}
+        named = s.condition.concepts if s.condition is not None else frozenset()
+        places = {c for c in named if c == "near_home"}
+        times = {c for c in named if _kind(vocab, c) == "time" and c != "long_hours"}
         if not times and any(out.index(o) < out.index(s) for o in far_limits):
             res = [
-                replace(o, condition=s.condition if o.condition is None else o.condition)
+                replace(o, condition=s.condition if o.condition is None and s.condition else o.condition)
                 if o in far_limits
                 else o
                 for o in res
