@@ -268,7 +268,9 @@ HEADS: dict[str, _H] = {
         None,
         "soft",
     ),  # 「階段は手すりがあれば何とか」  # 「電話はようせん」: cannot bring oneself to
-    "助かる": ("want", "soft", None, "soft"),  # 「昼からだと助かる」
+    "助かる": ("want", "soft", None, "soft"),
+    "有り難い": ("want", "soft", None, "soft"),  # 「…があるとありがたい」: a wish put as gratitude
+    "望ましい": ("want", "soft", "avoid", "soft"),  # 「昼からだと助かる」
     "探す": ("want", "soft", None, "soft"),  # 「土日の仕事を探している」
     "気楽": ("want", "soft", "avoid", "soft"),
     "理想": ("want", "soft", None, "soft"),
@@ -1709,8 +1711,10 @@ def _read_segment(seg: _Segment) -> None:
                 for k, t in enumerate(toks[:hi])
             )
         )
+        and not (head.norm == "出来る" or potential or _potential_of(head.lemma) is not None)
     ):
-        want = True  # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference
+        # 「少人数のほうが落ち着く」「趣味で写真を撮っている」: a preference; 「一人のほうが集中できる」 an ability
+        want = True
     if (
         pol == "can"
         and not seg.lexical
@@ -2737,8 +2741,12 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
         return out
     if _OUTING_COUNT.search(sentence):
         return [s for s in out if not (s.concept == "going_out" and s.polarity in POSITIVE)]
-    if _GOING_OUT_WORD.search(sentence):
-        return out
+    if all(
+        _GOING_OUT_WORD.search(sentence.replace(s.evidence, "") if s.evidence else sentence)
+        for s in out
+        if s.concept == "going_out" and s.polarity in POSITIVE
+    ):
+        return out  # a word for going out other than the predicate itself (「外出は…、近所なら行ける」)
     far_limits = [s for s in out if s.concept == "far" and s.is_limit]
     res: list[Statement] = []
     added: list[Statement] = []

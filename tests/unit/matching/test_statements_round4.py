@@ -22,6 +22,8 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     # … after a limit on distance it is that limit's exception; a word for going out keeps going out
     ("遠方は無理だけど、隣の駅くらいまでなら通える", {("far", "cannot")}),
     ("外出はまだ怖いが、近所の図書館までなら行ける", {("going_out", "avoid")}),
+    # … also when the going-out word is the predicate itself (通所できる)
+    ("家から歩いて行ける範囲なら通所できる", {("near_home", "can")}),
     # how often the person goes out now is a fact, not an ability
     ("外出は週に一回の買い物程度", set()),
     # words written apart are read as one sentence
@@ -47,6 +49,12 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     # willingness before a plain verb is a wish
     ("犬の散歩なら喜んでやります", {("animals", "want")}),
     ("掃除ならいくらでもやる", {("cleaning", "want")}),
+    # a wish put as gratitude or as what is desirable
+    ("在宅の仕事があるとありがたい", {("home", "want")}),
+    ("静かな作業場が望ましい", {("quiet", "want")}),
+    # 〜のほうが before an ability is an ability, before a feeling a preference
+    ("一人のほうが集中できる", {("solitude", "can")}),
+    ("一人のほうが落ち着く", {("solitude", "want")}),
     # a dialect form of 〜たい
     ("一度でいいから畑をやりてえ", {("farming", "want")}),
     # someone else's sentence that names the person apart: only the person's clause is theirs
