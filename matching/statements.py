@@ -2674,6 +2674,24 @@ def _bare_topic(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[
     return [replace(s, polarity=judged.polarity, strength=judged.strength) for s in out]
 
 
+def _conditions_stated(out: list[Statement], vocab: Vocabulary) -> list[Statement]:
+    """An ability under a condition, with no limit in the sentence (「静かな環境なら何時間でも作業できる」「一人で
+    作業できるなら長い時間でも頑張れる」), states the condition too: the person can under it, as
+    「少人数であれば大丈夫」 does on its own. After a limit the condition is that limit's exception instead."""
+    if any(s.is_limit for s in out):
+        return out
+    have = {s.key() for s in out}
+    added: list[Statement] = []
+    for s in out:
+        if s.polarity != "can" or s.condition is None:
+            continue
+        for c in sorted(s.condition.concepts):
+            if c in vocab.concepts and (c, "can") not in have and _kind(vocab, c) != "time":
+                have.add((c, "can"))
+                added.append(replace(s, concept=c, condition=None, evidence=vocab.label(c)))
+    return out + added
+
+
 def _daily_life(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[Statement]:
     """A time of day named with how the person spends it (「夜中はゲームをして過ごしている」「夜十時には寝る」
     「夕方から起き出す」) describes their day, not an ability to work then; a word of ability or ease in the
@@ -2737,6 +2755,7 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
             )
         ]
     out = _daily_life(sentence, out, vocab)
+    out = _conditions_stated(out, vocab)
     if not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
         return out
     if _OUTING_COUNT.search(sentence):

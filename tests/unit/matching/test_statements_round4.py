@@ -24,6 +24,9 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("外出はまだ怖いが、近所の図書館までなら行ける", {("going_out", "avoid")}),
     # … also when the going-out word is the predicate itself (通所できる)
     ("家から歩いて行ける範囲なら通所できる", {("near_home", "can")}),
+    # an ability under a condition, with no limit in the sentence, states the condition too
+    ("静かな部屋なら一日中でも作業できる", {("long_hours", "can"), ("quiet", "can")}),
+    ("少人数の班なら接客もできる", {("serving", "can"), ("small_group", "can")}),
     # how often the person goes out now is a fact, not an ability
     ("外出は週に一回の買い物程度", set()),
     # words written apart are read as one sentence
