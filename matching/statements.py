@@ -2674,6 +2674,31 @@ def _bare_topic(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[
     return [replace(s, polarity=judged.polarity, strength=judged.strength) for s in out]
 
 
+_KANJI_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
+_MORNING_CLOCK = re.compile(r"(朝|明け方|早朝|午前)の?\s*([0-9]{1,2}|[一二三四五六七八九])\s*時")
+
+
+def _early_hours(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[Statement]:
+    """A morning clock time before seven (「朝の四時に起きる」「午前5時から」) is early morning, not the morning."""
+    m = _MORNING_CLOCK.search(sentence)
+    if m is None or "early_morning" not in vocab.concepts:
+        return out
+    digits = m.group(2)
+    hour = int(digits) if digits.isdigit() else _KANJI_DIGITS[digits]
+    if hour >= 7:
+        return out
+    have = {s.key() for s in out}
+    res: list[Statement] = []
+    for s in out:
+        if s.concept == "morning":
+            if ("early_morning", s.polarity) in have:
+                continue
+            have.add(("early_morning", s.polarity))
+            s = replace(s, concept="early_morning", evidence=m.group(0))
+        res.append(s)
+    return res
+
+
 def _conditions_stated(out: list[Statement], vocab: Vocabulary) -> list[Statement]:
     """An ability under a condition, with no limit in the sentence (「静かな環境なら何時間でも作業できる」「一人で
     作業できるなら長い時間でも頑張れる」), states the condition too: the person can under it, as
@@ -2756,6 +2781,7 @@ def _settle(sentence: str, out: list[Statement], vocab: Vocabulary, side: Side) 
         ]
     out = _daily_life(sentence, out, vocab)
     out = _conditions_stated(out, vocab)
+    out = _early_hours(sentence, out, vocab)
     if not any(s.concept == "going_out" and s.polarity in POSITIVE for s in out):
         return out
     if _OUTING_COUNT.search(sentence):

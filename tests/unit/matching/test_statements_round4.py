@@ -58,6 +58,9 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     # 〜のほうが before an ability is an ability, before a feeling a preference
     ("一人のほうが集中できる", {("solitude", "can")}),
     ("一人のほうが落ち着く", {("solitude", "want")}),
+    # a morning clock time before seven, in kanji numerals too, is early morning
+    ("朝の五時に起きるのは平気", {("early_morning", "can")}),
+    ("朝九時からなら行ける", {("morning", "can")}),
     # a dialect form of 〜たい
     ("一度でいいから畑をやりてえ", {("farming", "want")}),
     # someone else's sentence that names the person apart: only the person's clause is theirs
