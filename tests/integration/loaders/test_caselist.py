@@ -208,12 +208,12 @@ def test_linkage_runs_and_decisions_on_this_store(container: Container, tmp_path
     ctx = AccessContext(TOWN, local_operator(), None)
     for key, agency in _agency_of_list(store, list(lists.rows)).items():
         svc.load_caselist(ctx, agency, paths[key])
-    run = svc.run(ctx, "consent", "同意書 R3-001〜", today=REFERENCE_DATE)
+    run = svc.run(ctx, "support_meeting", "第3回支援会議 (2026-12-01)", today=REFERENCE_DATE)
     n_rows = len(_records(store))
     assert len(list(store.iter_rels(RelType.IDENTIFIED_AS))) == n_rows == run.figures["records"]
     persons = {n.id for n in store.iter_nodes(NodeLabel.PERSON)}
     assert len(persons) == run.figures["persons"]
-    svc.run(ctx, "consent", "同意書 R3-001〜", today=REFERENCE_DATE)
+    svc.run(ctx, "support_meeting", "第3回支援会議 (2026-12-01)", today=REFERENCE_DATE)
     assert {n.id for n in store.iter_nodes(NodeLabel.PERSON)} == persons  # stable ids across runs
     queue = svc.queue(ctx)
     if queue:
