@@ -40,7 +40,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -2671,7 +2671,9 @@ def _bare_topic(sentence: str, out: list[Statement], vocab: Vocabulary) -> list[
     topic = _read_part(head)
     if topic.lexical or topic.polarity not in (None, "can"):
         return out
-    return [replace(s, polarity=judged.polarity, strength=judged.strength) for s in out]
+    polarity = cast(Polarity, judged.polarity)
+    strength = cast(Strength, judged.strength)
+    return [replace(s, polarity=polarity, strength=strength) for s in out]
 
 
 _KANJI_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
