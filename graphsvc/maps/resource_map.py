@@ -25,7 +25,7 @@ from graphsvc.analysis.common import UNKNOWN_SECTOR, sector_ja
 from graphsvc.domain.enums import CollaborationLevel, NodeLabel, Sector
 from graphsvc.maps.assets import JQUERY_SHIM, leaflet_css, leaflet_js
 from graphsvc.maps.data import RESOURCE_KINDS, MapData, Resource, collect_map_data
-from graphsvc.maps.geo import CellAggregate
+from graphsvc.maps.geo import CellAggregate, MeshCell
 from graphsvc.store.port import GraphStore
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "build_map",
     "build_map_from_data",
     "external_refs",
+    "mesh_cell",
     "render_map",
     "write_map",
 ]
@@ -325,17 +326,27 @@ def count_ja(n: int, min_count: int) -> str:
     return f"{min_count}未満" if 0 < n < min_count else f"{n:,}"
 
 
+def mesh_cell(c: MeshCell, *, fill: str, opacity: float, tooltip: str) -> folium.Rectangle:
+    """One mesh cell of an aggregated layer, drawn the same way on every map (thin grey outline, filled)."""
+    return folium.Rectangle(
+        bounds=[[c.south, c.west], [c.north, c.east]],
+        color="#555",
+        weight=0.5,
+        fill=True,
+        fill_color=fill,
+        fill_opacity=opacity,
+        tooltip=tooltip,
+    )
+
+
 def _add_cells(m: folium.Map, agg: CellAggregate, key: str, what: str, *, show: bool) -> None:
     fg = folium.FeatureGroup(name=LAYER_NAMES[key], show=show)
     pal = CELL_PALETTES[key]
     for c in agg.cells:
-        folium.Rectangle(
-            bounds=[[c.south, c.west], [c.north, c.east]],
-            color="#555",
-            weight=0.5,
-            fill=True,
-            fill_color=_cell_colour(c.count, pal),
-            fill_opacity=0.6,
+        mesh_cell(
+            c,
+            fill=_cell_colour(c.count, pal),
+            opacity=0.6,
             tooltip=f"{what} {c.count}世帯 (メッシュ {c.code})",
         ).add_to(fg)
     fg.add_to(m)

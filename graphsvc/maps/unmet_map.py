@@ -13,7 +13,7 @@ from branca.element import Element, Figure
 
 from graphsvc.maps.assets import JQUERY_SHIM, leaflet_css, leaflet_js
 from graphsvc.maps.geo import MIN_CELL_COUNT, aggregate_cells
-from graphsvc.maps.resource_map import GSI_ATTRIBUTION, GSI_TILES
+from graphsvc.maps.resource_map import GSI_ATTRIBUTION, GSI_TILES, mesh_cell
 
 __all__ = ["unmet_map_html"]
 
@@ -61,13 +61,10 @@ def unmet_map_html(
         fg = folium.FeatureGroup(name=label, show=show)
         top = max((c.count for c in agg.cells), default=0)
         for c in agg.cells:
-            folium.Rectangle(
-                bounds=[[c.south, c.west], [c.north, c.east]],
-                color="#555",
-                weight=0.5,
-                fill=True,
-                fill_color=_colour(c.count, top),
-                fill_opacity=0.65,
+            mesh_cell(
+                c,
+                fill=_colour(c.count, top),
+                opacity=0.65,
                 tooltip=f"{label.split(' ')[0]} {c.count}人 (メッシュ {c.code})",
             ).add_to(fg)
         fg.add_to(m)

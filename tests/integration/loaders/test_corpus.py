@@ -24,22 +24,10 @@ from graphsvc.hsds import load_hsds
 from graphsvc.store.embedded import EmbeddedStore
 from graphsvc.store.port import GraphStore
 from loaders import load_file
+from tests.integration.loaders.conftest import ORDER
 from tests.integration.loaders.corpus import EXAMPLES, Case, generate
 
 TOWN = "corpus"
-ORDER = [
-    ("areas", "areas.csv"),
-    ("agencies", "agencies.csv"),
-    ("venues", "venues.csv"),
-    ("employers", "employers.csv"),
-    ("supporters", "supporters.csv"),
-    ("persons", "persons.csv"),
-    ("households", "households.csv"),
-    ("opportunities", "opportunities.xlsx"),
-    ("cases", "cases.csv"),
-    ("ties", "ties.csv"),
-    ("kaigo-opendata", "kaigo_opendata.csv"),
-]
 
 
 def dump(store: GraphStore) -> dict[str, dict[str, dict[str, Any]]]:
